@@ -1,0 +1,1 @@
+"""Entry adapters (Lambda, Cloud Run, CLI) and the composition root."""

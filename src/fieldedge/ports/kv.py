@@ -1,0 +1,51 @@
+"""The key-value store: cache entries, counters and the shared rate-limit windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RateWindow:
+    """One hit against a sliding window, as decided atomically by the store."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: float  # seconds until the oldest counted hit leaves the window
+
+
+class KeyValue(Protocol):
+    """Every call has a timeout; a store that is down raises ``DependencyUnavailable``."""
+
+    @property
+    def name(self) -> str:
+        """The adapter's scheme, for health and logs (``memory``, ``redis``, ``upstash``)."""
+        ...
+
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def set(
+        self, key: str, value: bytes, *, ttl_s: float | None = None, nx: bool = False
+    ) -> bool:
+        """Store ``value``; with ``nx`` only when the key is absent. True when written."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def incr(self, key: str, *, ttl_s: float | None = None) -> int:
+        """Add one and return the new value; ``ttl_s`` is set when the key is created."""
+        ...
+
+    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
+        """Count one hit in a sliding window of ``window_s`` seconds, in one atomic step.
+
+        A refused hit is not counted, so a client that keeps hammering is not locked
+        out longer than the window.
+        """
+        ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,155 @@
+"""Every setting, validated once in the composition root (``fieldedge_handlers.bootstrap``).
+
+Nothing reads the environment at import time; adapters get explicit arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The schemes each adapter URL accepts; the composition root maps them to adapters.
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+KV_SCHEMES = ("memory", "redis", "rediss", "upstash")
+STORAGE_SCHEMES = ("file", "s3")
+MAIL_SCHEMES = ("console", "ses")
+
+MIN_SECRET_BYTES = 32
+
+
+def _check_scheme(setting: str, url: str, allowed: tuple[str, ...]) -> str:
+    scheme = urlsplit(url).scheme
+    if scheme not in allowed:
+        raise ValueError(
+            f"{setting}: unsupported scheme {scheme!r} (use one of: {', '.join(allowed)})"
+        )
+    return url
+
+
+def _split_list(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    fieldedge_env: Literal["dev", "test", "prod"] = "prod"
+
+    database_url: str = "sqlite+aiosqlite:///./var/fieldedge.db"
+    database_url_direct: str | None = None
+    db_pool_size: int = Field(default=5, ge=1, le=200)
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+
+    kv_url: str = "memory://"
+    kv_timeout_ms: int = Field(default=200, ge=1, le=30_000)
+    upstash_redis_rest_url: str | None = None
+    upstash_redis_rest_token: SecretStr | None = None
+
+    storage_url: str = "file://./var/storage"
+    storage_timeout_s: float = Field(default=10.0, gt=0)
+    mail_url: str = "console://"
+    mail_from: str = "fieldedge <no-reply@fieldedge.local>"
+    mail_timeout_s: float = Field(default=10.0, gt=0)
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "fieldedge"
+    jwt_audience: str = "fieldedge-api"
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] | None = None
+    slow_request_ms: int = Field(default=1000, ge=1)
+    health_timeout_s: float = Field(default=2.0, gt=0)
+
+    @field_validator("database_url", "database_url_direct")
+    @classmethod
+    def _database_scheme(cls, url: str | None) -> str | None:
+        return None if url is None else _check_scheme("DATABASE_URL", url, DATABASE_SCHEMES)
+
+    @field_validator("kv_url")
+    @classmethod
+    def _kv_scheme(cls, url: str) -> str:
+        return _check_scheme("KV_URL", url, KV_SCHEMES)
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_scheme(cls, url: str) -> str:
+        return _check_scheme("STORAGE_URL", url, STORAGE_SCHEMES)
+
+    @field_validator("mail_url")
+    @classmethod
+    def _mail_scheme(cls, url: str) -> str:
+        return _check_scheme("MAIL_URL", url, MAIL_SCHEMES)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _cors(cls, value: object) -> object:
+        origins = _split_list(value)
+        if isinstance(origins, list):
+            for origin in origins:
+                parts = urlsplit(str(origin))
+                bad_path = parts.path not in ("", "/") or parts.query or parts.fragment
+                if parts.scheme not in ("http", "https") or not parts.netloc or bad_path:
+                    raise ValueError(
+                        f"CORS_ORIGINS: {origin!r} is not an origin "
+                        "(scheme://host[:port], comma-separated, no wildcard)"
+                    )
+            return [str(origin).rstrip("/") for origin in origins]
+        return origins
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        return _split_list(value)
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
+        if self.fieldedge_env != "dev":
+            secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+            if len(secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(
+                    f"JWT_SECRET: must be at least {MIN_SECRET_BYTES} bytes outside dev mode "
+                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+        if urlsplit(self.kv_url).scheme == "upstash" and not (
+            self.upstash_redis_rest_url and self.upstash_redis_rest_token
+        ):
+            raise ValueError(
+                "KV_URL: upstash:// needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN"
+            )
+        return self
+
+    @property
+    def dev(self) -> bool:
+        return self.fieldedge_env == "dev"
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("console" if self.dev else "json")
+
+    @property
+    def migrations_url(self) -> str:
+        """Migrations bypass a transaction pooler when a direct URL is given."""
+        return self.database_url_direct or self.database_url
+
+    @property
+    def jwt_key(self) -> str:
+        if self.jwt_secret is None:
+            raise ValueError("JWT_SECRET is not set")
+        return self.jwt_secret.get_secret_value()
