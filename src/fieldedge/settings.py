@@ -125,7 +125,7 @@ class Settings(BaseSettings):
             if len(secret.encode()) < MIN_SECRET_BYTES:
                 raise ValueError(
                     f"JWT_SECRET: must be at least {MIN_SECRET_BYTES} bytes outside dev mode "
-                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                    "(make one: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
                 )
         if urlsplit(self.kv_url).scheme == "upstash" and not (
             self.upstash_redis_rest_url and self.upstash_redis_rest_token

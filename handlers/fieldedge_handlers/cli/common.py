@@ -1,6 +1,9 @@
-"""What every subcommand shares: loading settings with one readable line on error."""
+"""What every subcommand shares: settings with one readable line on error, clean exits."""
 
 from __future__ import annotations
+
+from fieldedge.errors import ConfigError
+from fieldedge.settings import Settings
 
 
 class CliError(Exception):
@@ -9,3 +12,14 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def settings_or_exit() -> Settings:
+    from fieldedge_handlers.bootstrap import load_settings, setup_logging
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise CliError(f"configuration: {exc}", exit_code=2) from None
+    setup_logging(settings)
+    return settings

@@ -1,11 +1,50 @@
-"""``fieldedge serve``: uvicorn on embedded defaults for local work."""
+"""``fieldedge serve``: uvicorn for local work, on embedded defaults unless told otherwise.
+
+Dev mode (the default here) migrates the database itself; in any other mode the schema
+must already be current, as in production.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
+
+from fieldedge_handlers.cli.common import settings_or_exit
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from fieldedge_adapters.sql.migrations import upgrade
+    from fieldedge_handlers.bootstrap import verify_schema
+
+    os.environ.setdefault("FIELDEDGE_ENV", "dev")
+    settings = settings_or_exit()
+    if settings.dev:
+        upgrade(settings.migrations_url)
+    else:
+        verify_schema(settings)
+    uvicorn.run(
+        "fieldedge_handlers.asgi:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        reload_dirs=["src", "adapters", "handlers"] if args.reload else None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1",
+    )
+    return 0
 
 
 def register(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser("serve", help="serve the API")
-    parser.set_defaults(run=lambda args: parser.print_help())
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "serve", help="serve the API with uvicorn (dev mode unless FIELDEDGE_ENV says otherwise)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    parser.set_defaults(run=run)

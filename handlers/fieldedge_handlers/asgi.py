@@ -1,0 +1,33 @@
+"""The app for a long-lived server (uvicorn, Cloud Run), and uvicorn's factory for it.
+
+Shutdown closes every pool, so SIGTERM ends with nothing left open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+
+from fieldedge.http import create_app
+from fieldedge.ports.container import Deps
+from fieldedge_handlers.bootstrap import build_deps, close_deps, load_settings, setup_logging
+
+
+def create_from(deps: Deps) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await close_deps(deps)
+
+    return create_app(deps, lifespan=lifespan)
+
+
+def create() -> Starlette:
+    """uvicorn's factory (used by ``fieldedge serve --reload``)."""
+    settings = load_settings()
+    setup_logging(settings)
+    return create_from(build_deps(settings))

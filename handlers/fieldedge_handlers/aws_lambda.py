@@ -1,0 +1,35 @@
+"""AWS Lambda entry: API Gateway REST (v1) and HTTP (v2) APIs, Function URLs and ALB.
+
+Mangum runs with ``lifespan="off"`` (it would otherwise start up and shut down on every
+invocation). The container is built on the first invocation and kept for the life of the
+Lambda container; Mangum drives every invocation on the same event loop, so pooled
+connections opened in one invocation are reused by the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mangum import Mangum
+
+from fieldedge.http import create_app
+from fieldedge_handlers.bootstrap import build_deps, check_schema, load_settings, setup_logging
+
+_mangum: Mangum | None = None
+
+
+def _build() -> Mangum:
+    settings = load_settings()
+    setup_logging(settings)
+    deps = build_deps(settings)
+    mangum = Mangum(create_app(deps), lifespan="off")  # sets up the loop it will reuse
+    asyncio.get_event_loop().run_until_complete(check_schema(deps.db))
+    return mangum
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _mangum
+    if _mangum is None:
+        _mangum = _build()
+    return _mangum(event, context)

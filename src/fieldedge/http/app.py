@@ -1,0 +1,57 @@
+"""``create_app(deps)``: the whole HTTP app from a container of ports, no I/O at build time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from fieldedge import __version__
+from fieldedge.http.errors import EXCEPTION_HANDLERS
+from fieldedge.http.middleware.access_log import AccessLogMiddleware
+from fieldedge.http.middleware.body_limit import BodyLimitMiddleware
+from fieldedge.http.middleware.errors import ErrorMiddleware
+from fieldedge.http.middleware.request_id import RequestIdMiddleware
+from fieldedge.http.middleware.security import SecurityMiddleware
+from fieldedge.http.openapi import build_openapi
+from fieldedge.http.routes import docs, files, health
+from fieldedge.ports.container import Deps
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
+
+
+def api_routes() -> list[BaseRoute]:
+    return [*health.routes, *files.routes]
+
+
+def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
+    """Build the app. ``lifespan`` lets an entry adapter own opening and closing resources."""
+    settings = deps.settings
+    routes = [*api_routes(), *docs.docs_routes()]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(AccessLogMiddleware, slow_request_ms=settings.slow_request_ms),
+            Middleware(
+                SecurityMiddleware, cors_origins=settings.cors_origins, docs_path=docs.DOCS_PATH
+            ),
+            Middleware(
+                BodyLimitMiddleware,
+                max_json_bytes=settings.max_json_bytes,
+                max_upload_bytes=settings.max_upload_bytes,
+            ),
+            Middleware(ErrorMiddleware),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.deps = deps
+    app.state.started = time.monotonic()
+    app.state.openapi = build_openapi(routes, version=__version__)
+    return app

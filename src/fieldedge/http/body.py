@@ -1,0 +1,65 @@
+"""Reading and validating request bodies and query strings into pydantic models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+
+from fieldedge.errors import MalformedRequest, UnsupportedMediaType, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "extra_forbidden": "Unknown field.",
+    "missing": "This field is required.",
+}
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as ``{"field.path": ["message", ...]}`` using the wire names."""
+    details: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in error["loc"]) or "body"
+        message = _MESSAGES.get(error["type"], error["msg"])
+        details.setdefault(path, []).append(message)
+    return details
+
+
+def validate(model: type[M], payload: object) -> M:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise ValidationFailed(details=field_errors(exc)) from None
+
+
+def is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """The body as ``model``: 415 unless JSON, 400 unless a JSON object, 422 unless valid."""
+    if not is_json(request.headers.get("content-type", "")):
+        raise UnsupportedMediaType("Send the body as application/json.")
+    raw = await request.body()
+    try:
+        payload = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedRequest("The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise MalformedRequest("The body must be a JSON object.")
+    return validate(model, payload)
+
+
+def read_query(request: Request, model: type[M]) -> M:
+    """Query parameters as ``model``; a repeated parameter keeps its last value."""
+    return validate(model, dict(request.query_params))

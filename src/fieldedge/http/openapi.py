@@ -1,0 +1,209 @@
+"""OpenAPI 3.1, generated from the same pydantic models that validate requests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+from starlette.routing import BaseRoute
+
+from fieldedge import errors as e
+from fieldedge.http.spec import Operation, Resource
+
+REF = "#/components/schemas/{model}"
+_PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-z]+)?}")
+_ERROR = {"$ref": "#/components/schemas/ErrorEnvelope"}
+_RATE_HEADERS = {
+    name: {"description": text, "schema": {"type": "integer"}}
+    for name, text in (
+        ("RateLimit-Limit", "Requests allowed in the window."),
+        ("RateLimit-Remaining", "Requests left in the window."),
+        ("RateLimit-Reset", "Seconds until the window frees a request."),
+    )
+}
+_REQUEST_ID = {"description": "Equals meta.requestId.", "schema": {"type": "string"}}
+_RETRY_AFTER = {"description": "Whole seconds to wait.", "schema": {"type": "integer"}}
+
+_COMMON_COMPONENTS: dict[str, Any] = {
+    "Meta": {
+        "type": "object",
+        "required": ["requestId", "timestamp"],
+        "properties": {
+            "requestId": {"type": "string"},
+            "timestamp": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Pagination": {
+        "type": "object",
+        "required": ["limit", "nextCursor", "hasMore"],
+        "properties": {
+            "limit": {"type": "integer"},
+            "nextCursor": {"type": ["string", "null"]},
+            "hasMore": {"type": "boolean"},
+        },
+    },
+    "ErrorEnvelope": {
+        "type": "object",
+        "required": ["success", "error", "meta"],
+        "properties": {
+            "success": {"const": False},
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "retryable"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "object"},
+                    "retryable": {"type": "boolean"},
+                },
+            },
+            "meta": {"$ref": "#/components/schemas/Meta"},
+        },
+    },
+}
+
+
+def _operations(routes: Iterable[BaseRoute]) -> list[tuple[str, str, Operation]]:
+    found = []
+    for route in routes:
+        if isinstance(route, Resource):
+            path = _PATH_PARAM.sub(r"{\1}", route.path)
+            for method, op in route.operations.items():
+                if op.in_schema:
+                    found.append((path, method.lower(), op))
+    return found
+
+
+def _error_classes(op: Operation) -> list[type[e.FieldedgeError]]:
+    implied: list[type[e.FieldedgeError]] = [e.InternalError]
+    if op.auth:
+        implied += [e.AuthRequired, e.InvalidToken, e.TokenExpired]
+    if op.body is not None:
+        implied += [e.MalformedRequest, e.PayloadTooLarge, e.UnsupportedMediaType]
+    if op.body is not None or op.query is not None:
+        implied.append(e.ValidationFailed)
+    if op.rate_class:
+        implied.append(e.RateLimited)
+    if op.idempotent:
+        implied += [e.IdempotencyInProgress, e.IdempotencyKeyReused]
+    return [*implied, *op.errors]
+
+
+def _responses(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    headers: dict[str, Any] = {"X-Request-ID": _REQUEST_ID}
+    if op.rate_class:
+        headers |= _RATE_HEADERS
+    if op.media_type:
+        content = {op.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    else:
+        data: dict[str, Any] = {"type": "null"}
+        if op.response is not None:
+            data = {"$ref": REF.format(model=op.response.__name__)}
+            if op.many:
+                data = {"type": "array", "items": data}
+        envelope: dict[str, Any] = {
+            "type": "object",
+            "required": ["success", "data", "meta"],
+            "properties": {
+                "success": {"const": True},
+                "data": data,
+                "meta": {"$ref": "#/components/schemas/Meta"},
+            },
+        }
+        if op.many:
+            envelope["properties"]["pagination"] = {"$ref": "#/components/schemas/Pagination"}
+            envelope["required"].append("pagination")
+        content = {"application/json": {"schema": envelope}}
+    responses: dict[str, Any] = {
+        str(op.status): {"description": op.summary, "headers": headers, "content": content}
+    }
+    by_status: dict[int, list[str]] = {}
+    for kind in _error_classes(op):
+        codes = by_status.setdefault(kind.status, [])
+        if kind.code not in codes:
+            codes.append(kind.code)
+    for status, codes in sorted(by_status.items()):
+        error_headers: dict[str, Any] = {"X-Request-ID": _REQUEST_ID}
+        if status in (429, 503):
+            error_headers["Retry-After"] = _RETRY_AFTER
+        responses[str(status)] = {
+            "description": ", ".join(codes),
+            "headers": error_headers,
+            "content": {"application/json": {"schema": _ERROR}},
+        }
+    return responses
+
+
+def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PATH_PARAM.findall(path)
+    ]
+    if op.query is not None:
+        schema = op.query.model_json_schema(by_alias=True, ref_template=REF)
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            params.append(
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+            )
+    if op.idempotent:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Makes a retry safe: replays the first response for 24 h.",
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        )
+    return params
+
+
+def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any]:
+    ops = _operations(routes)
+    models: list[tuple[type[BaseModel], Any]] = []
+    for _, _, op in ops:
+        if op.body is not None:
+            models.append((op.body, "validation"))
+        if op.response is not None:
+            models.append((op.response, "serialization"))
+    _, defs = models_json_schema(models, by_alias=True, ref_template=REF)
+    schemas = {**_COMMON_COMPONENTS, **defs.get("$defs", {})}
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, op in ops:
+        item: dict[str, Any] = {
+            "summary": op.summary,
+            "operationId": f"{method}_{op.handler.__name__}",
+            "tags": list(op.tags),
+            "parameters": _parameters(path, op, schemas),
+            "responses": _responses(op, schemas),
+        }
+        if op.auth:
+            item["security"] = [{"bearerAuth": []}]
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
+                },
+            }
+        paths.setdefault(path, {})[method] = item
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "fieldedge API",
+            "version": version,
+            "description": "The API behind the fieldedge field-force PWA.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

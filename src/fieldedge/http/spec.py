@@ -1,0 +1,48 @@
+"""Routes that carry their own contract: one ``Operation`` per method, read by the router
+(dispatch) and by the OpenAPI builder (documentation), so the two cannot drift."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fieldedge.errors import FieldedgeError
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...] = ()
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    many: bool = False  # data is a list of ``response`` with pagination
+    status: int = 200
+    errors: tuple[type[FieldedgeError], ...] = ()
+    auth: bool = True
+    rate_class: str | None = None
+    idempotent: bool = False
+    # A response that is not the JSON envelope (a file, a page): its media type.
+    media_type: str | None = None
+    in_schema: bool = True
+
+
+class Resource(Route):
+    """One path with one ``Operation`` per method; 405 answers list every method."""
+
+    def __init__(self, path: str, operations: dict[str, Operation], *, name: str | None = None):
+        self.operations = {method.upper(): op for method, op in operations.items()}
+
+        async def dispatch(request: Request) -> Response:
+            method = "GET" if request.method == "HEAD" else request.method
+            return await self.operations[method].handler(request)
+
+        super().__init__(path, dispatch, methods=list(self.operations), name=name)
