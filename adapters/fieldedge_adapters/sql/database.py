@@ -1,0 +1,76 @@
+"""The SQL ``Database``: engine, units of work, health ping and schema state."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+
+from fieldedge.errors import DependencyUnavailable
+from fieldedge.ports.database import SchemaState
+from fieldedge_adapters.sql.engine import EngineSpec
+from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.sqlite import BEGIN_MODE
+from fieldedge_adapters.sql.uow import SqlUnitOfWork, session_factory
+
+
+class SqlDatabase:
+    def __init__(
+        self,
+        spec: EngineSpec,
+        *,
+        url: str,
+        ping_timeout_s: float,
+        migrations_url: str | None = None,
+    ) -> None:
+        self._spec = spec
+        self._sessions = session_factory(spec.engine)
+        self._ping_timeout_s = ping_timeout_s
+        self._migrations_url = migrations_url or url
+        self._head: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self._spec.name
+
+    @property
+    def engine(self) -> object:
+        """The SQLAlchemy ``AsyncEngine``, for tests and tools that inspect its config."""
+        return self._spec.engine
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, self._spec.transaction_setup)
+
+    async def ping(self) -> None:
+        try:
+            async with asyncio.timeout(self._ping_timeout_s):
+                with translated():
+                    await self._scalar("SELECT 1")
+        except TimeoutError as exc:
+            raise DependencyUnavailable("database", "The database did not answer.") from exc
+
+    async def schema_state(self) -> SchemaState:
+        from fieldedge_adapters.sql.migrations import current_revision, script_head
+
+        if self._head is None:
+            self._head = script_head()
+        with translated():
+            async with self._spec.engine.connect() as connection:
+                await connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
+                current = await connection.run_sync(current_revision)
+        return SchemaState(current=current, head=self._head)
+
+    async def migrate(self, revision: str = "head") -> None:
+        """Upgrade through the migrations URL (dev mode runs this on start)."""
+        from fieldedge_adapters.sql.migrations import upgrade
+
+        await upgrade(self._migrations_url, revision)
+
+    async def close(self) -> None:
+        await self._spec.engine.dispose()
+
+    async def _scalar(self, sql: str) -> object:
+        async with self._spec.engine.connect() as connection:
+            # On SQLite a read must not queue for the write lock behind a busy writer.
+            await connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
+            return (await connection.execute(text(sql))).scalar()

@@ -1,0 +1,62 @@
+"""Driver errors become core errors here, at the adapter's edge.
+
+SQLAlchemy wraps most driver errors, but not all: asyncpg raises ``OSError`` or its own
+``PostgresError`` while connecting, and timeouts surface as ``TimeoutError``. The SQLSTATE
+(asyncpg's ``sqlstate``) is the reliable signal on Postgres; SQLite has none, so its
+errors are read by type and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import exc as sa_exc
+
+from fieldedge.errors import Conflict, DependencyUnavailable
+
+# SQLSTATE classes that mean "the database cannot serve this now; try again":
+# 08 connection, 28 authorization, 3D no such database, 40 serialization/deadlock,
+# 53 insufficient resources (too many connections), 57 cancelled/shutting down.
+_UNAVAILABLE_CLASSES = ("08", "28", "3D", "40", "53", "57")
+_UNIQUE_VIOLATION = "23505"
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    for candidate in (error, getattr(error, "orig", None), error.__cause__):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def _is_unique_violation(error: sa_exc.IntegrityError) -> bool:
+    if _sqlstate(error) == _UNIQUE_VIOLATION:
+        return True
+    return "UNIQUE constraint failed" in str(error.orig)
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    if isinstance(error, OSError | TimeoutError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    state = _sqlstate(error)
+    return state is not None and state[:2] in _UNAVAILABLE_CLASSES
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Run a block that talks to the database; re-raise driver errors as core errors."""
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        if _is_unique_violation(exc):
+            raise Conflict("A record with these values already exists.") from exc
+        raise
+    except Exception as exc:
+        if _is_unavailable(exc):
+            raise DependencyUnavailable("database") from exc
+        raise
