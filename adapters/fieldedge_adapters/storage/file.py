@@ -141,12 +141,15 @@ class FileStore:
             with tempfile.TemporaryFile(dir=self._root, prefix=".ping-"):
                 pass
 
-        await self._run(probe, None, writing=True)
+        try:
+            await asyncio.to_thread(probe)
+        except OSError as exc:  # any reason the root cannot take a file means "down"
+            raise DependencyUnavailable("storage", "Local storage is not writable.") from exc
 
     async def close(self) -> None:
         """Nothing to release: every call opens and closes its own files."""
 
-    async def _run(self, work: Callable[[], T], key: str | None, *, writing: bool = False) -> T:
+    async def _run(self, work: Callable[[], T], key: str, *, writing: bool = False) -> T:
         try:
             return await asyncio.to_thread(work)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError) as exc:
@@ -157,4 +160,4 @@ class FileStore:
             # Reading "a/b" when "a" is an object (or "a" when it is a directory) is a miss.
             raise NotFound(f"No object at {key!r}.") from exc
         except OSError as exc:
-            raise DependencyUnavailable("storage", f"Local storage failed: {exc.strerror}") from exc
+            raise DependencyUnavailable("storage") from exc
