@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import structlog
+from fixtures.app import client_for
 from starlette.applications import Starlette
 
 from fieldedge_handlers.logs import configure_logging
-from fixtures.app import client_for
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
 PASSWORD = "correct horse battery staple"
@@ -39,7 +39,8 @@ async def test_one_access_line_per_request_with_route_template(
     first, second = access
     assert first["request_id"] == "r-1"
     assert first["route"] == "/api/health/live"
-    assert first["status"] == 200 and first["method"] == "GET"
+    assert first["status"] == 200
+    assert first["method"] == "GET"
     assert isinstance(first["duration_ms"], float)
     assert second["route"] == "/api/files/{key:path}"  # the template, never the raw URL
 
@@ -55,11 +56,17 @@ async def test_secrets_never_reach_the_logs(
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
     log = structlog.get_logger("test")
-    log.warning("oops", password=PASSWORD, refresh_token=TOKEN, photo=b"\xff\xd8" * 500,
-                nested={"jwt_secret": TOKEN})
+    log.warning(
+        "oops",
+        password=PASSWORD,
+        refresh_token=TOKEN,
+        photo=b"\xff\xd8" * 500,
+        nested={"jwt_secret": TOKEN},
+    )
     out = capsys.readouterr().out
     assert lines(out)
-    assert TOKEN not in out and PASSWORD not in out
+    assert TOKEN not in out
+    assert PASSWORD not in out
     oops = next(line for line in lines(out) if line["event"] == "oops")
     assert oops["password"] == "[REDACTED]"
     assert oops["photo"] == "<1000 bytes>"

@@ -1,14 +1,14 @@
-"""Health: each dependency probed; degraded without KV, storage or mail; 503 without the database."""
+"""Health: every dependency probed; degraded without KV, storage or mail; 503 without the DB."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from fakes import FakeDatabase
+from fixtures.app import client_for
 from starlette.applications import Starlette
 
-from fakes import FakeDatabase
 from fieldedge_adapters.kv import kv_from_url
-from fixtures.app import client_for
 
 
 async def test_all_up_is_healthy(fake_app: Callable[..., Starlette]) -> None:
@@ -22,7 +22,8 @@ async def test_all_up_is_healthy(fake_app: Callable[..., Starlette]) -> None:
         assert service["status"] == "up"
         assert service["latencyMs"] >= 0
     assert data["services"]["kv"]["adapter"] == "memory"
-    assert data["uptimeS"] >= 0 and data["version"]
+    assert data["uptimeS"] >= 0
+    assert data["version"]
 
 
 async def test_kv_down_is_degraded_but_200(fake_app: Callable[..., Starlette]) -> None:

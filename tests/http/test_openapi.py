@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fixtures.app import client_for
 from openapi_spec_validator import validate
 from starlette.applications import Starlette
 
 from fieldedge.http.spec import Resource
-from fixtures.app import client_for
 
 
 async def test_openapi_is_valid_and_documents_every_route(
@@ -43,5 +43,6 @@ async def test_docs_page_and_assets_are_served_by_the_app(
     assert "/api/docs/assets/swagger-ui-bundle.js" in page.text
     assert "https://" not in page.text  # no CDN: explorable offline
     assert "script-src 'self'" in page.headers["content-security-policy"]
-    assert script.status_code == 200 and len(script.content) > 100_000
+    assert script.status_code == 200
+    assert len(script.content) > 100_000
     assert "/api/openapi.json" in init.text

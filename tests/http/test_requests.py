@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
+from fixtures.app import client_for
 from pydantic import Field
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,7 +16,6 @@ from fieldedge.http.body import read_json
 from fieldedge.http.envelope import ok
 from fieldedge.http.schemas import RequestModel
 from fieldedge.http.spec import Operation, Resource
-from fixtures.app import client_for
 
 
 class Greeting(RequestModel):
@@ -44,7 +45,9 @@ def app(fake_app: Callable[..., Starlette]) -> Starlette:
 
 async def post(app: Starlette, content: bytes, content_type: str = "application/json"):
     async with client_for(app) as client:
-        return await client.post("/test/echo", content=content, headers={"content-type": content_type})
+        return await client.post(
+            "/test/echo", content=content, headers={"content-type": content_type}
+        )
 
 
 async def test_valid_body_is_read_by_its_camel_case_names(app: Starlette) -> None:
@@ -91,6 +94,7 @@ async def test_a_bug_is_500_with_the_request_id_and_nothing_else(app: Starlette)
     assert response.status_code == 500
     assert body["error"]["code"] == "INTERNAL_ERROR"
     assert body["error"]["message"] == "Internal error. Quote request id trace-me."
-    assert "hunter2" not in response.text and "RuntimeError" not in response.text
+    assert "hunter2" not in response.text
+    assert "RuntimeError" not in response.text
     assert response.headers["x-request-id"] == "trace-me"
     assert "x-frame-options" in response.headers

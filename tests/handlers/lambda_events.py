@@ -1,0 +1,101 @@
+"""Lambda events of the four kinds the API is served through, shaped as AWS records them
+(API Gateway REST v1, HTTP API v2, Function URL, ALB), for one request each."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import parse_qsl
+
+KINDS = ("rest_v1", "http_v2", "function_url", "alb")
+
+
+def event(
+    kind: str,
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    source_ip: str = "203.0.113.9",
+) -> dict[str, Any]:
+    headers = {"host": "api.example.com", "user-agent": "pwa/1.0", **(headers or {})}
+    encoded = body is not None
+    payload = base64.b64encode(body).decode() if body is not None else None
+    params = dict(parse_qsl(query))
+    if kind == "rest_v1":
+        return {
+            "resource": "/{proxy+}",
+            "path": path,
+            "httpMethod": method,
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": params or None,
+            "multiValueQueryStringParameters": {k: [v] for k, v in params.items()} or None,
+            "pathParameters": {"proxy": path.lstrip("/")},
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": "/{proxy+}",
+                "httpMethod": method,
+                "path": f"/prod{path}",
+                "stage": "prod",
+                "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                "identity": {"sourceIp": source_ip, "userAgent": "pwa/1.0"},
+                "accountId": "123456789012",
+                "apiId": "1234567890",
+            },
+            "body": payload,
+            "isBase64Encoded": encoded,
+        }
+    if kind in ("http_v2", "function_url"):
+        domain = (
+            "abcdefg.lambda-url.eu-west-1.on.aws"
+            if kind == "function_url"
+            else "abc123.execute-api.eu-west-1.amazonaws.com"
+        )
+        return {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": path,
+            "rawQueryString": query,
+            "cookies": [],
+            "headers": headers,
+            "queryStringParameters": params or None,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "abcdefg",
+                "domainName": domain,
+                "domainPrefix": domain.split(".")[0],
+                "http": {
+                    "method": method,
+                    "path": path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": source_ip,
+                    "userAgent": "pwa/1.0",
+                },
+                "requestId": "id-1",
+                "routeKey": "$default",
+                "stage": "$default",
+                "time": "03/Jan/2026:10:00:00 +0000",
+                "timeEpoch": 1767434400000,
+            },
+            "body": payload,
+            "isBase64Encoded": encoded,
+        }
+    if kind == "alb":
+        return {
+            "requestContext": {
+                "elb": {
+                    "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
+                    "targetgroup/fieldedge/6d0ecf831eec9f09"
+                }
+            },
+            "httpMethod": method,
+            "path": path,
+            "queryStringParameters": params,
+            "headers": {**headers, "x-forwarded-for": source_ip},
+            "body": payload or "",
+            "isBase64Encoded": encoded,
+        }
+    raise ValueError(kind)
