@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from fixtures.app import client_for
 from starlette.applications import Starlette
+
+from fixtures.app import client_for
 
 SECURITY = {
     "strict-transport-security",

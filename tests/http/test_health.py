@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fakes import FakeDatabase
-from fixtures.app import client_for
 from starlette.applications import Starlette
 
+from fakes import FakeDatabase
 from fieldedge_adapters.kv import kv_from_url
+from fixtures.app import client_for
 
 
 async def test_all_up_is_healthy(fake_app: Callable[..., Starlette]) -> None:

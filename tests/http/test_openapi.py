@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fixtures.app import client_for
 from openapi_spec_validator import validate
 from starlette.applications import Starlette
 
 from fieldedge.http.spec import Resource
+from fixtures.app import client_for
 
 
 async def test_openapi_is_valid_and_documents_every_route(

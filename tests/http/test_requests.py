@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from fixtures.app import client_for
 from pydantic import Field
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from fieldedge.http.body import read_json
 from fieldedge.http.envelope import ok
 from fieldedge.http.schemas import RequestModel
 from fieldedge.http.spec import Operation, Resource
+from fixtures.app import client_for
 
 
 class Greeting(RequestModel):
@@ -43,7 +43,9 @@ def app(fake_app: Callable[..., Starlette]) -> Starlette:
     return app
 
 
-async def post(app: Starlette, content: bytes, content_type: str = "application/json"):
+async def post(
+    app: Starlette, content: bytes, content_type: str = "application/json"
+) -> httpx.Response:
     async with client_for(app) as client:
         return await client.post(
             "/test/echo", content=content, headers={"content-type": content_type}
