@@ -126,9 +126,7 @@ async def test_refused_hits_are_not_counted(kv: KeyValue, key: str) -> None:
     assert outcomes[-1] is True
 
 
-async def test_fifty_concurrent_hits_let_exactly_the_limit_through(
-    kv: KeyValue, key: str
-) -> None:
+async def test_fifty_concurrent_hits_let_exactly_the_limit_through(kv: KeyValue, key: str) -> None:
     hits = await asyncio.gather(*(kv.hit_window(key, limit=10, window_s=60) for _ in range(50)))
     allowed = [hit for hit in hits if hit.allowed]
     assert len(allowed) == 10
