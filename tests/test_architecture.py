@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -51,7 +52,7 @@ def test_embedded_defaults_load_only_aiosqlite(tmp_path: Path) -> None:
     from fieldedge_adapters.sql.migrations import upgrade
 
     db = f"sqlite+aiosqlite:///{tmp_path}/x.db"
-    upgrade(db)
+    asyncio.run(upgrade(db))
     loaded = loaded_after_first_request(
         {
             "FIELDEDGE_ENV": "test",

@@ -8,6 +8,7 @@ and exits 0 — inside Cloud Run's 10 s window.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import uvicorn
@@ -32,14 +33,20 @@ def main() -> int:
         create_from(build_deps(settings)),
         host="0.0.0.0",
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1",
+        # The client address is taken from X-Forwarded-For only when a trusted proxy says so.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
         timeout_graceful_shutdown=GRACE_S,
         access_log=False,  # our own access log has the route, tenant and request id
         server_header=False,
         lifespan="on",
     )
     server = uvicorn.Server(config)
+    # uvicorn drains, then re-raises the signal it caught under whatever handler was there
+    # before it started; with the default one the process would die by SIGTERM (-15).
+    # A clean drain is a clean exit, so leave a handler that lets main() return 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     server.run()
     return 0 if server.started else 1
 

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import structlog
-from fixtures.app import client_for
 from starlette.applications import Starlette
 
 from fieldedge_handlers.logs import configure_logging
+from fixtures.app import client_for
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
 PASSWORD = "correct horse battery staple"

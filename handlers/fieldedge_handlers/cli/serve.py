@@ -7,6 +7,7 @@ must already be current, as in production.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 from typing import Any
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("FIELDEDGE_ENV", "dev")
     settings = settings_or_exit()
     if settings.dev:
-        upgrade(settings.migrations_url)
+        asyncio.run(upgrade(settings.migrations_url))
     else:
         verify_schema(settings)
     uvicorn.run(
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         access_log=False,
         server_header=False,
         proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or "127.0.0.1",
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
     return 0
 

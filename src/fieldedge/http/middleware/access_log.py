@@ -1,4 +1,5 @@
-"""One structured line per request: id, method, route template, status, duration, tenant, user.
+"""One structured line per request: id, method, route template, status, duration, tenant,
+user and client address (the peer, or the forwarded client when a trusted proxy says so).
 
 Only the route template is logged, never the raw path or query string, so ids and tokens
 that a client puts in a URL stay out of the logs.
@@ -38,6 +39,7 @@ class AccessLogMiddleware:
             duration_ms = round((time.perf_counter() - started) * 1000, 2)
             state = scope.get("state", {})
             route = scope.get("route")
+            client = scope.get("client")
             fields = {
                 "request_id": state.get("request_id"),
                 "method": scope["method"],
@@ -46,6 +48,7 @@ class AccessLogMiddleware:
                 "duration_ms": duration_ms,
                 "company_id": state.get("company_id"),
                 "user_id": state.get("user_id"),
+                "client_ip": client[0] if client else None,
             }
             if duration_ms > self.slow_request_ms:
                 log.warning("request.slow", threshold_ms=self.slow_request_ms, **fields)
