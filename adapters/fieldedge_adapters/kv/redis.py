@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -98,7 +98,8 @@ class RedisKV:
         return window_from_reply(reply, limit)
 
     async def ping(self) -> None:
-        await self._call(lambda: self._redis.ping())
+        # redis-py types ping as sync-or-async; on the asyncio client it is a coroutine.
+        await self._call(lambda: cast(Awaitable[bool], self._redis.ping()))
 
     async def close(self) -> None:
         await self._redis.aclose()

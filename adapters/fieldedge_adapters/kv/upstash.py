@@ -63,7 +63,7 @@ class UpstashKV:
         check_ttl(ttl_s)
         text = _text(value)
         px = None if ttl_s is None else max(1, math.ceil(ttl_s * 1000))
-        written = await self._call(lambda: self._redis.set(key, text, nx=nx or None, px=px))
+        written = await self._call(lambda: self._redis.set(key, text, nx=nx, px=px))
         return bool(written)
 
     async def delete(self, key: str) -> None:
