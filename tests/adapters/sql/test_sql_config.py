@@ -1,0 +1,117 @@
+"""What the URL picks: engine, pool and driver settings, and failures as core errors."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
+
+from fieldedge.errors import ConfigError, DependencyUnavailable
+from fieldedge_adapters.sql import database_from_url
+from fieldedge_adapters.sql.database import SqlDatabase
+from fieldedge_adapters.sql.uow import SqlUnitOfWork
+from fixtures.database import POOL
+from fixtures.services import free_port
+
+NEON_POOLED = (
+    "postgresql+asyncpg://app:pw@ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech/app"
+)
+NEON_DIRECT = "postgresql+asyncpg://app:pw@ep-cool-darkness-123456.eu-central-1.aws.neon.tech/app"
+
+
+def _open(url: str) -> SqlDatabase:
+    db = database_from_url(url, **POOL)
+    assert isinstance(db, SqlDatabase)
+    return db
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql+aiomysql://u@h/db", "postgresql://u@h/db", "sqlite:///x.db", "memory://"]
+)
+def test_unsupported_scheme_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError, match="unsupported scheme"):
+        database_from_url(url, **POOL)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        NEON_POOLED + "?sslmode=require&channel_binding=require",
+        "postgresql+asyncpg://postgres@127.0.0.1:6432/app?pgbouncer=true",
+    ],
+)
+async def test_pooled_host_gets_null_pool_and_no_statement_cache(url: str) -> None:
+    db = _open(url)
+    try:
+        engine = db.engine
+        assert isinstance(engine.pool, NullPool)  # type: ignore[attr-defined]
+        # What reaches asyncpg: our flag and libpq-only options are gone.
+        query = engine.url.query  # type: ignore[attr-defined]
+        assert "pgbouncer" not in query
+        assert "channel_binding" not in query
+        assert "sslmode" not in query
+    finally:
+        await db.close()
+
+
+async def test_direct_host_gets_a_sized_pool() -> None:
+    db = _open(NEON_DIRECT + "?sslmode=require")
+    try:
+        pool = db.engine.pool  # type: ignore[attr-defined]
+        assert isinstance(pool, AsyncAdaptedQueuePool)
+        assert pool.size() == POOL["pool_size"]
+        assert db.engine.url.query == {"ssl": "require"}  # type: ignore[attr-defined]
+        assert db.name == "postgresql"
+    finally:
+        await db.close()
+
+
+async def test_sqlite_creates_its_directory_and_enforces_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "fieldedge.db"
+    db = _open(f"sqlite+aiosqlite:///{path}")
+    try:
+        await db.ping()
+        assert path.is_file()
+        assert db.name == "sqlite"
+        async with db.unit_of_work() as uow:
+            assert isinstance(uow, SqlUnitOfWork)
+            pragma = uow.session.exec
+            assert (await pragma(text("PRAGMA foreign_keys"))).scalar() == 1
+            assert (await pragma(text("PRAGMA journal_mode"))).scalar() == "wal"
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("scheme", ["postgresql+asyncpg", "postgresql+asyncpg-pooled"])
+async def test_unreachable_database_is_dependency_unavailable(scheme: str) -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere"
+    if scheme.endswith("pooled"):
+        url += "?pgbouncer=true"
+    db = _open(url)
+    try:
+        with pytest.raises(DependencyUnavailable) as ping:
+            await db.ping()
+        assert ping.value.code == "SERVICE_UNAVAILABLE"
+        assert ping.value.retryable
+        assert ping.value.dependency == "database"
+        with pytest.raises(DependencyUnavailable):
+            async with db.unit_of_work() as uow:
+                await uow.companies.get(uuid.uuid4())
+        with pytest.raises(DependencyUnavailable):
+            await db.schema_state()
+    finally:
+        await db.close()
+
+
+async def test_unopenable_sqlite_file_is_dependency_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    db = _open(f"sqlite+aiosqlite:///{blocker / 'x.db'}?mode=ro&uri=true")
+    try:
+        with pytest.raises(DependencyUnavailable):
+            await db.ping()
+    finally:
+        await db.close()
