@@ -50,7 +50,7 @@ class SqlDatabase:
             raise DependencyUnavailable("database", "The database did not answer.") from exc
 
     async def schema_state(self) -> SchemaState:
-        from fieldedge_adapters.sql.migrations import current_revision, script_head
+        from fieldedge_adapters.sql.revisions import current_revision, script_head
 
         if self._head is None:
             self._head = script_head()

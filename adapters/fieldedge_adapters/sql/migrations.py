@@ -14,25 +14,23 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from fieldedge.errors import ConfigError
 from fieldedge.ports.database import SchemaState
 from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.revisions import current_revision, script_head, script_location
 
-
-def script_location() -> Path:
-    """``migrations/`` of a source checkout, else the copy the wheel ships."""
-    candidates = [Path(__file__).resolve().parents[3] / "migrations"]
-    spec = importlib.util.find_spec("fieldedge_handlers")  # finds, does not import
-    if spec is not None and spec.submodule_search_locations:
-        candidates += [Path(p) / "migrations" for p in spec.submodule_search_locations]
-    for candidate in candidates:
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise ConfigError(f"migrations not found (looked in {', '.join(map(str, candidates))})")
+__all__ = [
+    "current_revision",
+    "downgrade",
+    "new",
+    "script_head",
+    "script_location",
+    "status",
+    "upgrade",
+]
 
 
 def alembic_config(connection: Connection | None = None, location: Path | None = None) -> Config:
@@ -44,17 +42,6 @@ def alembic_config(connection: Connection | None = None, location: Path | None =
     if connection is not None:
         config.attributes["connection"] = connection
     return config
-
-
-def script_head() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:
-        raise ConfigError("migrations: no revisions found")
-    return head
-
-
-def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 async def _run(url: str, action: Callable[[Config], Any]) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -115,3 +117,21 @@ async def test_unopenable_sqlite_file_is_dependency_unavailable(tmp_path: Path) 
             await db.ping()
     finally:
         await db.close()
+
+
+def test_postgres_never_loads_sqlite_driver_nor_alembic_to_check_the_schema() -> None:
+    # What a Lambda on Postgres pays for at cold start: one driver, no migration tooling.
+    probe = """
+import asyncio, sys
+from fieldedge_adapters.sql import database_from_url
+db = database_from_url("postgresql+asyncpg://u@127.0.0.1:1/x", pool_size=1, max_overflow=0,
+    pool_timeout_s=1, connect_timeout_s=1, statement_timeout_ms=1000)
+from fieldedge_adapters.sql.revisions import script_head
+script_head()
+asyncio.run(db.close())
+print(sorted(m for m in ("aiosqlite", "sqlite3", "alembic", "mako", "asyncpg") if m in sys.modules))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "['asyncpg']"

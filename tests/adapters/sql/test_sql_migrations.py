@@ -97,3 +97,23 @@ async def test_new_revision_against_head_finds_no_drift(tmp_path: Path) -> None:
     assert f'down_revision: str | Sequence[str] | None = "{migrations.script_head()}"' in source
     assert "op." not in source  # the table classes and the migrations agree
     compile(source, str(path), "exec")
+
+
+async def test_light_revision_reader_agrees_with_alembic(empty_database_url: str) -> None:
+    # Startup reads head and current without importing Alembic; they must not differ.
+    from alembic.script import ScriptDirectory
+
+    alembic_head = ScriptDirectory.from_config(migrations.alembic_config()).get_current_head()
+    assert migrations.script_head() == alembic_head
+
+    def both(connection: Connection) -> tuple[str | None, str | None]:
+        context = MigrationContext.configure(connection)
+        return migrations.current_revision(connection), context.get_current_revision()
+
+    db = database_from_url(empty_database_url, **POOL)
+    try:
+        assert await _inspect_with(db, both) == (None, None)
+        await migrations.upgrade(empty_database_url)
+        assert await _inspect_with(db, both) == (alembic_head, alembic_head)
+    finally:
+        await db.close()

@@ -1,0 +1,68 @@
+"""Where the migrations live, and the head and current revision read without Alembic.
+
+Startup checks the schema on every cold start (a Lambda's included), and importing
+Alembic (with Mako) costs more than a hundred milliseconds, so the head is read from the
+revision files' ``revision``/``down_revision`` assignments with ``ast`` and the current
+revision straight from ``alembic_version``. A test holds this equal to Alembic's answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from fieldedge.errors import ConfigError
+
+VERSION_TABLE = "alembic_version"
+
+
+def script_location() -> Path:
+    """``migrations/`` of a source checkout, else the copy the wheel ships."""
+    candidates = [Path(__file__).resolve().parents[3] / "migrations"]
+    spec = importlib.util.find_spec("fieldedge_handlers")  # finds, does not import
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(p) / "migrations" for p in spec.submodule_search_locations]
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise ConfigError(f"migrations not found (looked in {', '.join(map(str, candidates))})")
+
+
+def _assignments(path: Path) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = value = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            found[target.id] = ast.literal_eval(value)  # type: ignore[arg-type]
+    return found
+
+
+@cache
+def script_head(location: Path | None = None) -> str:
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((location or script_location()).joinpath("versions").glob("*.py")):
+        names = _assignments(path)
+        if isinstance(names.get("revision"), str):
+            revisions.add(str(names["revision"]))
+            down = names.get("down_revision")
+            parents.update([down] if isinstance(down, str) else list(down or ()))  # type: ignore[call-overload]
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise ConfigError(f"migrations: expected one head, found {sorted(heads) or 'none'}")
+    return heads.pop()
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
