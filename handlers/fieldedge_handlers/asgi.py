@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from fieldedge.http import create_app
-from fieldedge.ports.container import Deps
+from fieldedge.services.deps import Deps
 from fieldedge_handlers.bootstrap import build_deps, close_deps, load_settings, setup_logging
 
 

@@ -11,11 +11,11 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from fieldedge.errors import ConfigError
-from fieldedge.ports.container import Deps
 from fieldedge.ports.database import Database
+from fieldedge.services.deps import Deps
 from fieldedge.settings import Settings
 from fieldedge.signing import storage_signing_key
-from fieldedge_adapters.kv import kv_from_url
+from fieldedge_adapters.kv import MemoryKV, kv_from_url
 from fieldedge_adapters.mail import mailer_from_url
 from fieldedge_adapters.sql import database_from_url
 from fieldedge_adapters.storage import storage_from_url
@@ -63,8 +63,8 @@ def setup_logging(settings: Settings) -> None:
 def build_deps(settings: Settings) -> Deps:
     """Adapters chosen by URL. No I/O here: connections open on first use."""
     upstash_token = settings.upstash_redis_rest_token
-    return Deps(
-        settings=settings,
+    return Deps.build(
+        settings,
         db=database_from_url(
             settings.database_url,
             pool_size=settings.db_pool_size,
@@ -86,6 +86,8 @@ def build_deps(settings: Settings) -> Deps:
             signing_key=storage_signing_key(settings.jwt_key),
             public_base_url=settings.public_base_url,
         ),
+        # Rate limits fall back to this in-process store while the shared KV is down.
+        fallback_kv=MemoryKV(),
         mailer=mailer_from_url(
             settings.mail_url, sender=settings.mail_from, timeout_s=settings.mail_timeout_s
         ),

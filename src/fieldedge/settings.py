@@ -64,8 +64,28 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "fieldedge"
     jwt_audience: str = "fieldedge-api"
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    reset_token_ttl_s: int = Field(default=3600, ge=300, le=7 * 86400)
+
+    # OWASP's Argon2id baseline: 19 MiB, 2 passes, 1 lane.
+    argon2_memory_kib: int = Field(default=19_456, ge=1024, le=1_048_576)
+    argon2_time_cost: int = Field(default=2, ge=1, le=10)
+    argon2_parallelism: int = Field(default=1, ge=1, le=8)
+    # Hashes at once per process: each holds argon2_memory_kib while it runs.
+    argon2_concurrency: int = Field(default=2, ge=1, le=64)
+
+    # Rate limits: per minute unless named otherwise (upload is per day).
+    rate_auth_email_per_min: int = Field(default=5, ge=1)
+    rate_auth_ip_per_min: int = Field(default=30, ge=1)
+    rate_read_per_min: int = Field(default=300, ge=1)
+    rate_write_per_min: int = Field(default=60, ge=1)
+    rate_upload_per_day: int = Field(default=100, ge=1)
+    rate_sync_per_min: int = Field(default=60, ge=1)
 
     public_base_url: str = "http://127.0.0.1:8000"
+    # The PWA's address: links in emails (password reset, invites) point there.
+    app_base_url: str = "http://127.0.0.1:5173"
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -20,7 +20,7 @@ from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.openapi import build_openapi
 from fieldedge.http.routes import docs, files, health
-from fieldedge.ports.container import Deps
+from fieldedge.services.deps import Deps
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
 

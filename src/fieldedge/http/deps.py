@@ -6,7 +6,7 @@ from typing import cast
 
 from starlette.requests import Request
 
-from fieldedge.ports.container import Deps
+from fieldedge.services.deps import Deps
 
 
 def deps_of(request: Request) -> Deps:

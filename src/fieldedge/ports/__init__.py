@@ -1,7 +1,6 @@
 """Ports: what the core needs from the outside world, as Protocols. Adapters implement them."""
 
 from fieldedge.ports.clock import Clock, Ids
-from fieldedge.ports.container import Deps
 from fieldedge.ports.database import Database, SchemaState, UnitOfWork
 from fieldedge.ports.kv import KeyValue, RateWindow
 from fieldedge.ports.mail import EmailMessage, Mailer
@@ -10,7 +9,6 @@ from fieldedge.ports.storage import ObjectInfo, ObjectStore, PresignedUpload, St
 __all__ = [
     "Clock",
     "Database",
-    "Deps",
     "EmailMessage",
     "Ids",
     "KeyValue",

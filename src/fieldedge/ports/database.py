@@ -1,12 +1,24 @@
-"""The database: units of work over repositories, plus what health and startup ask of it."""
+"""The database: units of work over repositories, plus what health and startup ask of it.
+
+A unit of work is always opened for an explicit ``Scope``: one tenant (every query of
+every repository filters by that ``company_id``, and on Postgres row-level security is
+set to the same tenant for the transaction), or ``Scope.system()`` for the few flows that
+must cross tenants before a tenant is known (login by email, refresh by token hash,
+password reset, the platform admin, the outbox dispatcher).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Self
+from datetime import datetime
+from typing import Any, Protocol, Self
 from uuid import UUID
 
+from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.company import Company
+from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
+from fieldedge.domain.outbox import OutboxEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +31,33 @@ class SchemaState:
         return self.current == self.head
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    company_id: UUID | None
+
+    @classmethod
+    def tenant(cls, company_id: UUID) -> Scope:
+        return cls(company_id)
+
+    @classmethod
+    def system(cls) -> Scope:
+        return cls(None)
+
+    @property
+    def is_system(self) -> bool:
+        return self.company_id is None
+
+
 class CompanyRepository(Protocol):
     async def get(self, company_id: UUID) -> Company | None: ...
 
-    async def add(self, company: Company) -> None: ...
+    async def add(self, company: Company) -> Company: ...
+
+    async def save(self, company: Company) -> Company: ...
+
+    async def list(self, *, after: UUID | None, limit: int) -> Sequence[Company]:
+        """All companies by id (system scope only)."""
+        ...
 
     async def bump_change_counter(self, company_id: UUID) -> int:
         """Lock the tenant's row, add one to its change counter and return the new value.
@@ -32,11 +67,122 @@ class CompanyRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def by_email(self, email: str) -> User | None:
+        """Lower-cased exact match (system scope for login; tenant scope otherwise)."""
+        ...
+
+    async def add(self, user: User) -> User:
+        """Raises ``Conflict`` when the email is taken in any company."""
+        ...
+
+    async def save(self, user: User) -> User: ...
+
+    async def list(
+        self,
+        *,
+        after: UUID | None,
+        limit: int,
+        manager_id: UUID | None = None,
+        role: Role | None = None,
+        active: bool | None = None,
+        q: str | None = None,
+    ) -> Sequence[User]:
+        """Keyset page by id; ``q`` matches name or email, case-insensitively."""
+        ...
+
+
+class RefreshTokenRepository(Protocol):
+    async def add(self, token: RefreshToken) -> RefreshToken: ...
+
+    async def by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def save(self, token: RefreshToken) -> RefreshToken: ...
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> int: ...
+
+    async def revoke_user(self, user_id: UUID, at: datetime) -> int:
+        """Revoke every live refresh token of the user; the count revoked."""
+        ...
+
+
+class ResetTokenRepository(Protocol):
+    async def add(self, token: PasswordResetToken) -> PasswordResetToken: ...
+
+    async def by_hash(self, token_hash: str) -> PasswordResetToken | None: ...
+
+    async def save(self, token: PasswordResetToken) -> PasswordResetToken: ...
+
+    async def invalidate_user(self, user_id: UUID, at: datetime) -> int:
+        """Mark every unused token of the user used (a newer one supersedes them)."""
+        ...
+
+
+class AuditRepository(Protocol):
+    async def append(
+        self,
+        *,
+        at: datetime,
+        action: str,
+        actor_id: UUID | None = None,
+        entity: str | None = None,
+        entity_id: UUID | None = None,
+        detail: dict[str, Any] | None = None,
+        ip: str | None = None,
+    ) -> AuditEntry:
+        """Add the next entry of the tenant's chain (tenant scope only), serialised per
+        tenant so two writers never fork the chain."""
+        ...
+
+    async def list(
+        self,
+        *,
+        before_seq: int | None,
+        limit: int,
+        action: str | None = None,
+        actor_id: UUID | None = None,
+        entity: str | None = None,
+        entity_id: UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Sequence[AuditEntry]:
+        """Newest first, keyset by ``seq``."""
+        ...
+
+    async def chain(self, *, after_seq: int, limit: int) -> Sequence[AuditEntry]:
+        """Oldest first, for verification in batches."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, event: OutboxEvent) -> OutboxEvent: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls back."""
 
     @property
+    def scope(self) -> Scope: ...
+
+    @property
     def companies(self) -> CompanyRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def reset_tokens(self) -> ResetTokenRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -51,7 +197,7 @@ class Database(Protocol):
         """``sqlite`` or ``postgresql``."""
         ...
 
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, scope: Scope) -> UnitOfWork: ...
 
     async def ping(self) -> None: ...
 

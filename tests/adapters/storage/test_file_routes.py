@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 
 from fieldedge.http import create_app
-from fieldedge.ports.container import Deps
+from fieldedge.services.deps import Deps
 from fieldedge.ports.storage import ObjectStore
 from fieldedge_adapters.storage import storage_from_url
 from fixtures.app import client_for

@@ -15,7 +15,7 @@ from fieldedge.errors import InvalidToken, NotFound, PayloadTooLarge, Validation
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
 from fieldedge.http.spec import Operation, Resource
-from fieldedge.ports.container import Deps
+from fieldedge.services.deps import Deps
 from fieldedge.signing import storage_signing_key, verify_file_signature
 
 _REFUSED = "signature invalid or expired"

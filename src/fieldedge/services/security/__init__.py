@@ -1,0 +1,1 @@
+"""Passwords and tokens: the cryptography the identity use cases stand on."""
