@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fieldedge.domain.company import Company
@@ -36,9 +37,9 @@ class SqlCompanyRepository:
         # this transaction owns, so no second query can see someone else's bump.
         statement = (
             update(CompanyRow)
-            .where(CompanyRow.id == company_id)  # type: ignore[arg-type]
-            .values(change_counter=CompanyRow.change_counter + 1)
-            .returning(CompanyRow.change_counter)  # type: ignore[arg-type]
+            .where(col(CompanyRow.id) == company_id)
+            .values(change_counter=col(CompanyRow.change_counter) + 1)
+            .returning(col(CompanyRow.change_counter))
             .execution_options(synchronize_session="fetch")
         )
         with translated():

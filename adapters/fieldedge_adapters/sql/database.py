@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.database import SchemaState
@@ -34,7 +35,7 @@ class SqlDatabase:
         return self._spec.name
 
     @property
-    def engine(self) -> object:
+    def engine(self) -> AsyncEngine:
         """The SQLAlchemy ``AsyncEngine``, for tests and tools that inspect its config."""
         return self._spec.engine
 

@@ -50,6 +50,7 @@ class SqlUnitOfWork:
         self._sessions = sessions
         self._setup = tuple(transaction_setup)
         self._session: AsyncSession | None = None
+        self._companies: SqlCompanyRepository | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -60,6 +61,8 @@ class SqlUnitOfWork:
 
     @property
     def companies(self) -> SqlCompanyRepository:
+        if self._companies is None:
+            raise RuntimeError("use the unit of work inside `async with`")
         return self._companies
 
     async def __aenter__(self) -> Self:
@@ -68,7 +71,7 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        session, self._session = self.session, None
+        session, self._session, self._companies = self.session, None, None
         try:
             with translated():
                 await session.rollback()  # a no-op after commit()

@@ -81,7 +81,7 @@ def _url() -> str:
     try:
         return Settings().migrations_url
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        errors = getattr(exc, "errors", lambda: [])()
+        errors: list[dict[str, Any]] = list(getattr(exc, "errors", list)())
         message = str(errors[0].get("msg", exc)) if errors else str(exc)
         raise CliError(message.removeprefix("Value error, ")) from exc
 

@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from fieldedge.errors import ConfigError, DependencyUnavailable
@@ -49,9 +48,9 @@ async def test_pooled_host_gets_null_pool_and_no_statement_cache(url: str) -> No
     db = _open(url)
     try:
         engine = db.engine
-        assert isinstance(engine.pool, NullPool)  # type: ignore[attr-defined]
+        assert isinstance(engine.pool, NullPool)
         # What reaches asyncpg: our flag and libpq-only options are gone.
-        query = engine.url.query  # type: ignore[attr-defined]
+        query = engine.url.query
         assert "pgbouncer" not in query
         assert "channel_binding" not in query
         assert "sslmode" not in query
@@ -62,10 +61,10 @@ async def test_pooled_host_gets_null_pool_and_no_statement_cache(url: str) -> No
 async def test_direct_host_gets_a_sized_pool() -> None:
     db = _open(NEON_DIRECT + "?sslmode=require")
     try:
-        pool = db.engine.pool  # type: ignore[attr-defined]
+        pool = db.engine.pool
         assert isinstance(pool, AsyncAdaptedQueuePool)
         assert pool.size() == POOL["pool_size"]
-        assert db.engine.url.query == {"ssl": "require"}  # type: ignore[attr-defined]
+        assert db.engine.url.query == {"ssl": "require"}
         assert db.name == "postgresql"
     finally:
         await db.close()
@@ -80,9 +79,10 @@ async def test_sqlite_creates_its_directory_and_enforces_foreign_keys(tmp_path: 
         assert db.name == "sqlite"
         async with db.unit_of_work() as uow:
             assert isinstance(uow, SqlUnitOfWork)
-            pragma = uow.session.exec
-            assert (await pragma(text("PRAGMA foreign_keys"))).scalar() == 1
-            assert (await pragma(text("PRAGMA journal_mode"))).scalar() == "wal"
+            connection = await uow.session.connection()
+            pragma = connection.exec_driver_sql
+            assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
+            assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
     finally:
         await db.close()
 

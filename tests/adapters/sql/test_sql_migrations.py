@@ -4,7 +4,9 @@ the table classes declare, and ``schema_state`` tells a stale database from a cu
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -18,6 +20,8 @@ from fieldedge_adapters.sql import database_from_url, migrations
 from fieldedge_adapters.sql.database import SqlDatabase
 from fixtures.database import POOL, add_company, sqlite_url
 
+T = TypeVar("T")
+
 
 def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
@@ -30,9 +34,9 @@ def _drift(connection: Connection) -> list[object]:
     return list(compare_metadata(context, SQLModel.metadata))
 
 
-async def _inspect_with(db: Database, fn):  # type: ignore[no-untyped-def]
+async def _inspect_with(db: Database, fn: Callable[[Connection], T]) -> T:
     assert isinstance(db, SqlDatabase)
-    async with db.engine.connect() as connection:  # type: ignore[attr-defined]
+    async with db.engine.connect() as connection:
         return await connection.run_sync(fn)
 
 
