@@ -79,10 +79,15 @@ def rehash(entry: AuditEntry) -> str:
     )
 
 
-def verify_chain(entries: Iterable[AuditEntry]) -> list[str]:
-    """Problems found walking the chain in ``seq`` order; an empty list means intact."""
+def verify_chain(
+    entries: Iterable[AuditEntry], *, prev_hash: str = GENESIS, next_seq: int = 1
+) -> list[str]:
+    """Problems found walking the chain in ``seq`` order; an empty list means intact.
+
+    ``prev_hash``/``next_seq`` continue a walk from an earlier batch.
+    """
     problems: list[str] = []
-    expected_prev, expected_seq = GENESIS, 1
+    expected_prev, expected_seq = prev_hash, next_seq
     for entry in entries:
         if entry.seq != expected_seq:
             problems.append(f"seq {expected_seq}: missing (next found is {entry.seq})")

@@ -1,0 +1,70 @@
+"""Who may do what: one table of role x action, enforced by the use cases.
+
+Scope (which rows) is a second question the use cases answer: a MANAGER may read users,
+but only their own team; across tenants every id is simply not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from fieldedge.domain.identity import Role
+from fieldedge.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller, as the token and the user row agree it is."""
+
+    user_id: UUID
+    company_id: UUID | None
+    role: Role
+    ip: str | None = None
+
+    @property
+    def tenant(self) -> UUID:
+        if self.company_id is None:
+            raise Forbidden("This action belongs to a company's users.")
+        return self.company_id
+
+
+class Action(StrEnum):
+    USER_LIST = "user.list"
+    USER_READ = "user.read"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_DEACTIVATE = "user.deactivate"
+    COMPANY_READ = "company.read"
+    COMPANY_UPDATE = "company.update"
+    AUDIT_READ = "audit.read"
+    OUTBOX_READ = "outbox.read"
+    PLATFORM_COMPANIES = "platform.companies"
+
+
+_ADMIN = frozenset({Role.ADMIN})
+_STAFF = frozenset({Role.ADMIN, Role.MANAGER})
+_MEMBERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP})
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.USER_LIST: _STAFF,  # a MANAGER sees their own team only
+    Action.USER_READ: _STAFF,
+    Action.USER_CREATE: _ADMIN,
+    Action.USER_UPDATE: _ADMIN,
+    Action.USER_DEACTIVATE: _ADMIN,
+    Action.COMPANY_READ: _MEMBERS,
+    Action.COMPANY_UPDATE: _ADMIN,
+    Action.AUDIT_READ: _ADMIN,
+    Action.OUTBOX_READ: _ADMIN,
+    Action.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
+}
+
+
+def allowed(role: Role, action: Action) -> bool:
+    return role in PERMISSIONS[action]
+
+
+def require(principal: Principal, action: Action) -> None:
+    if not allowed(principal.role, action):
+        raise Forbidden(f"A {principal.role.value} may not do this ({action.value}).")

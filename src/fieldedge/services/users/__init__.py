@@ -1,0 +1,1 @@
+"""Managing a company's users."""

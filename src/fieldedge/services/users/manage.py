@@ -1,0 +1,197 @@
+"""Read, create, edit and deactivate users, under the role table and the team scope.
+
+A MANAGER reads their own team (and themselves); everything else is ADMIN's. An id
+outside the caller's reach is ``NotFound``, the same as one that does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.identity import Role, User
+from fieldedge.errors import Conflict, NotFound, ValidationFailed
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.services.auth.password_reset import issue_reset_token
+from fieldedge.services.auth.register import email_taken
+from fieldedge.services.common import audit, next_version, normalise_email
+from fieldedge.services.deps import Deps
+from fieldedge.services.pagination import Page, after_id, page_by_id
+
+_UNSET = object()
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    role: Role | None = None
+    manager_id: UUID | None = None
+    active: bool | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateUser:
+    name: str
+    email: str
+    role: Role
+    manager_id: UUID | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateUser:
+    """Only the fields a client sent are set; the rest stay ``None``/unsent."""
+
+    name: str | None = None
+    role: Role | None = None
+    manager_id: UUID | object | None = _UNSET
+    active: bool | None = None
+
+
+def _visible(principal: Principal, user: User) -> bool:
+    if principal.role is Role.MANAGER:
+        return user.id == principal.user_id or user.manager_id == principal.user_id
+    return True
+
+
+async def _check_manager(uow: UnitOfWork, role: Role, manager_id: UUID | None) -> None:
+    if manager_id is None:
+        return
+    if role is not Role.SALES_REP:
+        raise ValidationFailed(details={"managerId": ["Only a SALES_REP has a manager."]})
+    manager = await uow.users.get(manager_id)
+    if manager is None or manager.role is not Role.MANAGER or not manager.active:
+        raise ValidationFailed(
+            details={"managerId": ["Must be an active MANAGER of this company."]}
+        )
+
+
+async def list_users(
+    principal: Principal, filters: UserFilter, cursor: str | None, limit: int, deps: Deps
+) -> Page[User]:
+    require(principal, Action.USER_LIST)
+    manager_id = filters.manager_id
+    if principal.role is Role.MANAGER:
+        manager_id = principal.user_id  # a manager's list is their team, whatever was asked
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        rows = await uow.users.list(
+            after=after_id(cursor),
+            limit=limit + 1,
+            manager_id=manager_id,
+            role=filters.role,
+            active=filters.active,
+            q=filters.q,
+        )
+    return page_by_id(rows, limit)
+
+
+async def get_user(principal: Principal, user_id: UUID, deps: Deps) -> User:
+    require(principal, Action.USER_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        user = await uow.users.get(user_id)
+    if user is None or not _visible(principal, user):
+        raise NotFound("No such user.")
+    return user
+
+
+async def create_user(principal: Principal, cmd: CreateUser, deps: Deps) -> User:
+    require(principal, Action.USER_CREATE)
+    if cmd.role is Role.SUPER_ADMIN:
+        raise ValidationFailed(details={"role": ["Not a company role."]})
+    if cmd.password is not None:
+        deps.policy.check(cmd.password)
+    email = normalise_email(cmd.email)
+    async with deps.db.unit_of_work(Scope.system()) as uow:
+        if await uow.users.by_email(email) is not None:
+            raise email_taken()
+    hashed = await deps.passwords.hash(cmd.password) if cmd.password is not None else None
+    now = deps.clock.now()
+    company_id = principal.tenant
+    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
+        await _check_manager(uow, cmd.role, cmd.manager_id)
+        user = await uow.users.add(
+            User(
+                id=deps.ids.new(),
+                company_id=company_id,
+                email=email,
+                name=cmd.name,
+                role=cmd.role,
+                manager_id=cmd.manager_id,
+                password_hash=hashed,
+                version=await next_version(uow, company_id),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        if hashed is None:
+            await issue_reset_token(uow, deps, user, purpose="invite")
+        await audit(
+            uow,
+            deps,
+            "user.created",
+            actor=principal,
+            entity="user",
+            entity_id=user.id,
+            detail={"role": cmd.role.value, "invited": hashed is None},
+        )
+        await uow.commit()
+    return user
+
+
+async def _admins_left(uow: UnitOfWork, excluding: UUID) -> bool:
+    admins = await uow.users.list(after=None, limit=2, role=Role.ADMIN, active=True)
+    return any(admin.id != excluding for admin in admins)
+
+
+async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps: Deps) -> User:
+    require(principal, Action.USER_UPDATE)
+    now = deps.clock.now()
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        user = await uow.users.get(user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        before = {"role": user.role.value, "active": user.active}
+        role = cmd.role or user.role
+        if cmd.role is Role.SUPER_ADMIN:
+            raise ValidationFailed(details={"role": ["Not a company role."]})
+        manager_id = user.manager_id if cmd.manager_id is _UNSET else cmd.manager_id
+        if role is not Role.SALES_REP and cmd.manager_id is _UNSET:
+            manager_id = None  # promoted out of a team
+        await _check_manager(uow, role, manager_id)  # type: ignore[arg-type]
+        losing_admin = user.role is Role.ADMIN and (role is not Role.ADMIN or cmd.active is False)
+        if losing_admin and not await _admins_left(uow, user.id):
+            raise Conflict("A company needs at least one active ADMIN.")
+        user.name = cmd.name or user.name
+        user.role = role
+        user.manager_id = manager_id  # type: ignore[assignment]
+        if cmd.active is not None and cmd.active != user.active:
+            user.active = cmd.active
+            if not cmd.active:
+                user.sessions_valid_after = now
+                await uow.refresh_tokens.revoke_user(user.id, now)
+        user.version = await next_version(uow, principal.tenant)
+        user.updated_at = now
+        await uow.users.save(user)
+        after = {"role": user.role.value, "active": user.active}
+        action = "user.role_changed" if before["role"] != after["role"] else "user.updated"
+        if before["active"] != after["active"]:
+            action = "user.deactivated" if not user.active else "user.reactivated"
+        await audit(
+            uow,
+            deps,
+            action,
+            actor=principal,
+            entity="user",
+            entity_id=user.id,
+            detail={"before": before, "after": after},
+        )
+        await uow.commit()
+    return user
+
+
+async def deactivate_user(principal: Principal, user_id: UUID, deps: Deps) -> User:
+    if user_id == principal.user_id:
+        require(principal, Action.USER_DEACTIVATE)
+        raise Conflict("You cannot deactivate yourself.")
+    return await update_user(principal, user_id, UpdateUser(active=False), deps)
