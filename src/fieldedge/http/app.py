@@ -19,14 +19,14 @@ from fieldedge.http.middleware.errors import ErrorMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.openapi import build_openapi
-from fieldedge.http.routes import docs, files, health
+from fieldedge.http.routes import auth, company, docs, files, health, users
 from fieldedge.services.deps import Deps
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
 
 
 def api_routes() -> list[BaseRoute]:
-    return [*health.routes, *files.routes]
+    return [*health.routes, *auth.routes, *users.routes, *company.routes, *files.routes]
 
 
 def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:

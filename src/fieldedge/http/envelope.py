@@ -21,6 +21,11 @@ def request_id_of(scope: Scope) -> str:
     return str(scope.get("state", {}).get("request_id", "req_unknown"))
 
 
+def rate_headers_of(scope: Scope) -> dict[str, str]:
+    """``RateLimit-*`` of the limits this request was counted against (see ``guard``)."""
+    return dict(scope.get("state", {}).get("rate_headers") or {})
+
+
 def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -57,6 +62,7 @@ def ok(
     body: dict[str, Any] = {"success": True, "data": data, "meta": meta(request.scope)}
     if pagination is not None:
         body["pagination"] = pagination
+    headers = {**rate_headers_of(request.scope), **(headers or {})}
     return Response(render(body), status_code=status, headers=headers, media_type=JSON)
 
 
@@ -75,6 +81,7 @@ def error_response(scope: Scope, exc: FieldedgeError) -> Response:
     if exc.code == InternalError.code:
         # A bug: say only which request it was, never what went wrong inside.
         exc = InternalError(f"Internal error. Quote request id {request_id_of(scope)}.")
+    headers = {**rate_headers_of(scope), **exc.headers}
     return Response(
-        error_body(scope, exc), status_code=exc.status, headers=exc.headers, media_type=JSON
+        error_body(scope, exc), status_code=exc.status, headers=headers, media_type=JSON
     )

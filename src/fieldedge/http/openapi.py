@@ -162,6 +162,12 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
     return params
 
 
+def _operation_id(op: Operation) -> str:
+    """``users_create`` from ``fieldedge.http.routes.users.create_route``: unique and stable."""
+    module = op.handler.__module__.rsplit(".", 1)[-1]
+    return f"{module}_{op.handler.__name__.removesuffix('_route')}"
+
+
 def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any]:
     ops = _operations(routes)
     models: list[tuple[type[BaseModel], Any]] = []
@@ -176,7 +182,7 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
     for path, method, op in ops:
         item: dict[str, Any] = {
             "summary": op.summary,
-            "operationId": f"{method}_{op.handler.__name__}",
+            "operationId": _operation_id(op),
             "tags": list(op.tags),
             "parameters": _parameters(path, op, schemas),
             "responses": _responses(op, schemas),

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fieldedge.errors import FieldedgeError
+from fieldedge.http.guard import authenticated, limit_class
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -28,7 +29,7 @@ class Operation:
     status: int = 200
     errors: tuple[type[FieldedgeError], ...] = ()
     auth: bool = True
-    rate_class: str | None = None
+    rate_class: str | None = None  # auth | read | write | upload | sync
     idempotent: bool = False
     # A response that is not the JSON envelope (a file, a page): its media type.
     media_type: str | None = None
@@ -42,7 +43,11 @@ class Resource(Route):
         self.operations = {method.upper(): op for method, op in operations.items()}
 
         async def dispatch(request: Request) -> Response:
-            method = "GET" if request.method == "HEAD" else request.method
-            return await self.operations[method].handler(request)
+            op = self.operations["GET" if request.method == "HEAD" else request.method]
+            if op.auth:
+                await authenticated(request)
+            if op.rate_class:
+                await limit_class(request, op.rate_class)
+            return await op.handler(request)
 
         super().__init__(path, dispatch, methods=list(self.operations), name=name)

@@ -19,7 +19,7 @@ from fieldedge.services.common import audit, next_version, normalise_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
-_UNSET = object()
+UNSET = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class UpdateUser:
 
     name: str | None = None
     role: Role | None = None
-    manager_id: UUID | object | None = _UNSET
+    manager_id: UUID | object | None = UNSET
     active: bool | None = None
 
 
@@ -155,8 +155,8 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
         role = cmd.role or user.role
         if cmd.role is Role.SUPER_ADMIN:
             raise ValidationFailed(details={"role": ["Not a company role."]})
-        manager_id = user.manager_id if cmd.manager_id is _UNSET else cmd.manager_id
-        if role is not Role.SALES_REP and cmd.manager_id is _UNSET:
+        manager_id = user.manager_id if cmd.manager_id is UNSET else cmd.manager_id
+        if role is not Role.SALES_REP and cmd.manager_id is UNSET:
             manager_id = None  # promoted out of a team
         await _check_manager(uow, role, manager_id)  # type: ignore[arg-type]
         losing_admin = user.role is Role.ADMIN and (role is not Role.ADMIN or cmd.active is False)
@@ -195,3 +195,12 @@ async def deactivate_user(principal: Principal, user_id: UUID, deps: Deps) -> Us
         require(principal, Action.USER_DEACTIVATE)
         raise Conflict("You cannot deactivate yourself.")
     return await update_user(principal, user_id, UpdateUser(active=False), deps)
+
+
+async def get_own_user(principal: Principal, deps: Deps) -> User:
+    scope = Scope.tenant(principal.company_id) if principal.company_id else Scope.system()
+    async with deps.db.unit_of_work(scope) as uow:
+        user = await uow.users.get(principal.user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user

@@ -1,0 +1,140 @@
+"""Bodies of the identity routes: what clients send and what they get back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from fieldedge.domain.company import CompanyStatus
+from fieldedge.domain.identity import Role
+from fieldedge.http.fields import (
+    CompanyName,
+    Country,
+    Currency,
+    Email,
+    GeofenceRadius,
+    Name,
+    Password,
+    Timezone,
+    Token,
+)
+from fieldedge.http.schemas import RequestModel, ResponseModel
+
+
+class RegisterBody(RequestModel):
+    company_name: CompanyName
+    name: Name
+    email: Email
+    password: Password
+    timezone: Timezone = "UTC"
+    currency: Currency = "INR"
+    country: Country = "IN"
+
+
+class LoginBody(RequestModel):
+    email: Email
+    password: Password
+
+
+class RefreshBody(RequestModel):
+    refresh_token: Token
+
+
+class ResetRequestBody(RequestModel):
+    email: Email
+
+
+class ResetConfirmBody(RequestModel):
+    token: Token
+    new_password: Password
+
+
+class ChangePasswordBody(RequestModel):
+    current_password: Password
+    new_password: Password
+
+
+class CreateUserBody(RequestModel):
+    name: Name
+    email: Email
+    role: Literal[Role.ADMIN, Role.MANAGER, Role.SALES_REP]
+    manager_id: UUID | None = None
+    password: Password | None = None
+
+
+class UpdateUserBody(RequestModel):
+    name: Name | None = None
+    role: Literal[Role.ADMIN, Role.MANAGER, Role.SALES_REP] | None = None
+    manager_id: UUID | None = None
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> UpdateUserBody:
+        if not self.model_fields_set:
+            raise ValueError("Send at least one field to change.")
+        return self
+
+
+class UpdateCompanyBody(RequestModel):
+    name: CompanyName | None = None
+    geofence_radius_m: GeofenceRadius | None = None
+    timezone: Timezone | None = None
+    currency: Currency | None = None
+    country: Country | None = None
+
+
+class CompanyStatusBody(RequestModel):
+    status: CompanyStatus
+
+
+class TokenOut(ResponseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the OAuth token type
+    expires_in: int = Field(description="Seconds until the access token expires.")
+
+
+class UserOut(ResponseModel):
+    id: UUID
+    company_id: UUID | None
+    email: str
+    name: str
+    role: Role
+    manager_id: UUID | None
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CompanyOut(ResponseModel):
+    id: UUID
+    name: str
+    status: CompanyStatus
+    geofence_radius_m: int
+    timezone: str
+    currency: str
+    country: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class MeOut(ResponseModel):
+    user: UserOut
+    company: CompanyOut | None
+
+
+class AuditEntryOut(ResponseModel):
+    id: UUID
+    seq: int
+    at: datetime
+    actor_id: UUID | None
+    action: str
+    entity: str | None
+    entity_id: UUID | None
+    detail: dict[str, Any]
+    ip: str | None
+    hash: str
