@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fieldedge.errors import ConfigError
+from fieldedge.services.deps import Deps
 from fieldedge.settings import Settings
 
 
@@ -23,3 +27,15 @@ def settings_or_exit() -> Settings:
         raise CliError(f"configuration: {exc}", exit_code=2) from None
     setup_logging(settings)
     return settings
+
+
+@asynccontextmanager
+async def deps_or_exit() -> AsyncIterator[Deps]:
+    """The app's container for a command, closed when it is done."""
+    from fieldedge_handlers.bootstrap import build_deps, close_deps
+
+    deps = build_deps(settings_or_exit())
+    try:
+        yield deps
+    finally:
+        await close_deps(deps)

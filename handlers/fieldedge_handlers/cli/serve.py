@@ -26,6 +26,10 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(upgrade(settings.migrations_url))
     else:
         verify_schema(settings)
+    if args.demo:
+        from fieldedge_handlers.cli.seed import seed_and_print
+
+        asyncio.run(seed_and_print())
     uvicorn.run(
         "fieldedge_handlers.asgi:create",
         factory=True,
@@ -48,4 +52,5 @@ def register(commands: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--reload", action="store_true", help="restart on code changes")
+    parser.add_argument("--demo", action="store_true", help="seed the demo company first")
     parser.set_defaults(run=run)

@@ -1,0 +1,1 @@
+"""The demo company a developer logs in to on a fresh clone."""
