@@ -12,7 +12,7 @@ from fieldedge.services.auth.register import Register, register
 from fieldedge.services.deps import Deps
 from fieldedge.services.users.manage import CreateUser, create_user
 
-PASSWORD = "fieldedge-demo-2026"
+PASSWORD = "fieldedge-demo-2026"  # noqa: S105 - printed for developers; demo data only
 DOMAIN = "demo.fieldedge.dev"
 COMPANY = "Sahyadri Pharma Distributors"
 MANAGERS = ("Priya Nair", "Arjun Mehta")
@@ -65,7 +65,8 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
     )
     async with deps.db.unit_of_work(Scope.system()) as uow:
         admin = await uow.users.by_email(admin_login.email)
-    assert admin is not None and admin.company_id is not None
+    if admin is None or admin.company_id is None:
+        raise RuntimeError("the demo admin vanished right after registering")
     principal = Principal(user_id=admin.id, company_id=admin.company_id, role=Role.ADMIN)
     managers = [
         await create_user(
