@@ -1,0 +1,82 @@
+"""Visit photos: what we accept is decided by the bytes, never by the client's label.
+
+A ``Content-Type: image/png`` header costs an attacker nothing; the first bytes of a
+real JPEG, PNG or WebP file do. The type we store and serve is the one we detected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlmodel import Field, SQLModel
+
+from fieldedge.errors import PayloadTooLarge, UnsupportedMediaType
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # 10 MiB
+SNIFF_BYTES = 12  # enough for every signature below (WebP needs 12)
+
+
+class PhotoStatus(StrEnum):
+    PENDING = "PENDING"  # presigned upload issued, bytes not yet checked
+    READY = "READY"  # bytes checked: size, type and SHA-256 recorded
+
+
+class VisitPhoto(SQLModel):
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = Field(index=True)
+    visit_id: UUID = Field(index=True)
+    key: str = Field(max_length=300)  # photo_key(): tenant-prefixed object key
+    content_type: str = Field(max_length=32)  # declared while PENDING, detected once READY
+    size: int | None = None
+    sha256: str | None = Field(default=None, max_length=64, index=True)  # finds reuse
+    status: PhotoStatus = PhotoStatus.PENDING
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ImageType:
+    content_type: str
+    extension: str
+
+
+JPEG = ImageType("image/jpeg", "jpg")
+PNG = ImageType("image/png", "png")
+WEBP = ImageType("image/webp", "webp")
+
+IMAGE_TYPES = {t.content_type: t for t in (JPEG, PNG, WEBP)}
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def declared_image_type(content_type: str) -> ImageType | None:
+    """What a presigned upload announces (``image/png; x=y`` too); the bytes decide later."""
+    return IMAGE_TYPES.get(content_type.split(";", 1)[0].strip().lower())
+
+
+def sniff_image(head: bytes) -> ImageType | None:
+    """The image type of a file from its first bytes, or None when it is none we take."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(_PNG_SIGNATURE):
+        return PNG
+    if len(head) >= SNIFF_BYTES and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def check_photo(head: bytes, size: int) -> ImageType:
+    """The detected type of an upload, or the contract's refusal (413, then 415)."""
+    if size > MAX_PHOTO_BYTES:
+        raise PayloadTooLarge(f"A photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MiB.")
+    image = sniff_image(head)
+    if image is None:
+        raise UnsupportedMediaType("Only JPEG, PNG and WebP photos are accepted.")
+    return image
+
+
+def photo_key(company_id: UUID, visit_id: UUID, photo_id: UUID, extension: str) -> str:
+    """Tenant first, so a bucket policy or a lifecycle rule can act per company."""
+    return f"{company_id}/visits/{visit_id}/{photo_id}.{extension}"
