@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from fieldedge.errors import DependencyUnavailable
-from fieldedge.ports.database import Database
+from fieldedge.ports.database import Database, Scope
 from fieldedge_adapters.sql import database_from_url
 from fixtures.database import POOL, add_company
 
@@ -19,7 +19,7 @@ async def test_concurrent_bumps_get_distinct_consecutive_values(db: Database) ->
     company = await add_company(db)
 
     async def write() -> int:
-        async with db.unit_of_work() as uow:
+        async with db.unit_of_work(Scope.tenant(company.id)) as uow:
             # A read before the write, as real use cases do, so a writer that has not
             # taken its lock yet is mid-transaction while the others commit.
             assert await uow.companies.get(company.id) is not None
@@ -32,7 +32,7 @@ async def test_concurrent_bumps_get_distinct_consecutive_values(db: Database) ->
         start = round_ * WRITERS
         assert sorted(versions) == list(range(start + 1, start + WRITERS + 1))
 
-    async with db.unit_of_work() as uow:
+    async with db.unit_of_work(Scope.tenant(company.id)) as uow:
         found = await uow.companies.get(company.id)
     assert found is not None
     assert found.change_counter == 3 * WRITERS
@@ -44,15 +44,15 @@ async def test_statement_timeout_holds_on_every_postgres_connection(database_url
     db = database_from_url(database_url, **{**POOL, "statement_timeout_ms": 200})
     try:
         company = await add_company(db)
-        async with db.unit_of_work() as holder:
+        async with db.unit_of_work(Scope.tenant(company.id)) as holder:
             # Hold the tenant's row lock; a second writer waits past its timeout.
             assert await holder.companies.bump_change_counter(company.id) == 1
             for _ in range(3):  # pooled: each try may land on another server connection
                 with pytest.raises(DependencyUnavailable):
-                    async with db.unit_of_work() as waiter:
+                    async with db.unit_of_work(Scope.tenant(company.id)) as waiter:
                         await waiter.companies.bump_change_counter(company.id)
         # The holder rolled back on leaving; the next writer gets the first version.
-        async with db.unit_of_work() as uow:
+        async with db.unit_of_work(Scope.tenant(company.id)) as uow:
             assert await uow.companies.bump_change_counter(company.id) == 1
     finally:
         await db.close()

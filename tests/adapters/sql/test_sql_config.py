@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from fieldedge.errors import ConfigError, DependencyUnavailable
+from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql import database_from_url
 from fieldedge_adapters.sql.database import SqlDatabase
 from fieldedge_adapters.sql.uow import SqlUnitOfWork
@@ -77,7 +78,7 @@ async def test_sqlite_creates_its_directory_and_enforces_foreign_keys(tmp_path: 
         await db.ping()
         assert path.is_file()
         assert db.name == "sqlite"
-        async with db.unit_of_work() as uow:
+        async with db.unit_of_work(Scope.system()) as uow:
             assert isinstance(uow, SqlUnitOfWork)
             connection = await uow.session.connection()
             pragma = connection.exec_driver_sql
@@ -100,7 +101,7 @@ async def test_unreachable_database_is_dependency_unavailable(scheme: str) -> No
         assert ping.value.retryable
         assert ping.value.dependency == "database"
         with pytest.raises(DependencyUnavailable):
-            async with db.unit_of_work() as uow:
+            async with db.unit_of_work(Scope.system()) as uow:
                 await uow.companies.get(uuid.uuid4())
         with pytest.raises(DependencyUnavailable):
             await db.schema_state()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import fieldedge_adapters.sql.tables  # noqa: F401  (the metadata to compare with)
-from fieldedge.ports.database import Database
+from fieldedge.ports.database import Database, Scope
 from fieldedge_adapters.sql import database_from_url, migrations
 from fieldedge_adapters.sql.database import SqlDatabase
 from fixtures.database import POOL, add_company, sqlite_url
@@ -55,7 +55,7 @@ async def test_up_down_up(empty_database_url: str) -> None:
     try:
         assert "companies" in await _inspect_with(db, _tables)
         company = await add_company(db)  # the schema takes a real write
-        async with db.unit_of_work() as uow:
+        async with db.unit_of_work(Scope.tenant(company.id)) as uow:
             assert await uow.companies.bump_change_counter(company.id) == 1
     finally:
         await db.close()
