@@ -8,9 +8,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fieldedge.errors import DependencyUnavailable
-from fieldedge.ports.database import SchemaState
+from fieldedge.ports.database import SchemaState, Scope
 from fieldedge_adapters.sql.engine import EngineSpec
 from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.scoping import scope_setup
 from fieldedge_adapters.sql.sqlite import BEGIN_MODE
 from fieldedge_adapters.sql.uow import SqlUnitOfWork, session_factory
 
@@ -39,8 +40,13 @@ class SqlDatabase:
         """The SQLAlchemy ``AsyncEngine``, for tests and tools that inspect its config."""
         return self._spec.engine
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, self._spec.transaction_setup)
+    def unit_of_work(self, scope: Scope) -> SqlUnitOfWork:
+        setup = self._spec.transaction_setup
+        if self._spec.name == "postgresql":
+            # Row-level security reads the scope from the transaction (SQLite has none;
+            # there the repositories' own tenant filters are the guard).
+            setup = (*setup, scope_setup(scope))
+        return SqlUnitOfWork(self._sessions, scope, setup)
 
     async def ping(self) -> None:
         try:

@@ -10,6 +10,7 @@ first statement needs one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Self
 
 from sqlalchemy import event
@@ -18,9 +19,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.engine import TransactionSetup
 from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.outbox import SqlOutboxRepository
+from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
+from fieldedge_adapters.sql.users import SqlUserRepository
 
 _SETUP = "fieldedge_transaction_setup"
 
@@ -41,16 +47,46 @@ def session_factory(engine: Any) -> async_sessionmaker[AsyncSession]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Repositories:
+    """Every repository of one unit of work, all built with its scope: none exists
+    without one, so none can forget the tenant filter."""
+
+    companies: SqlCompanyRepository
+    users: SqlUserRepository
+    refresh_tokens: SqlRefreshTokenRepository
+    reset_tokens: SqlResetTokenRepository
+    audit: SqlAuditRepository
+    outbox: SqlOutboxRepository
+
+    @classmethod
+    def build(cls, session: AsyncSession, scope: Scope) -> _Repositories:
+        return cls(
+            SqlCompanyRepository(session, scope),
+            SqlUserRepository(session, scope),
+            SqlRefreshTokenRepository(session, scope),
+            SqlResetTokenRepository(session, scope),
+            SqlAuditRepository(session, scope),
+            SqlOutboxRepository(session, scope),
+        )
+
+
 class SqlUnitOfWork:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        scope: Scope,
         transaction_setup: Sequence[TransactionSetup] = (),
     ) -> None:
         self._sessions = sessions
+        self._scope = scope
         self._setup = tuple(transaction_setup)
         self._session: AsyncSession | None = None
-        self._companies: SqlCompanyRepository | None = None
+        self._repos: _Repositories | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return self._scope
 
     @property
     def session(self) -> AsyncSession:
@@ -60,18 +96,42 @@ class SqlUnitOfWork:
         return self._session
 
     @property
-    def companies(self) -> SqlCompanyRepository:
-        if self._companies is None:
+    def _r(self) -> _Repositories:
+        if self._repos is None:
             raise RuntimeError("use the unit of work inside `async with`")
-        return self._companies
+        return self._repos
+
+    @property
+    def companies(self) -> SqlCompanyRepository:
+        return self._r.companies
+
+    @property
+    def users(self) -> SqlUserRepository:
+        return self._r.users
+
+    @property
+    def refresh_tokens(self) -> SqlRefreshTokenRepository:
+        return self._r.refresh_tokens
+
+    @property
+    def reset_tokens(self) -> SqlResetTokenRepository:
+        return self._r.reset_tokens
+
+    @property
+    def audit(self) -> SqlAuditRepository:
+        return self._r.audit
+
+    @property
+    def outbox(self) -> SqlOutboxRepository:
+        return self._r.outbox
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions(info={_SETUP: self._setup})
-        self._companies = SqlCompanyRepository(self._session)
+        self._repos = _Repositories.build(self._session, self._scope)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        session, self._session, self._companies = self.session, None, None
+        session, self._session, self._repos = self.session, None, None
         try:
             with translated():
                 await session.rollback()  # a no-op after commit()
