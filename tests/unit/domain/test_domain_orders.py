@@ -28,7 +28,6 @@ ALLOWED = {
     ("DISPATCHED", "DELIVERED"),
 }
 STATUSES = [s.value for s in OrderStatus]
-assert set(STATUSES) == {"PENDING", "APPROVED", "REJECTED", "DISPATCHED", "DELIVERED", "CANCELLED"}
 
 
 def order(status: str = "PENDING", total: int = 10_000) -> Order:
@@ -45,6 +44,12 @@ def order(status: str = "PENDING", total: int = 10_000) -> Order:
         created_at=NOW,
         updated_at=NOW,
     )
+
+
+def test_the_statuses_are_the_contracts() -> None:
+    assert set(STATUSES) == {
+        "PENDING", "APPROVED", "REJECTED", "DISPATCHED", "DELIVERED", "CANCELLED"
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(("current", "target"), list(itertools.product(STATUSES, STATUSES)))

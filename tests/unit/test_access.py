@@ -1,0 +1,42 @@
+"""The role x action table, enumerated: every pair is decided, and decided as intended."""
+
+from __future__ import annotations
+
+import itertools
+from uuid import uuid4
+
+import pytest
+
+from fieldedge.domain.access import PERMISSIONS, Action, Principal, allowed, require
+from fieldedge.domain.identity import Role
+from fieldedge.errors import Forbidden
+
+A, M, R, S = Role.ADMIN, Role.MANAGER, Role.SALES_REP, Role.SUPER_ADMIN
+EXPECTED = {
+    Action.USER_LIST: {A, M},
+    Action.USER_READ: {A, M},
+    Action.USER_CREATE: {A},
+    Action.USER_UPDATE: {A},
+    Action.USER_DEACTIVATE: {A},
+    Action.COMPANY_READ: {A, M, R},
+    Action.COMPANY_UPDATE: {A},
+    Action.AUDIT_READ: {A},
+    Action.OUTBOX_READ: {A},
+    Action.PLATFORM_COMPANIES: {S},
+}
+
+
+def test_every_action_has_a_row() -> None:
+    assert set(PERMISSIONS) == set(Action)
+    assert set(EXPECTED) <= set(Action)
+
+
+@pytest.mark.parametrize(("role", "action"), list(itertools.product(Role, EXPECTED)))
+def test_role_action_matrix(role: Role, action: Action) -> None:
+    principal = Principal(user_id=uuid4(), company_id=None, role=role)
+    assert allowed(role, action) is (role in EXPECTED[action])
+    if role in EXPECTED[action]:
+        require(principal, action)
+    else:
+        with pytest.raises(Forbidden):
+            require(principal, action)
