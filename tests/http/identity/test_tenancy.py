@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fieldedge.services.company.audit_log import verify_audit_chain
 from fieldedge.services.platform_admin import create_super_admin
 from fixtures.identity_api import PASSWORD, Api, bearer
@@ -47,7 +49,7 @@ async def test_another_tenants_ids_are_404_never_403(api: Api) -> None:
     assert {r.json()["error"]["code"] for r in responses} == {"NOT_FOUND"}
     listed = (await api.client.get("/api/v1/users", headers=headers)).json()["data"]
     assert a_rep["id"] not in {user["id"] for user in listed}
-    rows = await api.sql("SELECT name, active FROM users WHERE id = :id", id=a_rep["id"])
+    rows = await api.sql("SELECT name, active FROM users WHERE email = :e", e=a_rep["email"])
     assert [tuple(row) for row in rows] == [("Sales_Rep Person", True)]
 
 
@@ -65,7 +67,7 @@ async def test_audit_log_for_admin_with_filters_and_an_intact_chain(api: Api) ->
     ).json()
     assert len(failed["data"]) == 1
     me = (await api.me(admin["accessToken"])).json()["data"]
-    checked, problems = await verify_audit_chain(me["company"]["id"], api.deps)
+    checked, problems = await verify_audit_chain(UUID(me["company"]["id"]), api.deps)
     assert (checked, problems) == (3, [])
     rep = await api.create_user(admin["accessToken"], "SALES_REP")
     rep_token = (await api.tokens(rep["email"]))["accessToken"]
