@@ -3,8 +3,9 @@
 ``TransactionSetup`` is the seam for transaction-scoped state: each runs on the
 connection right after a unit of work's transaction begins (``SET LOCAL …``), so it
 holds on a transaction pooler where session state would leak between clients. The
-pooled Postgres builder uses it for ``statement_timeout``; tenant scoping will add
-``set_config('app.company_id', …, true)`` for row-level security the same way.
+pooled Postgres builder uses it for ``statement_timeout``; on Postgres every unit of
+work adds its scope (``set_config('app.company_id', …, true)``, see ``scoping.py``) for
+row-level security the same way.
 """
 
 from __future__ import annotations
