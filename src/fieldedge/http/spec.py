@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 from starlette.requests import Request
@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from fieldedge.errors import FieldedgeError
 from fieldedge.http.guard import authenticated, limit_class
+from fieldedge.http.idempotency import idempotency_key, run_idempotent
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -30,17 +31,29 @@ class Operation:
     errors: tuple[type[FieldedgeError], ...] = ()
     auth: bool = True
     rate_class: str | None = None  # auth | read | write | upload | sync
-    idempotent: bool = False
+    idempotent: bool | None = None  # None: every authenticated POST, PATCH, DELETE
     # A response that is not the JSON envelope (a file, a page): its media type.
     media_type: str | None = None
     in_schema: bool = True
+
+
+_WRITES = frozenset({"POST", "PATCH", "DELETE"})
+
+
+def _with_defaults(method: str, op: Operation) -> Operation:
+    """Every authenticated write honours ``Idempotency-Key`` unless it says otherwise."""
+    if op.idempotent is None:
+        return replace(op, idempotent=method in _WRITES and op.auth)
+    return op
 
 
 class Resource(Route):
     """One path with one ``Operation`` per method; 405 answers list every method."""
 
     def __init__(self, path: str, operations: dict[str, Operation], *, name: str | None = None):
-        self.operations = {method.upper(): op for method, op in operations.items()}
+        self.operations = {
+            method.upper(): _with_defaults(method.upper(), op) for method, op in operations.items()
+        }
 
         async def dispatch(request: Request) -> Response:
             op = self.operations["GET" if request.method == "HEAD" else request.method]
@@ -48,6 +61,10 @@ class Resource(Route):
                 await authenticated(request)
             if op.rate_class:
                 await limit_class(request, op.rate_class)
+            if op.idempotent:
+                key = idempotency_key(request)
+                if key is not None:
+                    return await run_idempotent(request, op.handler, key)
             return await op.handler(request)
 
         super().__init__(path, dispatch, methods=list(self.operations), name=name)

@@ -10,6 +10,7 @@ password reset, the platform admin, the outbox dispatcher).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.company import Company
+from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent
 
@@ -164,6 +166,23 @@ class OutboxRepository(Protocol):
     async def add(self, event: OutboxEvent) -> OutboxEvent: ...
 
 
+class IdempotencyRepository(Protocol):
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        """Insert ``record`` (in progress) unless the user already has a live record with
+        its key: ``None`` when inserted (go ahead), else the existing record. An expired
+        record is replaced. When another transaction holds the key and does not finish
+        within a short wait, raises ``IdempotencyInProgress``."""
+        ...
+
+    async def complete(
+        self, record_id: UUID, *, status: int, headers: dict[str, str], body: bytes
+    ) -> None: ...
+
+    async def sweep(self, before: datetime) -> int:
+        """Delete records that expired before ``before`` (system scope); the count."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls back."""
 
@@ -188,6 +207,9 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository: ...
 
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...
@@ -202,6 +224,13 @@ class Database(Protocol):
         ...
 
     def unit_of_work(self, scope: Scope) -> UnitOfWork: ...
+
+    def request_transaction(self, scope: Scope) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction around a whole request: every ``unit_of_work`` opened inside it
+        (in this task) joins it as a savepoint, and its ``commit`` only releases the
+        savepoint; the request's own ``commit`` makes everything durable at once. Used by
+        idempotent writes so the idempotency record and the write commit together."""
+        ...
 
     async def ping(self) -> None: ...
 

@@ -29,7 +29,11 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                headers = MutableHeaders(scope=message)
+                # A replayed idempotent response keeps the id it was first sent with, so
+                # it stays byte-for-byte the first response (its meta.requestId included).
+                if "x-request-id" not in headers:
+                    headers["X-Request-ID"] = request_id
             await send(message)
 
         await self.app(scope, receive, send_with_id)
