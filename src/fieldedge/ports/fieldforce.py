@@ -1,0 +1,153 @@
+"""Repositories of the field-force resources. Like every repository they are built by a
+unit of work for one tenant and filter by it; ``user_ids``/``owner_ids`` narrow further
+to what the caller may see (a rep's own work, a manager's team), ``None`` meaning all of
+the tenant's rows. Lists are keyset pages by id (UUIDv7, so creation order); soft-deleted
+rows (``deleted_at``) are left out unless asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from fieldedge.domain.contacts import Contact, ContactType
+from fieldedge.domain.geo import BoundingBox
+from fieldedge.domain.orders import Order, OrderStatus
+from fieldedge.domain.payments import Payment, PaymentMethod
+from fieldedge.domain.photos import VisitPhoto
+from fieldedge.domain.products import Product
+from fieldedge.domain.visits import Visit
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    after: UUID | None = None
+    limit: int = 20
+    owner_ids: Collection[UUID] | None = None
+    type: ContactType | None = None
+    city: str | None = None  # case-insensitive equality
+    tag: str | None = None
+    q: str | None = None  # case-insensitive substring of name, phone or city
+    box: BoundingBox | None = None  # only contacts with a location inside it
+
+
+@dataclass(frozen=True, slots=True)
+class VisitQuery:
+    after: UUID | None = None
+    limit: int = 20
+    user_ids: Collection[UUID] | None = None
+    contact_id: UUID | None = None
+    verified: bool | None = None
+    since: datetime | None = None  # checked_in_at >= since
+    until: datetime | None = None  # checked_in_at < until
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    after: UUID | None = None
+    limit: int = 20
+    active: bool | None = None
+    q: str | None = None  # case-insensitive substring of name or sku
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    after: UUID | None = None
+    limit: int = 20
+    user_ids: Collection[UUID] | None = None
+    contact_id: UUID | None = None
+    status: OrderStatus | None = None
+    with_balance: bool | None = None  # True: total > amount_paid
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentQuery:
+    after: UUID | None = None
+    limit: int = 20
+    user_ids: Collection[UUID] | None = None
+    order_id: UUID | None = None
+    method: PaymentMethod | None = None
+
+
+class ContactRepository(Protocol):
+    async def get(self, contact_id: UUID, *, include_deleted: bool = False) -> Contact | None: ...
+
+    async def add(self, contact: Contact) -> Contact: ...
+
+    async def save(self, contact: Contact) -> Contact: ...
+
+    async def list(self, query: ContactQuery) -> Sequence[Contact]:
+        """With ``box`` set, every match inside it (up to ``limit``), in no order: the
+        caller sorts by true distance."""
+        ...
+
+    async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
+        """A live contact with this phone or email (imports deduplicate on it)."""
+        ...
+
+
+class VisitRepository(Protocol):
+    async def get(self, visit_id: UUID) -> Visit | None: ...
+
+    async def add(self, visit: Visit) -> Visit: ...
+
+    async def save(self, visit: Visit) -> Visit: ...
+
+    async def list(self, query: VisitQuery) -> Sequence[Visit]: ...
+
+    async def previous_for(self, user_id: UUID, before: datetime) -> Visit | None:
+        """The rep's latest check-in at or before ``before`` (impossible-travel check)."""
+        ...
+
+
+class PhotoRepository(Protocol):
+    async def get(self, visit_id: UUID, photo_id: UUID) -> VisitPhoto | None: ...
+
+    async def add(self, photo: VisitPhoto) -> VisitPhoto: ...
+
+    async def save(self, photo: VisitPhoto) -> VisitPhoto: ...
+
+    async def for_visit(self, visit_id: UUID) -> Sequence[VisitPhoto]: ...
+
+    async def used_elsewhere(self, sha256: str, visit_id: UUID) -> bool:
+        """True when a ready photo with this hash belongs to another visit of the tenant."""
+        ...
+
+
+class ProductRepository(Protocol):
+    async def get(self, product_id: UUID, *, include_deleted: bool = False) -> Product | None: ...
+
+    async def by_ids(self, product_ids: Collection[UUID]) -> Sequence[Product]: ...
+
+    async def add(self, product: Product) -> Product:
+        """Raises ``Conflict`` when the SKU is taken in the company."""
+        ...
+
+    async def save(self, product: Product) -> Product: ...
+
+    async def list(self, query: ProductQuery) -> Sequence[Product]: ...
+
+
+class OrderRepository(Protocol):
+    async def get(self, order_id: UUID) -> Order | None: ...
+
+    async def add(self, order: Order) -> Order: ...
+
+    async def save(self, order: Order) -> Order: ...
+
+    async def list(self, query: OrderQuery) -> Sequence[Order]: ...
+
+    async def next_number(self) -> int:
+        """The tenant's next order number, gap-free and unique under concurrency: taken
+        under the tenant row's lock in the writing transaction (a rollback gives it back)."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    async def get(self, payment_id: UUID) -> Payment | None: ...
+
+    async def add(self, payment: Payment) -> Payment: ...
+
+    async def list(self, query: PaymentQuery) -> Sequence[Payment]: ...
