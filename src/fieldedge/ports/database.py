@@ -20,7 +20,15 @@ from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.company import Company
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
-from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
+from fieldedge.ports.fieldforce import (
+    ContactRepository,
+    OrderRepository,
+    PaymentRepository,
+    PhotoRepository,
+    ProductRepository,
+    VisitRepository,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +119,10 @@ class RefreshTokenRepository(Protocol):
         """Revoke every live refresh token of the user; the count revoked."""
         ...
 
+    async def delete_expired(self, before: datetime) -> int:
+        """Delete tokens that expired before ``before`` (the sweep); the count."""
+        ...
+
 
 class ResetTokenRepository(Protocol):
     async def add(self, token: PasswordResetToken) -> PasswordResetToken: ...
@@ -123,6 +135,10 @@ class ResetTokenRepository(Protocol):
 
     async def invalidate_user(self, user_id: UUID, at: datetime) -> int:
         """Mark every unused token of the user used (a newer one supersedes them)."""
+        ...
+
+    async def delete_spent(self, now: datetime) -> int:
+        """Delete used tokens and tokens expired at ``now`` (the sweep); the count."""
         ...
 
 
@@ -163,7 +179,54 @@ class AuditRepository(Protocol):
 
 
 class OutboxRepository(Protocol):
+    """Events in, and the dispatcher's lease protocol out.
+
+    A claim stamps ``lease_until`` on each event it returns; that value is the lease.
+    Every mark is conditional on the event still being pending with that very
+    ``lease_until``, so a dispatcher whose lease expired (and was taken over) marks
+    nothing, and an event marked sent is never claimed again.
+    """
+
     async def add(self, event: OutboxEvent) -> OutboxEvent: ...
+
+    async def claim_due(
+        self, *, now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[OutboxEvent]:
+        """Lease up to ``limit`` pending events due at ``now`` whose lease is free or
+        expired, oldest due first (system scope). Concurrent claimers never get the same
+        event (``FOR UPDATE SKIP LOCKED`` on Postgres; one writer at a time on SQLite)."""
+        ...
+
+    async def mark_sent(self, event_id: UUID, *, lease_until: datetime, at: datetime) -> bool:
+        """Pending -> sent while the lease is ours; False when it is not any more."""
+        ...
+
+    async def mark_failed(
+        self,
+        event_id: UUID,
+        *,
+        lease_until: datetime,
+        attempts: int,
+        next_attempt_at: datetime,
+        last_error: str,
+        dead: bool,
+    ) -> bool:
+        """Record a failed attempt and release the lease (or end the event ``dead``)."""
+        ...
+
+    async def list(
+        self, *, status: OutboxStatus | None, after: UUID | None, limit: int
+    ) -> Sequence[OutboxEvent]:
+        """Keyset page by id (time-ordered ids: oldest first)."""
+        ...
+
+    async def revive_dead(self, *, event_id: UUID | None, now: datetime) -> int:
+        """Dead -> pending, attempts reset, due ``now``: one event, or all when ``None``."""
+        ...
+
+    async def delete_sent(self, before: datetime) -> int:
+        """Delete events sent before ``before`` (the sweep); the count."""
+        ...
 
 
 class IdempotencyRepository(Protocol):
@@ -209,6 +272,24 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def contacts(self) -> ContactRepository: ...
+
+    @property
+    def visits(self) -> VisitRepository: ...
+
+    @property
+    def photos(self) -> PhotoRepository: ...
+
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
