@@ -12,9 +12,11 @@ from pydantic import SecretStr, ValidationError
 
 from fieldedge.errors import ConfigError
 from fieldedge.ports.database import Database
+from fieldedge.services.breaker import CircuitBreaker
 from fieldedge.services.deps import Deps
 from fieldedge.settings import Settings
 from fieldedge.signing import storage_signing_key
+from fieldedge_adapters.guarded import GuardedKV, GuardedMailer, GuardedStore
 from fieldedge_adapters.kv import MemoryKV, kv_from_url
 from fieldedge_adapters.mail import mailer_from_url
 from fieldedge_adapters.sql import database_from_url
@@ -61,8 +63,37 @@ def setup_logging(settings: Settings) -> None:
 
 
 def build_deps(settings: Settings) -> Deps:
-    """Adapters chosen by URL. No I/O here: connections open on first use."""
+    """Adapters chosen by URL, each outbound one behind a breaker and a timeout.
+
+    No I/O here: connections open on first use.
+    """
     upstash_token = settings.upstash_redis_rest_token
+    clock = SystemClock()
+
+    def breaker(dependency: str) -> CircuitBreaker:
+        return CircuitBreaker(
+            dependency,
+            threshold=settings.breaker_failures,
+            cooldown_s=settings.breaker_cooldown_s,
+            monotonic=clock.monotonic,
+        )
+
+    kv_timeout_s = settings.kv_timeout_ms / 1000
+    kv = kv_from_url(
+        settings.kv_url,
+        timeout_s=kv_timeout_s,
+        upstash_url=settings.upstash_redis_rest_url,
+        upstash_token=upstash_token.get_secret_value() if upstash_token else None,
+    )
+    storage = storage_from_url(
+        settings.storage_url,
+        timeout_s=settings.storage_timeout_s,
+        signing_key=storage_signing_key(settings.jwt_key),
+        public_base_url=settings.public_base_url,
+    )
+    mailer = mailer_from_url(
+        settings.mail_url, sender=settings.mail_from, timeout_s=settings.mail_timeout_s
+    )
     return Deps.build(
         settings,
         db=database_from_url(
@@ -74,24 +105,12 @@ def build_deps(settings: Settings) -> Deps:
             statement_timeout_ms=settings.db_statement_timeout_ms,
             migrations_url=settings.migrations_url,
         ),
-        kv=kv_from_url(
-            settings.kv_url,
-            timeout_s=settings.kv_timeout_ms / 1000,
-            upstash_url=settings.upstash_redis_rest_url,
-            upstash_token=upstash_token.get_secret_value() if upstash_token else None,
-        ),
-        storage=storage_from_url(
-            settings.storage_url,
-            timeout_s=settings.storage_timeout_s,
-            signing_key=storage_signing_key(settings.jwt_key),
-            public_base_url=settings.public_base_url,
-        ),
+        kv=GuardedKV(kv, breaker("kv"), timeout_s=kv_timeout_s),
+        storage=GuardedStore(storage, breaker("storage"), timeout_s=settings.storage_timeout_s),
         # Rate limits fall back to this in-process store while the shared KV is down.
         fallback_kv=MemoryKV(),
-        mailer=mailer_from_url(
-            settings.mail_url, sender=settings.mail_from, timeout_s=settings.mail_timeout_s
-        ),
-        clock=SystemClock(),
+        mailer=GuardedMailer(mailer, breaker("mail"), timeout_s=settings.mail_timeout_s),
+        clock=clock,
         ids=UuidV7Ids(),
     )
 

@@ -17,6 +17,7 @@ from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import error_response, ok
 from fieldedge.http.schemas import ResponseModel
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.services.breaker import BreakerState, Guarded
 
 log = structlog.get_logger("fieldedge.health")
 
@@ -26,6 +27,11 @@ class ServiceHealth(ResponseModel):
     adapter: str
     latency_ms: float
     error: str | None = None
+    # The circuit breaker in front of the service (none on the database, which has its
+    # pool and connect timeouts); anything but closed makes the report degraded.
+    breaker: BreakerState | None = None
+    # KV only: rate limits are being decided per instance, in process.
+    fallback_limiter: bool | None = None
 
 
 class HealthReport(ResponseModel):
@@ -65,14 +71,25 @@ async def health(request: Request) -> Response:
     ports = (deps.db, deps.kv, deps.storage, deps.mailer)
     results = await asyncio.gather(*(_probe(p.name, p.ping, timeout) for p in ports))
     services = dict(zip(names, results, strict=True))
+    for name, port in zip(names, ports, strict=True):
+        if isinstance(port, Guarded):  # read only: health never trips a breaker
+            services[name].breaker = port.breaker.state
+    services["kv"].fallback_limiter = deps.limiter.degraded
     down = [name for name, result in services.items() if result.status == "down"]
+    tripped = [
+        name
+        for name, result in services.items()
+        if result.breaker not in (None, BreakerState.CLOSED)
+    ]
     status: Literal["healthy", "degraded", "unhealthy"] = "healthy"
     if "database" in down:
         status = "unhealthy"
-    elif down:
+    elif down or tripped or deps.limiter.degraded:
         status = "degraded"
-    if down:
-        log.warning("health.down", services=down)
+    if down or tripped or deps.limiter.degraded:
+        log.warning(
+            "health.down", services=down, breakers=tripped, fallback_limiter=deps.limiter.degraded
+        )
     report = HealthReport(
         status=status,
         version=__version__,
