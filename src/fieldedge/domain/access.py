@@ -41,6 +41,21 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     OUTBOX_READ = "outbox.read"
     PLATFORM_COMPANIES = "platform.companies"
+    CONTACT_READ = "contact.read"
+    CONTACT_WRITE = "contact.write"  # create, and edit within what the caller sees
+    CONTACT_DELETE = "contact.delete"
+    CONTACT_ASSIGN = "contact.assign"  # set or change ownerId
+    VISIT_READ = "visit.read"
+    VISIT_WRITE = "visit.write"  # check in/out and photos: one's own visits only
+    PRODUCT_READ = "product.read"  # a SALES_REP sees active products only
+    PRODUCT_WRITE = "product.write"
+    ORDER_READ = "order.read"
+    ORDER_CREATE = "order.create"
+    ORDER_APPROVE = "order.approve"  # a MANAGER: only the orders of their own reps
+    ORDER_FULFIL = "order.fulfil"  # dispatch, deliver
+    ORDER_CANCEL = "order.cancel"  # a SALES_REP: only their own orders
+    PAYMENT_READ = "payment.read"
+    PAYMENT_CREATE = "payment.create"
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -58,6 +73,21 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.AUDIT_READ: _ADMIN,
     Action.OUTBOX_READ: _ADMIN,
     Action.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
+    Action.CONTACT_READ: _MEMBERS,
+    Action.CONTACT_WRITE: _MEMBERS,
+    Action.CONTACT_DELETE: _STAFF,
+    Action.CONTACT_ASSIGN: _STAFF,
+    Action.VISIT_READ: _MEMBERS,
+    Action.VISIT_WRITE: _MEMBERS,
+    Action.PRODUCT_READ: _MEMBERS,
+    Action.PRODUCT_WRITE: _STAFF,
+    Action.ORDER_READ: _MEMBERS,
+    Action.ORDER_CREATE: _MEMBERS,
+    Action.ORDER_APPROVE: _STAFF,
+    Action.ORDER_FULFIL: _STAFF,
+    Action.ORDER_CANCEL: _MEMBERS,
+    Action.PAYMENT_READ: _MEMBERS,
+    Action.PAYMENT_CREATE: _MEMBERS,
 }
 
 

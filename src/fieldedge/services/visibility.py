@@ -1,0 +1,41 @@
+"""Which of the tenant's rows a caller sees, as the contract's "who sees what" says:
+ADMIN the whole company; MANAGER their team's visits, orders and payments plus all
+contacts and products; SALES_REP their own work and the contacts assigned to them."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fieldedge.domain.access import Principal
+from fieldedge.domain.identity import Role
+from fieldedge.ports.database import UnitOfWork
+
+TEAM_PAGE = 500
+
+
+async def team_ids(uow: UnitOfWork, manager_id: UUID) -> frozenset[UUID]:
+    """The manager and every user who reports to them."""
+    ids = {manager_id}
+    after: UUID | None = None
+    while True:
+        page = await uow.users.list(after=after, limit=TEAM_PAGE, manager_id=manager_id)
+        ids.update(user.id for user in page)
+        if len(page) < TEAM_PAGE:
+            return frozenset(ids)
+        after = page[-1].id
+
+
+async def work_owners(uow: UnitOfWork, principal: Principal) -> frozenset[UUID] | None:
+    """Whose visits, orders and payments the caller sees (``None``: everyone's)."""
+    if principal.role is Role.SALES_REP:
+        return frozenset({principal.user_id})
+    if principal.role is Role.MANAGER:
+        return await team_ids(uow, principal.user_id)
+    return None
+
+
+def contact_owners(principal: Principal) -> frozenset[UUID] | None:
+    """Whose contacts the caller sees (``None``: all of the company's)."""
+    if principal.role is Role.SALES_REP:
+        return frozenset({principal.user_id})
+    return None
