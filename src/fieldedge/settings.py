@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     mail_url: str = "console://"
     mail_from: str = "fieldedge <no-reply@fieldedge.local>"
     mail_timeout_s: float = Field(default=10.0, gt=0)
+    # Circuit breakers on the KV, storage and mail: open after this many failures in a
+    # row, then one trial call after the cool-down (the database has its pool timeouts).
+    breaker_failures: int = Field(default=5, ge=1, le=1000)
+    breaker_cooldown_s: float = Field(default=30.0, gt=0, le=3600)
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "fieldedge"
