@@ -1,0 +1,170 @@
+"""The deploy manifests say what docs/deploy.md promises: Lambda runtime and wiring,
+per-stage secrets from SSM, least-privilege IAM, Cloud Run probes and secrets, and an
+image that runs unprivileged with the Cloud Run entry.
+
+The bundle itself is built and run offline by ``.ci/package.sh``, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fieldedge.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SSM = re.compile(r"^\$\{ssm:/fieldedge/\$\{sls:stage\}/([a-z0-9-]+)(, '')?\}$")
+# Settings a deployer must give every stage (the rest have production-safe defaults).
+STAGE_SETTINGS = {
+    "DATABASE_URL", "DATABASE_URL_DIRECT", "KV_URL", "UPSTASH_REDIS_REST_URL",
+    "UPSTASH_REDIS_REST_TOKEN", "STORAGE_URL", "MAIL_URL", "MAIL_FROM", "JWT_SECRET",
+    "CORS_ORIGINS", "PUBLIC_BASE_URL", "APP_BASE_URL",
+}  # fmt: skip
+SETTINGS = {name.upper() for name in Settings.model_fields}
+
+
+@pytest.fixture(scope="module")
+def sls() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "serverless.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def run_service() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "infra/cloudrun/service.yaml").read_text())
+
+
+def test_lambda_runtime_and_architecture_default_to_what_ci_tests(sls: dict[str, Any]) -> None:
+    defaults = sls["params"]["default"]
+    assert sls["frameworkVersion"] == "4"  # osls, pinned in package.json
+    assert sls["provider"]["name"] == "aws"
+    assert sls["provider"]["runtime"] == "${param:runtime}"
+    assert sls["provider"]["architecture"] == "${param:architecture}"
+    assert (defaults["runtime"], defaults["architecture"]) == ("python3.11", "x86_64")
+    assert sls["provider"]["logRetentionInDays"] == "${param:logRetentionInDays}"
+    assert isinstance(defaults["logRetentionInDays"], int)
+
+
+def test_api_is_the_mangum_handler_behind_a_catch_all_http_api(sls: dict[str, Any]) -> None:
+    api = sls["functions"]["api"]
+    assert api["handler"] == "fieldedge_handlers.aws_lambda.handler"
+    assert api["events"] == [{"httpApi": "*"}]
+    assert "cors" not in sls["provider"]["httpApi"]  # the app answers CORS itself
+    assert api["timeout"] == "${param:apiTimeout}"
+    assert sls["params"]["default"]["apiTimeout"] < 30  # HTTP API's own limit
+
+
+def test_jobs_run_on_schedules_passing_the_job_name(sls: dict[str, Any]) -> None:
+    jobs = sls["functions"]["jobs"]
+    assert jobs["handler"] == "fieldedge_handlers.aws_lambda.jobs"
+    schedules = {e["schedule"]["input"]["job"]: e["schedule"]["rate"] for e in jobs["events"]}
+    assert schedules["outbox"] == "rate(1 minute)"
+    assert schedules["sweep"] == "rate(1 hour)"
+    for daily in ("payment-reminders", "visit-digest"):
+        assert re.fullmatch(r"cron\(\d+ \d+ \* \* \? \*\)", schedules[daily])
+    assert len(schedules) == 4
+
+
+def test_every_stage_setting_comes_from_that_stages_ssm(sls: dict[str, Any]) -> None:
+    env = sls["provider"]["environment"]
+    assert set(env) <= SETTINGS, "an environment name no setting reads"
+    from_ssm = {name for name, value in env.items() if SSM.match(str(value))}
+    assert from_ssm == STAGE_SETTINGS
+    optional = {name for name in from_ssm if SSM.match(env[name]).group(2)}  # type: ignore[union-attr]
+    assert optional == {"UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"}
+    assert env["FIELDEDGE_ENV"] == "prod"
+
+
+def test_iam_reaches_only_the_bucket_and_the_ses_identity(sls: dict[str, Any]) -> None:
+    statements = sls["provider"]["iam"]["role"]["statements"]
+    granted = {(action, s["Resource"]) for s in statements for action in s["Action"]}
+    assert granted == {
+        ("s3:GetObject", "arn:aws:s3:::${param:bucket}/*"),
+        ("s3:PutObject", "arn:aws:s3:::${param:bucket}/*"),
+        ("s3:DeleteObject", "arn:aws:s3:::${param:bucket}/*"),
+        ("s3:ListBucket", "arn:aws:s3:::${param:bucket}"),
+        (
+            "ses:SendEmail",
+            "arn:aws:ses:${aws:region}:${aws:accountId}:identity/${param:sesIdentity}",
+        ),
+    }
+    assert all(s["Effect"] == "Allow" for s in statements)
+
+
+def test_the_bundle_is_built_from_the_wheel_for_the_lambda_platform(sls: dict[str, Any]) -> None:
+    assert sls["package"]["artifact"] == "build/lambda/fieldedge.zip"
+    assert sls["plugins"] == ["./infra/serverless/wheel-artifact.js"]
+    assert (ROOT / "infra/serverless/wheel-artifact.js").is_file()
+    build = (ROOT / "infra/lambda/build.sh").read_text()
+    assert "pip wheel" in build
+    assert "--no-deps" in build
+    for flag in ("--platform", "manylinux2014_", "--implementation cp", "--only-binary=:all:"):
+        assert flag in build
+
+
+def test_the_deploy_tool_is_pinned_to_osls() -> None:
+    manifest = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert set(manifest["devDependencies"]) == {"osls"}
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["devDependencies"]["osls"])
+    assert lock["packages"]["node_modules/osls"]["version"] == manifest["devDependencies"]["osls"]
+    assert "node_modules/serverless" not in lock["packages"]
+
+
+def _container(service: dict[str, Any]) -> dict[str, Any]:
+    (container,) = service["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def test_cloud_run_probes_liveness_without_touching_dependencies(
+    run_service: dict[str, Any],
+) -> None:
+    assert run_service["apiVersion"] == "serving.knative.dev/v1"
+    container = _container(run_service)
+    assert container["startupProbe"]["httpGet"]["path"] == "/api/health/live"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/api/health/live"
+    template = run_service["spec"]["template"]
+    assert template["spec"]["containerConcurrency"] > 0
+    assert 0 < template["spec"]["timeoutSeconds"] <= 3600
+    annotations = template["metadata"]["annotations"]
+    assert int(annotations["autoscaling.knative.dev/minScale"]) >= 0
+    assert int(annotations["autoscaling.knative.dev/maxScale"]) >= 1
+
+
+def test_cloud_run_takes_secrets_from_secret_manager_and_sizes_from_concurrency(
+    run_service: dict[str, Any],
+) -> None:
+    env = {item["name"]: item for item in _container(run_service)["env"]}
+    assert "PORT" not in env  # Cloud Run sets it
+    assert set(env) <= SETTINGS | {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    for secret in ("DATABASE_URL", "KV_URL", "STORAGE_URL", "MAIL_URL", "JWT_SECRET"):
+        ref = env[secret]["valueFrom"]["secretKeyRef"]
+        assert ref["name"].startswith("fieldedge-")
+        assert ref["key"] == "latest"
+        assert "value" not in env[secret]
+    concurrency = run_service["spec"]["template"]["spec"]["containerConcurrency"]
+    connections = int(env["DB_POOL_SIZE"]["value"]) + int(env["DB_MAX_OVERFLOW"]["value"])
+    assert connections <= concurrency
+    cpus = float(_container(run_service)["resources"]["limits"]["cpu"])
+    assert 1 <= int(env["ARGON2_CONCURRENCY"]["value"]) <= max(1, cpus)
+
+
+def test_the_image_runs_the_cloud_run_entry_unprivileged() -> None:
+    lines = [line.strip() for line in (ROOT / "infra/Dockerfile").read_text().splitlines()]
+    instructions = [line for line in lines if line and not line.startswith("#")]
+    runtime = instructions[max(i for i, x in enumerate(instructions) if x.startswith("FROM")) :]
+    assert runtime[0].startswith("FROM python:")
+    assert runtime[0].endswith("-slim")
+    users = [x.split()[1] for x in runtime if x.startswith("USER ")]
+    assert users
+    assert users[-1].split(":")[0] not in ("root", "0")
+    cmd = [x for x in runtime if x.startswith("CMD ")]
+    assert [json.loads(x[4:]) for x in cmd] == [["python", "-m", "fieldedge_handlers.cloudrun"]]
+    assert "HEALTHCHECK NONE" in runtime
+    # Dependencies are installed before the code is copied, so their layer is cached.
+    deps = next(i for i, x in enumerate(instructions) if "requirements.txt" in x)
+    assert deps < instructions.index("COPY src ./src")
