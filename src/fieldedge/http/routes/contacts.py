@@ -1,0 +1,147 @@
+"""``/api/v1/contacts``: a rep's assigned contacts; a MANAGER's and ADMIN's whole book."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import StringConstraints
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fieldedge import errors as e
+from fieldedge.domain.contacts import ContactType
+from fieldedge.http.body import read_json, read_query
+from fieldedge.http.deps import deps_of
+from fieldedge.http.envelope import ok
+from fieldedge.http.guard import principal_of
+from fieldedge.http.lists import ListQuery, page_response
+from fieldedge.http.paths import path_id
+from fieldedge.http.routes.fieldforce_schemas import (
+    ContactOut,
+    CreateContactBody,
+    NearContactOut,
+    UpdateContactBody,
+)
+from fieldedge.http.spec import Operation, Resource
+from fieldedge.services.contact_search import ContactFilter, list_contacts, near_contacts
+from fieldedge.services.contacts import (
+    CreateContact,
+    create_contact,
+    delete_contact,
+    get_contact,
+    update_contact,
+)
+from fieldedge.services.pagination import Page
+
+TAGS = ("contacts",)
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ContactQuery(ListQuery):
+    q: Text | None = None
+    type: ContactType | None = None
+    owner_id: UUID | None = None
+    city: Text | None = None
+    tag: Text | None = None
+    near: Annotated[str, StringConstraints(max_length=60)] | None = None
+    radius_km: float = 10.0
+
+
+async def list_route(request: Request) -> Response:
+    query = read_query(request, ContactQuery)
+    filters = ContactFilter(
+        q=query.q, type=query.type, owner_id=query.owner_id, city=query.city, tag=query.tag
+    )
+    principal, deps = principal_of(request), deps_of(request)
+    if query.near is None:
+        page = await list_contacts(principal, filters, query.cursor, query.limit, deps)
+        return page_response(request, page, ContactOut, query.fields)
+    near = await near_contacts(
+        principal, filters, query.near, query.radius_km, query.cursor, query.limit, deps
+    )
+    rows = [{**n.contact.model_dump(), "distance_m": n.distance_m} for n in near.items]
+    page = Page(items=rows, limit=near.limit, next_cursor=near.next_cursor)
+    return page_response(request, page, NearContactOut, query.fields)
+
+
+async def create_route(request: Request) -> Response:
+    body = await read_json(request, CreateContactBody)
+    contact = await create_contact(
+        principal_of(request), CreateContact(**body.model_dump()), deps_of(request)
+    )
+    return ok(request, ContactOut.model_validate(contact), status=201)
+
+
+async def get_route(request: Request) -> Response:
+    contact = await get_contact(principal_of(request), path_id(request), deps_of(request))
+    return ok(request, ContactOut.model_validate(contact))
+
+
+async def update_route(request: Request) -> Response:
+    body = await read_json(request, UpdateContactBody)
+    changes = body.model_dump(include=body.model_fields_set)
+    contact = await update_contact(
+        principal_of(request), path_id(request), changes, deps_of(request)
+    )
+    return ok(request, ContactOut.model_validate(contact))
+
+
+async def delete_route(request: Request) -> Response:
+    contact = await delete_contact(principal_of(request), path_id(request), deps_of(request))
+    return ok(request, {"id": contact.id, "deletedAt": contact.deleted_at})
+
+
+_READ = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden, e.ValidationFailed)}
+_WRITE = {
+    "tags": TAGS,
+    "rate_class": "write",
+    "errors": (e.Forbidden, e.NotFound, e.ValidationFailed),
+}
+
+routes = [
+    Resource(
+        "/api/v1/contacts",
+        {
+            "GET": Operation(
+                list_route,
+                "List contacts (a rep sees their own); ?near=lat,lng&radiusKm= sorts by distance",
+                query=ContactQuery,
+                response=ContactOut,
+                many=True,
+                **_READ,
+            ),
+            "POST": Operation(
+                create_route,
+                "Create a contact (a rep's own contact is assigned to them)",
+                body=CreateContactBody,
+                response=ContactOut,
+                status=201,
+                **_WRITE,
+            ),
+        },
+    ),
+    Resource(
+        "/api/v1/contacts/{id}",
+        {
+            "GET": Operation(
+                get_route,
+                "Read a contact",
+                response=ContactOut,
+                **{**_READ, "errors": (e.Forbidden, e.NotFound)},
+            ),
+            "PATCH": Operation(
+                update_route,
+                "Edit a contact; changing ownerId needs MANAGER or ADMIN",
+                body=UpdateContactBody,
+                response=ContactOut,
+                **_WRITE,
+            ),
+            "DELETE": Operation(
+                delete_route,
+                "Delete a contact (a tombstone for sync; reads answer 404 after)",
+                **_WRITE,
+            ),
+        },
+    ),
+]

@@ -1,0 +1,221 @@
+"""Visit photos, uploaded through the API (multipart) or straight to storage (presigned).
+
+Either way a photo is accepted only from its bytes: at most 10 MiB, JPEG, PNG or WebP by
+its magic bytes, whatever the client called it. Each accepted photo records its SHA-256;
+the same hash already on another visit of the tenant flags this visit ``REUSED_PHOTO``
+(and so unverifies it). Objects are private under tenant-prefixed keys; reads go through
+the same access check as the visit. Accepting a photo stamps its visit with a new
+version, since the visit's record (its photos, maybe its flags) changed.
+
+Presigned ``complete`` answers: no object at the key yet → 409 ``CONFLICT`` (PUT it
+first, then complete again); over 10 MiB → 413; not an image → 415; the last two delete
+the object, so the client may PUT a proper file to the same URL while it is valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.photos import (
+    MAX_PHOTO_BYTES,
+    SNIFF_BYTES,
+    PhotoStatus,
+    VisitPhoto,
+    check_photo,
+    declared_image_type,
+    photo_key,
+)
+from fieldedge.domain.visits import Visit, VisitFlag
+from fieldedge.errors import (
+    Conflict,
+    FieldedgeError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.ports.storage import PresignedUpload, StoredObject
+from fieldedge.services.common import audit, next_version
+from fieldedge.services.deps import Deps
+from fieldedge.services.visits import own_visit, visible_visit
+
+UPLOAD_URL_TTL_S = 900
+READ_URL_TTL_S = 300
+
+
+@dataclass(frozen=True, slots=True)
+class UploadTicket:
+    photo: VisitPhoto
+    upload: PresignedUpload
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRead:
+    """Either a short-lived URL to redirect to (S3/R2) or the bytes (local disk)."""
+
+    photo: VisitPhoto
+    url: str | None = None
+    stored: StoredObject | None = None
+
+
+async def _accept(
+    uow: UnitOfWork, deps: Deps, principal: Principal, visit: Visit, photo_id: UUID, sha256: str
+) -> None:
+    """After a checked photo is stored READY: flag reuse, stamp the visit, audit."""
+    reused = await uow.photos.used_elsewhere(sha256, visit.id)
+    if reused:
+        visit.add_flag(VisitFlag.REUSED_PHOTO)
+    visit.version = await next_version(uow, principal.tenant)
+    visit.updated_at = deps.clock.now()
+    await uow.visits.save(visit)
+    await audit(
+        uow,
+        deps,
+        "visit.photo_added",
+        actor=principal,
+        entity="visit",
+        entity_id=visit.id,
+        detail={"photoId": str(photo_id), "sha256": sha256, "reused": reused},
+    )
+
+
+async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Deps) -> VisitPhoto:
+    """A photo uploaded through the API (the multipart route has already read it)."""
+    require(principal, Action.VISIT_WRITE)
+    scope = Scope.tenant(principal.tenant)
+    async with deps.db.unit_of_work(scope) as uow:
+        await own_visit(uow, principal, visit_id)  # refuse before touching storage
+    image = check_photo(data[:SNIFF_BYTES], len(data))
+    photo_id = deps.ids.new()
+    key = photo_key(principal.tenant, visit_id, photo_id, image.extension)
+    await deps.storage.put(key, data, content_type=image.content_type)
+    try:
+        async with deps.db.unit_of_work(scope) as uow:
+            visit = await own_visit(uow, principal, visit_id)
+            sha256 = hashlib.sha256(data).hexdigest()
+            photo = await uow.photos.add(
+                VisitPhoto(
+                    id=photo_id,
+                    company_id=principal.tenant,
+                    visit_id=visit.id,
+                    key=key,
+                    content_type=image.content_type,
+                    size=len(data),
+                    sha256=sha256,
+                    status=PhotoStatus.READY,
+                    created_at=deps.clock.now(),
+                )
+            )
+            await _accept(uow, deps, principal, visit, photo_id, sha256)
+            await uow.commit()
+    except BaseException:
+        with suppress(FieldedgeError):  # no row, so no object either: nothing half-written
+            await deps.storage.delete(key)
+        raise
+    return photo
+
+
+async def request_upload(
+    principal: Principal, visit_id: UUID, content_type: str, deps: Deps
+) -> UploadTicket:
+    """A PENDING photo and a presigned PUT for it; ``complete`` checks the bytes after."""
+    require(principal, Action.VISIT_WRITE)
+    declared = declared_image_type(content_type)
+    if declared is None:
+        raise UnsupportedMediaType("Only JPEG, PNG and WebP photos are accepted.")
+    now = deps.clock.now()
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        visit = await own_visit(uow, principal, visit_id)
+        photo_id = deps.ids.new()
+        key = photo_key(principal.tenant, visit.id, photo_id, declared.extension)
+        photo = await uow.photos.add(
+            VisitPhoto(
+                id=photo_id,
+                company_id=principal.tenant,
+                visit_id=visit.id,
+                key=key,
+                content_type=declared.content_type,
+                created_at=now,
+            )
+        )
+        await audit(
+            uow,
+            deps,
+            "visit.photo_requested",
+            actor=principal,
+            entity="visit",
+            entity_id=visit.id,
+            detail={"photoId": str(photo_id)},
+        )
+        upload = await deps.storage.presign_put(
+            key, content_type=declared.content_type, expires_s=UPLOAD_URL_TTL_S
+        )
+        await uow.commit()
+    return UploadTicket(photo, upload, now + timedelta(seconds=UPLOAD_URL_TTL_S))
+
+
+async def complete_upload(
+    principal: Principal, visit_id: UUID, photo_id: UUID, deps: Deps
+) -> VisitPhoto:
+    require(principal, Action.VISIT_WRITE)
+    scope = Scope.tenant(principal.tenant)
+    async with deps.db.unit_of_work(scope) as uow:
+        await own_visit(uow, principal, visit_id)
+        photo = await uow.photos.get(visit_id, photo_id)
+    if photo is None:
+        raise NotFound("No such photo.")
+    if photo.status is PhotoStatus.READY:
+        return photo  # completing twice is harmless
+    info = await deps.storage.head(photo.key)
+    if info is None:
+        raise Conflict("The file has not been uploaded yet: PUT it to uploadUrl, then complete.")
+    if info.size > MAX_PHOTO_BYTES:
+        await deps.storage.delete(photo.key)
+        raise PayloadTooLarge(f"A photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MiB.")
+    try:
+        image = check_photo(await deps.storage.read_prefix(photo.key, SNIFF_BYTES), info.size)
+    except UnsupportedMediaType:
+        await deps.storage.delete(photo.key)
+        raise
+    stored = await deps.storage.get(photo.key)
+    async with deps.db.unit_of_work(scope) as uow:
+        visit = await own_visit(uow, principal, visit_id)
+        current = await uow.photos.get(visit_id, photo_id)
+        if current is None:
+            raise NotFound("No such photo.")
+        if current.status is PhotoStatus.READY:
+            return current  # a concurrent complete won
+        current.status = PhotoStatus.READY
+        current.content_type = image.content_type
+        current.size = len(stored.data)
+        current.sha256 = sha256 = hashlib.sha256(stored.data).hexdigest()
+        await uow.photos.save(current)
+        await _accept(uow, deps, principal, visit, current.id, sha256)
+        await uow.commit()
+    return current
+
+
+async def read_photo(principal: Principal, visit_id: UUID, photo_id: UUID, deps: Deps) -> PhotoRead:
+    require(principal, Action.VISIT_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        await visible_visit(uow, principal, visit_id)
+        photo = await uow.photos.get(visit_id, photo_id)
+    if photo is None or photo.status is not PhotoStatus.READY:
+        raise NotFound("No such photo.")
+    if deps.storage.name == "file":
+        return PhotoRead(photo, stored=await deps.storage.get(photo.key))
+    return PhotoRead(photo, url=await deps.storage.presign_get(photo.key, expires_s=READ_URL_TTL_S))
+
+
+async def photos_of(principal: Principal, visit_id: UUID, deps: Deps) -> list[VisitPhoto]:
+    """The visit's photos (pending ones too, so a client can finish an upload)."""
+    require(principal, Action.VISIT_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        await visible_visit(uow, principal, visit_id)
+        return list(await uow.photos.for_visit(visit_id))

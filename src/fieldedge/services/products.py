@@ -1,0 +1,171 @@
+"""The catalogue: ADMIN and MANAGER write it; everyone reads it, a rep only what is active.
+
+Lists without ``?q=`` (the pages a PWA pulls to fill its catalogue) are served through
+the KV cache (``catalogue_cache``); every write moves the tenant to a new cache version
+once it has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.identity import Role
+from fieldedge.domain.products import Product, check_pricing, normalize_sku
+from fieldedge.errors import NotFound, ValidationFailed
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.ports.fieldforce import ProductQuery
+from fieldedge.services import catalogue_cache
+from fieldedge.services.common import audit, next_version
+from fieldedge.services.deps import Deps
+from fieldedge.services.pagination import Page, after_id, page_by_id
+
+_REQUIRED = ("sku", "name", "unit_price", "tax_rate_bp", "active")
+
+
+@dataclass(frozen=True, slots=True)
+class CreateProduct:
+    sku: str
+    name: str
+    unit_price: int
+    tax_rate_bp: int = 0
+    description: str | None = None
+    active: bool = True
+
+
+def _reps_see(principal: Principal, product: Product | None) -> bool:
+    return product is not None and (principal.role is not Role.SALES_REP or product.active)
+
+
+async def _product(uow: UnitOfWork, principal: Principal, product_id: UUID) -> Product:
+    product = await uow.products.get(product_id)
+    if product is None or not _reps_see(principal, product):
+        raise NotFound("No such product.")
+    return product
+
+
+async def list_products(
+    principal: Principal,
+    active: bool | None,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+    deps: Deps,
+) -> Page[Product]:
+    require(principal, Action.PRODUCT_READ)
+    if principal.role is Role.SALES_REP:
+        if active is False:
+            return Page(items=[], limit=limit, next_cursor=None)
+        active = True
+    query = ProductQuery(after=after_id(cursor), limit=limit + 1, active=active, q=q)
+    company_id = principal.tenant
+
+    async def load() -> Page[Product]:
+        async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
+            return page_by_id(await uow.products.list(query), limit)
+
+    if q:
+        return await load()  # free-text searches are too varied to be worth caching
+    key = {"active": active, "after": str(query.after), "limit": limit}
+    return await catalogue_cache.cached_page(deps.kv, company_id, key, load)
+
+
+async def get_product(principal: Principal, product_id: UUID, deps: Deps) -> Product:
+    require(principal, Action.PRODUCT_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        return await _product(uow, principal, product_id)
+
+
+async def create_product(principal: Principal, cmd: CreateProduct, deps: Deps) -> Product:
+    require(principal, Action.PRODUCT_WRITE)
+    sku = normalize_sku(cmd.sku)
+    check_pricing(cmd.unit_price, cmd.tax_rate_bp)
+    now = deps.clock.now()
+    company_id = principal.tenant
+    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
+        product = await uow.products.add(
+            Product(
+                id=deps.ids.new(),
+                company_id=company_id,
+                sku=sku,
+                name=cmd.name,
+                description=cmd.description,
+                unit_price=cmd.unit_price,
+                tax_rate_bp=cmd.tax_rate_bp,
+                active=cmd.active,
+                version=await next_version(uow, company_id),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await audit(
+            uow,
+            deps,
+            "product.created",
+            actor=principal,
+            entity="product",
+            entity_id=product.id,
+            detail={"sku": sku, "unitPrice": cmd.unit_price},
+        )
+        await uow.commit()
+    await catalogue_cache.invalidate(deps.kv, company_id)
+    return product
+
+
+async def update_product(
+    principal: Principal, product_id: UUID, changes: Mapping[str, Any], deps: Deps
+) -> Product:
+    """``changes`` holds only the fields the client sent, by their domain names."""
+    require(principal, Action.PRODUCT_WRITE)
+    for name in _REQUIRED:
+        if name in changes and changes[name] is None:
+            raise ValidationFailed(details={name: ["Cannot be empty."]})
+    values = dict(changes)
+    if "sku" in values:
+        values["sku"] = normalize_sku(values["sku"])
+    now = deps.clock.now()
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        product = await _product(uow, principal, product_id)
+        before = {"unitPrice": product.unit_price, "taxRateBp": product.tax_rate_bp}
+        check_pricing(
+            values.get("unit_price", product.unit_price),
+            values.get("tax_rate_bp", product.tax_rate_bp),
+        )
+        for name, value in values.items():
+            setattr(product, name, value)
+        product.version = await next_version(uow, principal.tenant)
+        product.updated_at = now
+        await uow.products.save(product)
+        await audit(
+            uow,
+            deps,
+            "product.updated",
+            actor=principal,
+            entity="product",
+            entity_id=product.id,
+            detail={"fields": sorted(values), "before": before},
+        )
+        await uow.commit()
+    await catalogue_cache.invalidate(deps.kv, principal.tenant)
+    return product
+
+
+async def delete_product(principal: Principal, product_id: UUID, deps: Deps) -> Product:
+    """A tombstone: old orders keep their snapshot; reads and new orders see 404."""
+    require(principal, Action.PRODUCT_WRITE)
+    now = deps.clock.now()
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        product = await _product(uow, principal, product_id)
+        product.deleted_at = now
+        product.version = await next_version(uow, principal.tenant)
+        product.updated_at = now
+        await uow.products.save(product)
+        await audit(
+            uow, deps, "product.deleted", actor=principal, entity="product", entity_id=product.id
+        )
+        await uow.commit()
+    await catalogue_cache.invalidate(deps.kv, principal.tenant)
+    return product

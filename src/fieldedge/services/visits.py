@@ -1,0 +1,187 @@
+"""Check in, check out, read and list visits.
+
+A check-in is always kept: ``assess_check_in`` measures it against the contact and the
+company geofence and the rep's previous check-in, and the flags say why it is not
+verified. Only a visit's own rep writes to it (check-out, photos); who may read it is
+``work_owners`` (own, team, company), and a visit outside that is ``NotFound``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.visits import PreviousCheckIn, Visit, assess_check_in
+from fieldedge.errors import Forbidden, NotFound, ValidationFailed
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.ports.fieldforce import VisitQuery
+from fieldedge.services.common import audit, next_version
+from fieldedge.services.contacts import visible_contact
+from fieldedge.services.deps import Deps
+from fieldedge.services.pagination import Page, after_id, page_by_id
+from fieldedge.services.visibility import work_owners
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    contact_id: UUID
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    checked_in_at: datetime | None = None
+    purpose: str | None = None
+    notes: str | None = None
+    mock_location: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOut:
+    checked_out_at: datetime | None = None
+    outcome: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFilter:
+    user_id: UUID | None = None
+    contact_id: UUID | None = None
+    verified: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def visible_visit(uow: UnitOfWork, principal: Principal, visit_id: UUID) -> Visit:
+    visit = await uow.visits.get(visit_id)
+    owners = await work_owners(uow, principal)
+    if visit is None or (owners is not None and visit.user_id not in owners):
+        raise NotFound("No such visit.")
+    return visit
+
+
+async def own_visit(uow: UnitOfWork, principal: Principal, visit_id: UUID) -> Visit:
+    """A visit the caller may write to: one they see, and their own."""
+    visit = await visible_visit(uow, principal, visit_id)
+    if visit.user_id != principal.user_id:
+        raise Forbidden("Only the rep who checked in may change this visit.")
+    return visit
+
+
+def _utc(at: datetime | None, now: datetime, field: str) -> datetime:
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise ValidationFailed(details={field: ["Must carry a time zone (e.g. Z)."]})
+    return at.astimezone(UTC)
+
+
+async def get_visit(principal: Principal, visit_id: UUID, deps: Deps) -> Visit:
+    require(principal, Action.VISIT_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        return await visible_visit(uow, principal, visit_id)
+
+
+async def list_visits(
+    principal: Principal, filters: VisitFilter, cursor: str | None, limit: int, deps: Deps
+) -> Page[Visit]:
+    require(principal, Action.VISIT_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        owners = await work_owners(uow, principal)
+        if filters.user_id is not None:
+            if owners is not None and filters.user_id not in owners:
+                return Page(items=[], limit=limit, next_cursor=None)
+            owners = frozenset({filters.user_id})
+        rows = await uow.visits.list(
+            VisitQuery(
+                after=after_id(cursor),
+                limit=limit + 1,
+                user_ids=owners,
+                contact_id=filters.contact_id,
+                verified=filters.verified,
+                since=filters.since,
+                until=filters.until,
+            )
+        )
+    return page_by_id(rows, limit)
+
+
+async def check_in(principal: Principal, cmd: CheckIn, deps: Deps) -> Visit:
+    require(principal, Action.VISIT_WRITE)
+    now = deps.clock.now()
+    at = _utc(cmd.checked_in_at, now, "checkedInAt")
+    company_id = principal.tenant
+    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
+        try:
+            contact = await visible_contact(uow, principal, cmd.contact_id)
+        except NotFound:
+            raise ValidationFailed(details={"contactId": ["No such contact."]}) from None
+        company = await uow.companies.get(company_id)
+        previous = await uow.visits.previous_for(principal.user_id, at)
+        assessment = assess_check_in(
+            latitude=cmd.latitude,
+            longitude=cmd.longitude,
+            accuracy_m=cmd.accuracy_m,
+            checked_in_at=at,
+            now=now,
+            contact_location=contact.location,
+            geofence_radius_m=company.geofence_radius_m if company else 200,
+            previous=PreviousCheckIn(previous.latitude, previous.longitude, previous.checked_in_at)
+            if previous
+            else None,
+            mock_location=cmd.mock_location,
+        )
+        visit = await uow.visits.add(
+            Visit(
+                id=deps.ids.new(),
+                company_id=company_id,
+                contact_id=contact.id,
+                user_id=principal.user_id,
+                latitude=cmd.latitude,
+                longitude=cmd.longitude,
+                accuracy_m=cmd.accuracy_m,
+                checked_in_at=at,
+                purpose=cmd.purpose,
+                notes=cmd.notes,
+                distance_m=assessment.distance_m,
+                verified=assessment.verified,
+                flags=assessment.flags,
+                version=await next_version(uow, company_id),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await audit(
+            uow,
+            deps,
+            "visit.checked_in",
+            actor=principal,
+            entity="visit",
+            entity_id=visit.id,
+            detail={"contactId": str(contact.id), "flags": assessment.flags},
+        )
+        await uow.commit()
+    return visit
+
+
+async def check_out(principal: Principal, visit_id: UUID, cmd: CheckOut, deps: Deps) -> Visit:
+    require(principal, Action.VISIT_WRITE)
+    now = deps.clock.now()
+    at = _utc(cmd.checked_out_at, now, "checkedOutAt")
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        visit = await own_visit(uow, principal, visit_id)
+        visit.check_out(at, cmd.outcome, cmd.notes)
+        visit.version = await next_version(uow, principal.tenant)
+        visit.updated_at = now
+        await uow.visits.save(visit)
+        await audit(
+            uow,
+            deps,
+            "visit.checked_out",
+            actor=principal,
+            entity="visit",
+            entity_id=visit.id,
+            detail={"outcome": cmd.outcome},
+        )
+        await uow.commit()
+    return visit
