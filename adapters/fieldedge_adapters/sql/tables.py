@@ -63,6 +63,11 @@ class CompanyRow(Company, table=True):
     audit_head: str = Field(
         default=GENESIS, max_length=64, sa_column_kwargs={"server_default": GENESIS}
     )
+    # Last order number taken (adapter-only, like the audit head): ``next_number``
+    # advances it under this row's lock, so numbers are gap-free and a rollback returns one.
+    order_seq: int = Field(
+        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 class UserRow(User, table=True):
@@ -111,3 +116,7 @@ class OutboxRow(OutboxEvent, table=True):
     company_id: UUID | None = _tenant(index=True)  # NULL for platform mail
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=_varchar_enum(OutboxStatus))
+
+
+# Registered on the same metadata wherever the tables are collected (migrations, tests).
+from fieldedge_adapters.sql import tables_fieldforce as _fieldforce  # noqa: E402, F401

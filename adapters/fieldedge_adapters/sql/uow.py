@@ -22,11 +22,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
+from fieldedge_adapters.sql.contacts import SqlContactRepository
 from fieldedge_adapters.sql.engine import TransactionSetup
 from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.orders import SqlOrderRepository
 from fieldedge_adapters.sql.outbox import SqlOutboxRepository
+from fieldedge_adapters.sql.payments import SqlPaymentRepository
+from fieldedge_adapters.sql.photos import SqlPhotoRepository
+from fieldedge_adapters.sql.products import SqlProductRepository
 from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
 from fieldedge_adapters.sql.users import SqlUserRepository
+from fieldedge_adapters.sql.visits import SqlVisitRepository
 
 _SETUP = "fieldedge_transaction_setup"
 
@@ -58,6 +64,12 @@ class _Repositories:
     reset_tokens: SqlResetTokenRepository
     audit: SqlAuditRepository
     outbox: SqlOutboxRepository
+    contacts: SqlContactRepository
+    visits: SqlVisitRepository
+    photos: SqlPhotoRepository
+    products: SqlProductRepository
+    orders: SqlOrderRepository
+    payments: SqlPaymentRepository
 
     @classmethod
     def build(cls, session: AsyncSession, scope: Scope) -> _Repositories:
@@ -68,6 +80,12 @@ class _Repositories:
             SqlResetTokenRepository(session, scope),
             SqlAuditRepository(session, scope),
             SqlOutboxRepository(session, scope),
+            SqlContactRepository(session, scope),
+            SqlVisitRepository(session, scope),
+            SqlPhotoRepository(session, scope),
+            SqlProductRepository(session, scope),
+            SqlOrderRepository(session, scope),
+            SqlPaymentRepository(session, scope),
         )
 
 
@@ -124,6 +142,30 @@ class SqlUnitOfWork:
     @property
     def outbox(self) -> SqlOutboxRepository:
         return self._r.outbox
+
+    @property
+    def contacts(self) -> SqlContactRepository:
+        return self._r.contacts
+
+    @property
+    def visits(self) -> SqlVisitRepository:
+        return self._r.visits
+
+    @property
+    def photos(self) -> SqlPhotoRepository:
+        return self._r.photos
+
+    @property
+    def products(self) -> SqlProductRepository:
+        return self._r.products
+
+    @property
+    def orders(self) -> SqlOrderRepository:
+        return self._r.orders
+
+    @property
+    def payments(self) -> SqlPaymentRepository:
+        return self._r.payments
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions(info={_SETUP: self._setup})
