@@ -34,7 +34,7 @@ PGBOUNCER="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
 
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/fieldedge-pgbouncer.XXXXXX")"
 # Trust auth for the local test user only; the userlist still has to name it.
-echo '"postgres" ""' > "$DIR/userlist.txt"
+printf '"postgres" ""\n"fieldedge_app" ""\n' > "$DIR/userlist.txt"
 cat > "$DIR/pgbouncer.ini" <<INI
 [databases]
 ; Wildcard: each test run creates a fresh database, reachable without a config reload.
