@@ -82,7 +82,7 @@ class Team:
         return dict(response.json()["data"])
 
     async def count(self, table: str) -> int:
-        return int((await self.api.sql(f"SELECT count(*) FROM {table}"))[0][0])  # noqa: S608
+        return int((await self.api.sql(f"SELECT count(*) FROM {table}"))[0][0])
 
     async def audit_actions(self) -> list[str]:
         rows = await self.api.sql("SELECT action FROM audit_log ORDER BY seq")

@@ -163,7 +163,8 @@ async def test_near_sorts_by_distance_and_pages_by_distance(team: Team) -> None:
     assert [c["id"] for c in items] == [near["id"], mid["id"], far["id"]]
     distances = [c["distanceM"] for c in items]
     assert distances == sorted(distances)
-    assert 100 < distances[0] < 120 and 4400 < distances[2] < 4500
+    assert 100 < distances[0] < 120
+    assert 4400 < distances[2] < 4500
     page1 = (await team.get("admin", CONTACTS, near=here, radiusKm=10, limit=2)).json()
     assert [c["name"] for c in page1["data"]] == ["Near", "Mid"]
     cursor = page1["pagination"]["nextCursor"]
