@@ -9,6 +9,7 @@ from fieldedge.domain.access import Principal
 from fieldedge.domain.identity import Role
 from fieldedge.ports.database import Scope
 from fieldedge.services.auth.register import Register, register
+from fieldedge.services.demo.fieldforce import seed_fieldforce
 from fieldedge.services.deps import Deps
 from fieldedge.services.users.manage import CreateUser, create_user
 
@@ -74,7 +75,7 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
         )
         for name in MANAGERS
     ]
-    for name, team in REPS:
+    reps = [
         await create_user(
             principal,
             CreateUser(
@@ -82,4 +83,7 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
             ),
             deps,
         )
+        for name, team in REPS
+    ]
+    await seed_fieldforce(deps, principal, managers, reps)
     return True, people
