@@ -4,6 +4,9 @@ Mangum runs with ``lifespan="off"`` (it would otherwise start up and shut down o
 invocation). The container is built on the first invocation and kept for the life of the
 Lambda container; Mangum drives every invocation on the same event loop, so pooled
 connections opened in one invocation are reused by the next.
+
+``jobs`` is the scheduled-work entry (``{"job": "outbox" | "sweep" | ...}`` from the
+schedules in ``serverless.yml``): it shares that container and runs on the same loop.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from typing import Any
 from mangum import Mangum
 
 from fieldedge.http import create_app
+from fieldedge.services.deps import Deps
 from fieldedge_handlers.bootstrap import build_deps, check_schema, load_settings, setup_logging
 
 _mangum: Mangum | None = None
+_deps: Deps | None = None
 
 
 def _build() -> Mangum:
+    global _deps
     settings = load_settings()
     setup_logging(settings)
     deps = build_deps(settings)
     mangum = Mangum(create_app(deps), lifespan="off")  # sets up the loop it will reuse
     asyncio.get_event_loop().run_until_complete(check_schema(deps.db))
+    _deps = deps
     return mangum
 
 
@@ -33,3 +40,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if _mangum is None:
         _mangum = _build()
     return _mangum(event, context)
+
+
+def jobs(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Run the scheduled job the event names; its report is the invocation's result."""
+    from fieldedge_handlers.jobs import run_job
+
+    global _mangum
+    if _mangum is None:
+        _mangum = _build()
+    if _deps is None:
+        raise RuntimeError("the container was not built")
+    return asyncio.get_event_loop().run_until_complete(run_job(str(event.get("job")), _deps))

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     # row, then one trial call after the cool-down (the database has its pool timeouts).
     breaker_failures: int = Field(default=5, ge=1, le=1000)
     breaker_cooldown_s: float = Field(default=30.0, gt=0, le=3600)
+    # The mail outbox: events claimed per batch, sends before an event is dead, how long
+    # a claim holds, and whether uvicorn/Cloud Run dispatch after each write (Lambda
+    # freezes after the response, so there a schedule runs it instead).
+    outbox_batch: int = Field(default=50, ge=1, le=1000)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_lease_s: int = Field(default=60, ge=5, le=3600)
+    outbox_inline: bool = True
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "fieldedge"

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken
@@ -28,6 +28,12 @@ class _Tokens(ScopedRepository):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
+        with translated():
+            result = await self._session.exec(statement)
+        return int(result.rowcount)
+
+    async def _delete(self, row: Any, *where: Any) -> int:
+        statement = delete(row).where(*where, *self._tenant(row.company_id))
         with translated():
             result = await self._session.exec(statement)
         return int(result.rowcount)
@@ -73,6 +79,9 @@ class SqlRefreshTokenRepository(_Tokens):
             revoked_at=at,
         )
 
+    async def delete_expired(self, before: datetime) -> int:
+        return await self._delete(RefreshTokenRow, col(RefreshTokenRow.expires_at) < before)
+
 
 class SqlResetTokenRepository(_Tokens):
     async def add(self, token: PasswordResetToken) -> PasswordResetToken:
@@ -104,4 +113,13 @@ class SqlResetTokenRepository(_Tokens):
             col(PasswordResetTokenRow.user_id) == user_id,
             col(PasswordResetTokenRow.used_at).is_(None),
             used_at=at,
+        )
+
+    async def delete_spent(self, now: datetime) -> int:
+        return await self._delete(
+            PasswordResetTokenRow,
+            or_(
+                col(PasswordResetTokenRow.used_at).is_not(None),
+                col(PasswordResetTokenRow.expires_at) < now,
+            ),
         )

@@ -16,17 +16,45 @@ from fieldedge.http.errors import EXCEPTION_HANDLERS
 from fieldedge.http.middleware.access_log import AccessLogMiddleware
 from fieldedge.http.middleware.body_limit import BodyLimitMiddleware
 from fieldedge.http.middleware.errors import ErrorMiddleware
+from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.openapi import build_openapi
-from fieldedge.http.routes import auth, company, docs, files, health, users
+from fieldedge.http.routes import (
+    auth,
+    company,
+    contacts,
+    docs,
+    files,
+    health,
+    orders,
+    outbox,
+    payments,
+    photos,
+    products,
+    users,
+    visits,
+)
 from fieldedge.services.deps import Deps
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
 
 
 def api_routes() -> list[BaseRoute]:
-    return [*health.routes, *auth.routes, *users.routes, *company.routes, *files.routes]
+    return [
+        *health.routes,
+        *auth.routes,
+        *users.routes,
+        *company.routes,
+        *files.routes,
+        *outbox.routes,
+        *contacts.routes,
+        *products.routes,
+        *visits.routes,
+        *photos.routes,
+        *orders.routes,
+        *payments.routes,
+    ]
 
 
 def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
@@ -47,6 +75,8 @@ def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
                 max_upload_bytes=settings.max_upload_bytes,
             ),
             Middleware(ErrorMiddleware),
+            # Innermost: kicks the outbox once the response is out (OUTBOX_INLINE).
+            *([Middleware(OutboxKickMiddleware, deps=deps)] if settings.outbox_inline else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -1,0 +1,53 @@
+"""The scheduled work, by name: what the Lambda ``jobs`` function and ``fieldedge jobs
+run`` execute. Adding a job is one line in ``JOBS``.
+
+Every job is safe to run twice or on two machines at once (the outbox leases its
+events; the sweep only deletes what is already past keeping), because a scheduler may
+deliver one tick twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fieldedge.services.deps import Deps
+from fieldedge.services.outbox.dispatcher import drain
+from fieldedge.services.outbox.sweep import sweep
+
+Job = Callable[[Deps], Awaitable[dict[str, Any]]]
+
+
+class JobError(Exception):
+    """A job that cannot run (unknown, or not available in this release)."""
+
+
+async def _outbox(deps: Deps) -> dict[str, Any]:
+    return (await drain(deps)).as_dict()
+
+
+async def _sweep(deps: Deps) -> dict[str, Any]:
+    return {"deleted": await sweep(deps)}
+
+
+def _not_yet(name: str) -> Job:
+    async def job(_deps: Deps) -> dict[str, Any]:
+        raise JobError(f"{name}: not available until the field-force data exists")
+
+    return job
+
+
+JOBS: dict[str, Job] = {
+    "outbox": _outbox,
+    "sweep": _sweep,
+    "payment-reminders": _not_yet("payment-reminders"),
+    "visit-digest": _not_yet("visit-digest"),
+}
+
+
+async def run_job(name: str, deps: Deps) -> dict[str, Any]:
+    """Run the job called ``name``: ``{"job": name, **its report}``."""
+    job = JOBS.get(name)
+    if job is None:
+        raise JobError(f"unknown job {name!r} (one of: {', '.join(JOBS)})")
+    return {"job": name, **(await job(deps))}

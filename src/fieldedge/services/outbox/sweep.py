@@ -1,0 +1,51 @@
+"""The daily sweep: delete what has outlived its use, so tables stay small.
+
+Each step is its own short transaction (system scope): a sweep that fails half-way has
+still done the steps before it, and the next run finishes the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.services.deps import Deps
+
+RETENTION = timedelta(days=30)
+
+Step = Callable[[UnitOfWork, datetime], Awaitable[int]]
+
+
+async def _refresh_tokens(uow: UnitOfWork, now: datetime) -> int:
+    # Kept 30 days past expiry: until then a replayed old token is still recognised
+    # (and revokes its family) instead of being merely unknown.
+    return await uow.refresh_tokens.delete_expired(now - RETENTION)
+
+
+async def _reset_tokens(uow: UnitOfWork, now: datetime) -> int:
+    return await uow.reset_tokens.delete_spent(now)
+
+
+async def _sent_outbox(uow: UnitOfWork, now: datetime) -> int:
+    return await uow.outbox.delete_sent(now - RETENTION)
+
+
+# Name -> step. The idempotency-record sweep joins here as one more line, e.g.
+# ``"idempotency_records": lambda uow, now: uow.idempotency.sweep(now)``.
+STEPS: dict[str, Step] = {
+    "refresh_tokens": _refresh_tokens,
+    "reset_tokens": _reset_tokens,
+    "outbox_sent": _sent_outbox,
+}
+
+
+async def sweep(deps: Deps) -> dict[str, int]:
+    """Run every step; rows deleted per step."""
+    now = deps.clock.now()
+    counts: dict[str, int] = {}
+    for name, step in STEPS.items():
+        async with deps.db.unit_of_work(Scope.system()) as uow:
+            counts[name] = await step(uow, now)
+            await uow.commit()
+    return counts
