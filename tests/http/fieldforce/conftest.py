@@ -11,6 +11,7 @@ and ``Team`` sends requests as any of them by name.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,16 @@ class Team:
     async def count(self, table: str) -> int:
         return int((await self.api.sql(f"SELECT count(*) FROM {table}"))[0][0])
 
+    async def execute(self, statement: str) -> None:
+        """Change rows behind the API's back (to tell a cached answer from a fresh one)."""
+        from sqlalchemy import text
+
+        engine: Any = self.api.deps.db.engine  # type: ignore[attr-defined]
+        async with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                await connection.execute(text("SELECT set_config('app.system', 'on', true)"))
+            await connection.execute(text(statement))
+
     async def audit_actions(self) -> list[str]:
         rows = await self.api.sql("SELECT action FROM audit_log ORDER BY seq")
         return [row[0] for row in rows]
@@ -109,6 +120,7 @@ async def build_team(api: Api, company: str = "Acme Pharma") -> Team:
     return team
 
 
+@asynccontextmanager
 async def open_api(db: Database, tmp_path: Path, **overrides: Any) -> AsyncIterator[Api]:
     """An app over ``db``; ``overrides`` replace ports of its ``Deps`` (kv, storage)."""
     from dataclasses import replace
@@ -118,16 +130,18 @@ async def open_api(db: Database, tmp_path: Path, **overrides: Any) -> AsyncItera
     if overrides:  # the replaced memory KV and disk store hold nothing to close
         deps = replace(deps, **overrides)
     app = create_app(deps)
-    async with client_for(app) as client:
-        yield Api(app, deps, client, clock)
-    await deps.kv.close()
-    await deps.storage.close()
-    await deps.mailer.close()
+    try:
+        async with client_for(app) as client:
+            yield Api(app, deps, client, clock)
+    finally:
+        await deps.kv.close()
+        await deps.storage.close()
+        await deps.mailer.close()
 
 
 @pytest.fixture
 async def api(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
-    async for opened in open_api(db, tmp_path):
+    async with open_api(db, tmp_path) as opened:
         yield opened
 
 

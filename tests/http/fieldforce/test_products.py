@@ -1,0 +1,169 @@
+"""Products over HTTP on every backend: who writes, what a rep sees, SKU clashes, integer
+money, and the KV catalogue cache (served from the cache, invalidated by a write in this
+process or another, and bypassed when the KV is down)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from fieldedge.ports.database import Database
+from fieldedge_adapters.kv import kv_from_url
+from fieldforce.conftest import Team, build_team, open_api
+from fixtures.identity_api import Api, bearer
+from fixtures.services import free_port
+
+PRODUCTS = "/api/v1/products"
+
+
+async def test_admin_and_manager_write_a_rep_may_not(team: Team) -> None:
+    pen = await team.product("admin", sku="  PEN-1 ", description="Blue ink")
+    assert (pen["sku"], pen["unitPrice"], pen["taxRateBp"], pen["active"]) == (
+        "PEN-1",
+        1250,
+        1800,
+        True,
+    )
+    pad = await team.product("mgr_a", sku="PAD-1", unitPrice=0)
+    assert pad["unitPrice"] == 0
+    refused = await team.post("rep_a1", PRODUCTS, {"sku": "X", "name": "X", "unitPrice": 1})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "FORBIDDEN"
+    assert await team.count("products") == 2
+    assert "product.created" in await team.audit_actions()
+
+
+async def test_a_sku_is_unique_per_company(team: Team) -> None:
+    await team.product(sku="PEN-1")
+    clash = await team.post("admin", PRODUCTS, {"sku": "PEN-1", "name": "Again", "unitPrice": 5})
+    assert clash.status_code == 409
+    assert clash.json()["error"]["code"] == "CONFLICT"
+    other = await team.product(sku="PAD-1")
+    renamed = await team.patch("admin", f"{PRODUCTS}/{other['id']}", {"sku": "PEN-1"})
+    assert renamed.status_code == 409
+    rival = await build_team(team.api, company="Rival Pharma")
+    assert (await rival.product(sku="PEN-1"))["sku"] == "PEN-1"  # another company may
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"unitPrice": -1}, "unitPrice"),
+        ({"unitPrice": 12.5}, "unitPrice"),
+        ({"unitPrice": 10.0}, "unitPrice"),
+        ({"unitPrice": "100"}, "unitPrice"),
+        ({"taxRateBp": 10_001}, "taxRateBp"),
+        ({"sku": "   "}, "sku"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+async def test_bad_product_input_is_refused_and_nothing_written(
+    team: Team, body: dict[str, object], field: str
+) -> None:
+    payload = {"sku": "PEN-1", "name": "Gel pen", "unitPrice": 1250, **body}
+    response = await team.post("admin", PRODUCTS, payload)
+    assert response.status_code == 422, response.text
+    assert field in response.json()["error"]["details"]
+    assert await team.count("products") == 0
+
+
+async def test_a_rep_sees_active_products_only(team: Team) -> None:
+    live = await team.product(sku="LIVE")
+    old = await team.product(sku="OLD", active=False)
+    rep_list = await team.get("rep_a1", PRODUCTS)
+    assert [p["sku"] for p in rep_list.json()["data"]] == ["LIVE"]
+    assert (await team.get("rep_a1", f"{PRODUCTS}/{old['id']}")).status_code == 404
+    assert (await team.get("rep_a1", f"{PRODUCTS}/{live['id']}")).status_code == 200
+    assert (await team.get("rep_a1", PRODUCTS, active="false")).json()["data"] == []
+    staff = await team.get("mgr_b", PRODUCTS)
+    assert {p["sku"] for p in staff.json()["data"]} == {"LIVE", "OLD"}
+    inactive = await team.get("admin", PRODUCTS, active="false")
+    assert [p["sku"] for p in inactive.json()["data"]] == ["OLD"]
+    found = await team.get("admin", PRODUCTS, q="liv")
+    assert [p["sku"] for p in found.json()["data"]] == ["LIVE"]
+
+
+async def test_edit_and_delete_leave_a_tombstone(team: Team) -> None:
+    pen = await team.product()
+    path = f"{PRODUCTS}/{pen['id']}"
+    edited = await team.patch("mgr_a", path, {"unitPrice": 1500, "description": None})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["data"]["unitPrice"] == 1500
+    assert edited.json()["data"]["version"] > pen["version"]
+    assert (await team.patch("mgr_a", path, {"unitPrice": -5})).status_code == 422
+    assert (await team.patch("mgr_a", path, {})).status_code == 422
+    assert (await team.delete("rep_a1", path)).status_code == 403
+    assert (await team.delete("admin", path)).status_code == 200
+    assert (await team.get("admin", path)).status_code == 404
+    assert (await team.get("admin", PRODUCTS)).json()["data"] == []
+    rows = await team.api.sql("SELECT unit_price, deleted_at FROM products")
+    assert rows[0][0] == 1500
+    assert rows[0][1] is not None
+    rival = await build_team(team.api, company="Rival Pharma")
+    assert (await rival.get("admin", path)).status_code == 404
+
+
+async def test_the_list_is_served_from_the_cache_until_a_write(team: Team) -> None:
+    pen = await team.product()
+    first = await team.get("rep_a1", PRODUCTS)
+    assert first.json()["data"][0]["unitPrice"] == 1250
+    # Behind the API's back: the cached page still answers, proving it is a cache hit.
+    await team.execute("UPDATE products SET unit_price = 999")
+    cached = await team.get("rep_a1", PRODUCTS)
+    assert cached.json()["data"][0]["unitPrice"] == 1250
+    # A write through the API moves the catalogue version: the next read is fresh.
+    await team.patch("admin", f"{PRODUCTS}/{pen['id']}", {"name": "Gel pen, blue"})
+    fresh = (await team.get("rep_a1", PRODUCTS)).json()["data"][0]
+    assert (fresh["name"], fresh["unitPrice"]) == ("Gel pen, blue", 999)
+    await team.product(sku="PAD-1")
+    assert len((await team.get("rep_a1", PRODUCTS)).json()["data"]) == 2
+
+
+@pytest.fixture
+async def redis_apps(
+    db: Database, tmp_path: Path, redis_url: str
+) -> AsyncIterator[tuple[Api, Api]]:
+    """Two apps (two processes' worth of state) over one database and one Redis."""
+    async with (
+        open_api(db, tmp_path / "a", kv=kv_from_url(redis_url, timeout_s=2)) as api_a,
+        open_api(db, tmp_path / "b", kv=kv_from_url(redis_url, timeout_s=2)) as api_b,
+    ):
+        yield api_a, api_b
+
+
+async def test_a_write_in_one_process_invalidates_the_other(redis_apps: tuple[Api, Api]) -> None:
+    api_a, api_b = redis_apps
+    team = await build_team(api_a)
+    pen = await team.product()
+    token = team.tokens["rep_a1"]
+    seen = await api_b.client.get(PRODUCTS, headers=bearer(token))
+    assert [p["unitPrice"] for p in seen.json()["data"]] == [1250]
+    await team.patch("admin", f"{PRODUCTS}/{pen['id']}", {"unitPrice": 1400})
+    again = await api_b.client.get(PRODUCTS, headers=bearer(token))
+    assert [p["unitPrice"] for p in again.json()["data"]] == [1400]
+    # The version the other process reads really is in the shared Redis.
+    version = await api_b.deps.kv.get(f"fe:{team.company_id}:products:ver")
+    assert version is not None
+    assert int(version) >= 2
+
+
+@pytest.fixture
+async def kv_down_api(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
+    """The app with its KV pointed at a port nothing listens on."""
+    dead = kv_from_url(f"redis://127.0.0.1:{free_port()}/0", timeout_s=1)
+    async with open_api(db, tmp_path, kv=dead) as opened:
+        yield opened
+
+
+async def test_the_catalogue_answers_while_the_kv_is_down(kv_down_api: Api) -> None:
+    team = await build_team(kv_down_api)
+    pen = await team.product()
+    listed = await team.get("rep_a1", PRODUCTS)
+    assert listed.status_code == 200, listed.text
+    assert [p["id"] for p in listed.json()["data"]] == [pen["id"]]
+    edited = await team.patch("admin", f"{PRODUCTS}/{pen['id']}", {"unitPrice": 1300})
+    assert edited.status_code == 200
+    again = await team.get("rep_a1", PRODUCTS)
+    assert again.json()["data"][0]["unitPrice"] == 1300
