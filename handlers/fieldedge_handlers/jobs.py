@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fieldedge.services.deps import Deps
+from fieldedge.services.jobs.payment_reminders import payment_reminders
+from fieldedge.services.jobs.visit_digest import visit_digest
 from fieldedge.services.outbox.dispatcher import drain
 from fieldedge.services.outbox.sweep import sweep
 
@@ -40,8 +42,8 @@ def _not_yet(name: str) -> Job:
 JOBS: dict[str, Job] = {
     "outbox": _outbox,
     "sweep": _sweep,
-    "payment-reminders": _not_yet("payment-reminders"),
-    "visit-digest": _not_yet("visit-digest"),
+    "payment-reminders": payment_reminders,
+    "visit-digest": visit_digest,
 }
 
 

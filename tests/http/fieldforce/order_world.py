@@ -67,6 +67,11 @@ class Shop:
     async def move(self, who: str, order_id: str, status: str, **body: Any) -> httpx.Response:
         return await self.patch(who, f"/api/v1/orders/{order_id}", {"status": status, **body})
 
+    async def relogin(self) -> None:
+        """Fresh access tokens for everyone, after the test moved the clock past them."""
+        for who, email in self.emails.items():
+            self.tokens[who] = (await self.api.tokens(email))["accessToken"]
+
     async def count(self, table: str) -> int:
         return int((await self.api.sql(f"SELECT count(*) FROM {table}"))[0][0])
 
@@ -126,6 +131,7 @@ async def build_shop(api: Api, company: str = "Acme Pharma") -> Shop:
     me = (await api.me(token)).json()["data"]
     shop = Shop(api=api, company_id=UUID(me["user"]["companyId"]))
     shop.tokens["admin"], shop.ids["admin"] = token, me["user"]["id"]
+    shop.emails["admin"] = admin["email"]
     await _login(api, token, "mgr_a", shop, "MANAGER")
     await _login(api, token, "mgr_b", shop, "MANAGER")
     await _login(api, token, "rep_a1", shop, "SALES_REP", managerId=shop.ids["mgr_a"])
