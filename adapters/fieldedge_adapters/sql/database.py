@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.database import SchemaState, Scope
+from fieldedge_adapters.sql import request_tx
 from fieldedge_adapters.sql.engine import EngineSpec
 from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoping import scope_setup
+from fieldedge_adapters.sql.request_tx import Ambient
+from fieldedge_adapters.sql.scoping import rescope, scope_setup
 from fieldedge_adapters.sql.sqlite import BEGIN_MODE
 from fieldedge_adapters.sql.uow import SqlUnitOfWork, session_factory
 
@@ -40,13 +44,26 @@ class SqlDatabase:
         """The SQLAlchemy ``AsyncEngine``, for tests and tools that inspect its config."""
         return self._spec.engine
 
-    def unit_of_work(self, scope: Scope) -> SqlUnitOfWork:
+    def unit_of_work(self, scope: Scope, *, join: bool = True) -> SqlUnitOfWork:
         setup = self._spec.transaction_setup
+        again = None
         if self._spec.name == "postgresql":
             # Row-level security reads the scope from the transaction (SQLite has none;
             # there the repositories' own tenant filters are the guard).
             setup = (*setup, scope_setup(scope))
-        return SqlUnitOfWork(self._sessions, scope, setup)
+            again = rescope(scope)
+        return SqlUnitOfWork(self._sessions, scope, setup, rescope=again, join=join)
+
+    @asynccontextmanager
+    async def request_transaction(self, scope: Scope) -> AsyncIterator[SqlUnitOfWork]:
+        async with self.unit_of_work(scope, join=False) as uow:
+            ambient = Ambient(uow.session, rescope(scope) if self.name == "postgresql" else None)
+            token = request_tx.current.set(ambient)
+            try:
+                yield uow
+            finally:
+                ambient.open = False  # a task spawned during the request must not join later
+                request_tx.current.reset(token)
 
     async def ping(self) -> None:
         try:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.engine import TransactionSetup
+from fieldedge_adapters.sql.request_tx import Rescope
 
 _SET_SCOPE = text(
     "SELECT set_config('app.company_id', :company_id, true), "
@@ -20,13 +22,28 @@ _SET_SCOPE = text(
 )
 
 
-def scope_setup(scope: Scope) -> TransactionSetup:
-    params = {
+def _params(scope: Scope) -> dict[str, str]:
+    return {
         "company_id": "" if scope.company_id is None else str(scope.company_id),
         "system": "on" if scope.is_system else "off",
     }
+
+
+def scope_setup(scope: Scope) -> TransactionSetup:
+    params = _params(scope)
 
     def setup(connection: Connection) -> None:
         connection.execute(_SET_SCOPE, params)
 
     return setup
+
+
+def rescope(scope: Scope) -> Rescope:
+    """The same settings, applied inside a transaction already running (a unit of work
+    joining a request transaction, or the request transaction taking its scope back)."""
+    params = _params(scope)
+
+    async def apply(session: AsyncSession) -> None:
+        await session.exec(_SET_SCOPE, params=params)
+
+    return apply

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from fieldedge.domain.audit import GENESIS, AuditEntry
 from fieldedge.domain.company import Company, CompanyStatus
+from fieldedge.domain.idempotency import IdempotencyRecord, IdempotencyStatus
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 
@@ -116,6 +117,22 @@ class OutboxRow(OutboxEvent, table=True):
     company_id: UUID | None = _tenant(index=True)  # NULL for platform mail
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=_varchar_enum(OutboxStatus))
+
+
+class IdempotencyRow(IdempotencyRecord, table=True):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+        sa.Index("ix_idempotency_keys_expires_at", "expires_at"),
+    )
+
+    company_id: UUID = _tenant(nullable=False, index=True)
+    user_id: UUID = Field(foreign_key="users.id")
+    status: IdempotencyStatus = Field(
+        default=IdempotencyStatus.IN_PROGRESS, sa_type=_varchar_enum(IdempotencyStatus)
+    )
+    response_headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
 
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).

@@ -25,11 +25,13 @@ from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.contacts import SqlContactRepository
 from fieldedge_adapters.sql.engine import TransactionSetup
 from fieldedge_adapters.sql.errors import translated
+from fieldedge_adapters.sql.idempotency import SqlIdempotencyRepository
 from fieldedge_adapters.sql.orders import SqlOrderRepository
 from fieldedge_adapters.sql.outbox import SqlOutboxRepository
 from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
+from fieldedge_adapters.sql.request_tx import Ambient, Rescope, joinable
 from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
 from fieldedge_adapters.sql.users import SqlUserRepository
 from fieldedge_adapters.sql.visits import SqlVisitRepository
@@ -64,6 +66,7 @@ class _Repositories:
     reset_tokens: SqlResetTokenRepository
     audit: SqlAuditRepository
     outbox: SqlOutboxRepository
+    idempotency: SqlIdempotencyRepository
     contacts: SqlContactRepository
     visits: SqlVisitRepository
     photos: SqlPhotoRepository
@@ -80,6 +83,7 @@ class _Repositories:
             SqlResetTokenRepository(session, scope),
             SqlAuditRepository(session, scope),
             SqlOutboxRepository(session, scope),
+            SqlIdempotencyRepository(session, scope),
             SqlContactRepository(session, scope),
             SqlVisitRepository(session, scope),
             SqlPhotoRepository(session, scope),
@@ -95,12 +99,19 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         scope: Scope,
         transaction_setup: Sequence[TransactionSetup] = (),
+        *,
+        rescope: Rescope | None = None,
+        join: bool = True,
     ) -> None:
         self._sessions = sessions
         self._scope = scope
         self._setup = tuple(transaction_setup)
+        self._rescope = rescope  # sets this scope on a connection shared with others
+        self._join = join  # False for the request transaction itself
         self._session: AsyncSession | None = None
         self._repos: _Repositories | None = None
+        self._ambient: Ambient | None = None
+        self._savepoint: Any = None
 
     @property
     def scope(self) -> Scope:
@@ -144,6 +155,10 @@ class SqlUnitOfWork:
         return self._r.outbox
 
     @property
+    def idempotency(self) -> SqlIdempotencyRepository:
+        return self._r.idempotency
+
+    @property
     def contacts(self) -> SqlContactRepository:
         return self._r.contacts
 
@@ -168,11 +183,33 @@ class SqlUnitOfWork:
         return self._r.payments
 
     async def __aenter__(self) -> Self:
-        self._session = self._sessions(info={_SETUP: self._setup})
+        ambient = joinable() if self._join else None
+        if ambient is not None:
+            self._ambient = ambient
+            self._session = ambient.session
+            with translated():
+                self._savepoint = await self._session.begin_nested()
+                if self._rescope is not None:
+                    await self._rescope(self._session)
+        else:
+            self._session = self._sessions(info={_SETUP: self._setup})
         self._repos = _Repositories.build(self._session, self._scope)
         return self
 
+    @staticmethod
+    async def _leave_savepoint(ambient: Ambient, savepoint: Any) -> None:
+        with translated():
+            if savepoint.is_active:
+                await savepoint.rollback()
+            if ambient.rescope is not None and ambient.session.in_transaction():
+                await ambient.rescope(ambient.session)
+
     async def __aexit__(self, *exc: object) -> None:
+        if self._ambient is not None:
+            ambient, savepoint = self._ambient, self._savepoint
+            self._session, self._repos, self._ambient, self._savepoint = None, None, None, None
+            await self._leave_savepoint(ambient, savepoint)
+            return
         session, self._session, self._repos = self.session, None, None
         try:
             with translated():
@@ -187,4 +224,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         with translated():
-            await self.session.commit()
+            if self._savepoint is not None:
+                await self._savepoint.commit()  # durable only when the request commits
+            else:
+                await self.session.commit()
