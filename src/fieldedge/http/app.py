@@ -11,7 +11,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from fieldedge import __version__
 from fieldedge.http.errors import EXCEPTION_HANDLERS
 from fieldedge.http.middleware.access_log import AccessLogMiddleware
 from fieldedge.http.middleware.body_limit import BodyLimitMiddleware
@@ -19,7 +18,6 @@ from fieldedge.http.middleware.errors import ErrorMiddleware
 from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
-from fieldedge.http.openapi import build_openapi
 from fieldedge.http.routes import (
     auth,
     company,
@@ -83,5 +81,4 @@ def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
     )
     app.state.deps = deps
     app.state.started = time.monotonic()
-    app.state.openapi = build_openapi(routes, version=__version__)
     return app
