@@ -166,6 +166,15 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _outbox_lease(self) -> Settings:
+        # The dispatcher starts no send within MAIL_TIMEOUT_S of its lease's end.
+        if self.outbox_lease_s <= self.mail_timeout_s:
+            raise ValueError(
+                "OUTBOX_LEASE_S: must be longer than MAIL_TIMEOUT_S (a send must end in its lease)"
+            )
+        return self
+
     @property
     def dev(self) -> bool:
         return self.fieldedge_env == "dev"
