@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import StringConstraints
@@ -61,8 +61,8 @@ async def list_route(request: Request) -> Response:
         principal, filters, query.near, query.radius_km, query.cursor, query.limit, deps
     )
     rows = [{**n.contact.model_dump(), "distance_m": n.distance_m} for n in near.items]
-    page = Page(items=rows, limit=near.limit, next_cursor=near.next_cursor)
-    return page_response(request, page, NearContactOut, query.fields)
+    sorted_page = Page(items=rows, limit=near.limit, next_cursor=near.next_cursor)
+    return page_response(request, sorted_page, NearContactOut, query.fields)
 
 
 async def create_route(request: Request) -> Response:
@@ -92,8 +92,12 @@ async def delete_route(request: Request) -> Response:
     return ok(request, {"id": contact.id, "deletedAt": contact.deleted_at})
 
 
-_READ = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden, e.ValidationFailed)}
-_WRITE = {
+_READ: dict[str, Any] = {
+    "tags": TAGS,
+    "rate_class": "read",
+    "errors": (e.Forbidden, e.ValidationFailed),
+}
+_WRITE: dict[str, Any] = {
     "tags": TAGS,
     "rate_class": "write",
     "errors": (e.Forbidden, e.NotFound, e.ValidationFailed),

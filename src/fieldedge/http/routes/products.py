@@ -9,7 +9,7 @@ new version).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
 from starlette.background import BackgroundTask
@@ -93,8 +93,8 @@ async def delete_route(request: Request) -> Response:
     return _after_commit(request, ok(request, {"id": product.id, "deletedAt": product.deleted_at}))
 
 
-_READ = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}
-_WRITE = {
+_READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}
+_WRITE: dict[str, Any] = {
     "tags": TAGS,
     "rate_class": "write",
     "errors": (e.Forbidden, e.NotFound, e.Conflict, e.ValidationFailed),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from starlette.requests import Request
@@ -84,7 +85,7 @@ async def check_out_route(request: Request) -> Response:
     return ok(request, VisitOut.model_validate(visit))
 
 
-_WRITE = {
+_WRITE: dict[str, Any] = {
     "tags": TAGS,
     "rate_class": "write",
     "errors": (e.Forbidden, e.NotFound, e.Conflict, e.ValidationFailed),
