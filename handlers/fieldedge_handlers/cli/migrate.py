@@ -14,8 +14,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from fieldedge.errors import ConfigError, DependencyUnavailable
-from fieldedge.settings import Settings
-from fieldedge_handlers.cli.common import CliError
+from fieldedge_handlers.cli.common import CliError, settings_or_exit
 
 BEHIND = 3
 T = TypeVar("T")
@@ -78,12 +77,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _url() -> str:
-    try:
-        return Settings().migrations_url
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        errors: list[dict[str, Any]] = list(getattr(exc, "errors", list)())
-        message = str(errors[0].get("msg", exc)) if errors else str(exc)
-        raise CliError(message.removeprefix("Value error, ")) from exc
+    return settings_or_exit().migrations_url
 
 
 def _call(url: str, action: Callable[[], Awaitable[T]]) -> T:

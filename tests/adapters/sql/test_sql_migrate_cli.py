@@ -67,10 +67,11 @@ def test_unreachable_database_is_one_line_and_exit_1(
 
 
 @pytest.mark.parametrize(
-    ("env", "args", "expected"),
+    ("env", "args", "expected", "code"),
     [
-        ({"DATABASE_URL": "mysql://x/y"}, ["migrate", "up"], "DATABASE_URL: unsupported scheme"),
-        ({}, ["migrate", "down", "nosuch"], "Can't locate revision identified by 'nosuch'"),
+        # A bad setting is a usage error (2), as for every command and the server.
+        ({"DATABASE_URL": "mysql://x/y"}, ["migrate", "up"], "DATABASE_URL: unsupported scheme", 2),
+        ({}, ["migrate", "down", "nosuch"], "Can't locate revision identified by 'nosuch'", 1),
     ],
 )
 def test_bad_input_is_one_readable_line(
@@ -80,11 +81,12 @@ def test_bad_input_is_one_readable_line(
     env: dict[str, str],
     args: list[str],
     expected: str,
+    code: int,
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite:///./var/app.db")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert main(args) == 1
+    assert main(args) == code
     err = capsys.readouterr().err
     assert expected in err
     assert err.count("\n") == 1
