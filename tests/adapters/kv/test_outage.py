@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import pytest
-from fixtures.upstash import UpstashServer
 
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.kv import KeyValue
 from fieldedge_adapters.kv import kv_from_url
+from fixtures.upstash import UpstashServer
 
 TIMEOUT_S = 0.3
 # Only keeps a broken adapter (one that hangs or sleeps between retries) from hanging

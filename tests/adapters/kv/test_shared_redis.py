@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
-from fixtures.upstash import UpstashServer
 
 from fieldedge.ports.kv import KeyValue
 from fieldedge_adapters.kv import kv_from_url
+from fixtures.upstash import UpstashServer
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from starlette.applications import Starlette
 
 from fieldedge.http import create_app
-from fieldedge.services.deps import Deps
 from fieldedge.ports.storage import ObjectStore
+from fieldedge.services.deps import Deps
 from fieldedge_adapters.storage import storage_from_url
 from fixtures.app import client_for
 
