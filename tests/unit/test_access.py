@@ -20,6 +20,7 @@ EXPECTED = {
     Action.USER_DEACTIVATE: {A},
     Action.COMPANY_READ: {A, M, R},
     Action.COMPANY_UPDATE: {A},
+    Action.COMPANY_EXPORT: {A},
     Action.AUDIT_READ: {A},
     Action.OUTBOX_READ: {A},
     Action.PLATFORM_COMPANIES: {S},

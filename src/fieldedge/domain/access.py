@@ -38,6 +38,7 @@ class Action(StrEnum):
     USER_DEACTIVATE = "user.deactivate"
     COMPANY_READ = "company.read"
     COMPANY_UPDATE = "company.update"
+    COMPANY_EXPORT = "company.export"  # every table of the tenant, zipped, by email
     AUDIT_READ = "audit.read"
     OUTBOX_READ = "outbox.read"
     PLATFORM_COMPANIES = "platform.companies"
@@ -70,6 +71,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USER_DEACTIVATE: _ADMIN,
     Action.COMPANY_READ: _MEMBERS,
     Action.COMPANY_UPDATE: _ADMIN,
+    Action.COMPANY_EXPORT: _ADMIN,
     Action.AUDIT_READ: _ADMIN,
     Action.OUTBOX_READ: _ADMIN,
     Action.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
