@@ -21,10 +21,12 @@ from fieldedge.http.routes.identity_schemas import (
     CompanyStatusBody,
     UpdateCompanyBody,
 )
+from fieldedge.http.schemas import ResponseModel
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.services.company.audit_log import AuditFilter, list_audit
 from fieldedge.services.company.platform import list_companies, set_company_status
 from fieldedge.services.company.settings import UpdateCompany, get_company, update_company
+from fieldedge.services.export_event import request_export
 
 
 class AuditQuery(ListQuery):
@@ -34,6 +36,13 @@ class AuditQuery(ListQuery):
     entity_id: UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+
+class ExportQueuedOut(ResponseModel):
+    """The outbox event that will build the export and mail its link."""
+
+    event_id: UUID
+    status: str = "queued"
 
 
 async def get_route(request: Request) -> Response:
@@ -47,6 +56,11 @@ async def update_route(request: Request) -> Response:
         principal_of(request), UpdateCompany(**body.model_dump()), deps_of(request)
     )
     return ok(request, CompanyOut.model_validate(company))
+
+
+async def export_route(request: Request) -> Response:
+    event = await request_export(principal_of(request), deps_of(request))
+    return ok(request, ExportQueuedOut(event_id=event.id), status=202)
 
 
 async def audit_route(request: Request) -> Response:
@@ -98,6 +112,20 @@ routes = [
                 ("company",),
                 body=UpdateCompanyBody,
                 response=CompanyOut,
+                rate_class="write",
+                errors=_FORBIDDEN,
+            ),
+        },
+    ),
+    Resource(
+        "/api/v1/company/export",
+        {
+            "POST": Operation(
+                export_route,
+                "Export every table of the company; the link is emailed to the caller (ADMIN)",
+                ("company",),
+                response=ExportQueuedOut,
+                status=202,
                 rate_class="write",
                 errors=_FORBIDDEN,
             ),

@@ -13,6 +13,7 @@ as ``"INR 1,250.00"``, dates in the company's timezone); a missing one ends the 
 | order_approved | name, orderNumber, total, link |
 | payment_reminder | name, orderNumber, balanceDue, link |
 | visit_digest | name, date, visitCount, visits |
+| export_ready | name, company, link, expiresInHours, rowCount |
 """
 
 from __future__ import annotations
@@ -71,6 +72,14 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "Hello $name,\n\n$balanceDue is still due on order $orderNumber.\n\n$link\n",
         "<p>Hello $name,</p>\n<p><b>$balanceDue</b> is still due on order "
         "<b>$orderNumber</b>.</p>\n" + _BUTTON.format(label="View the order"),
+    ),
+    "export_ready": _t(
+        "Your fieldedge export of $company is ready",
+        "Hello $name,\n\nThe export you asked for ($rowCount rows, JSON Lines in a zip) is "
+        "ready. The link works for $expiresInHours hours:\n\n$link\n",
+        "<p>Hello $name,</p>\n<p>The export of <b>$company</b> you asked for ($rowCount rows, "
+        "JSON Lines in a zip) is ready. The link works for $expiresInHours hours.</p>\n"
+        + _BUTTON.format(label="Download the export"),
     ),
     "visit_digest": _t(
         "Visits on $date: $visitCount",

@@ -19,6 +19,7 @@ send always finishes (or times out) while its lease still holds.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -128,14 +129,33 @@ async def _mark(deps: Deps, event: OutboxEvent, lease: datetime, exc: Exception 
     return outcome
 
 
+# Events that are work rather than mail: kind -> "module:function(event, deps)", imported
+# on first use so no entry pays for them at cold start. A task raises to be retried
+# (``TemplateError`` when retrying cannot help) and is cut off before its lease ends.
+TASKS: dict[str, str] = {"export": "fieldedge.services.export_event:run_export_event"}
+
+
+async def _perform(deps: Deps, event: OutboxEvent, lease: datetime) -> None:
+    target = TASKS.get(event.kind)
+    if target is None:
+        message_id = await deps.mailer.send(message_for(event))
+        log.info("outbox.sent", event_id=str(event.id), message_id=message_id)
+        return
+    module, name = target.split(":")
+    task = getattr(importlib.import_module(module), name)
+    budget = (lease - deps.clock.now()).total_seconds() - deps.settings.mail_timeout_s
+    async with asyncio.timeout(max(budget, 1.0)):
+        await task(event, deps)
+    log.info("outbox.done", event_id=str(event.id), kind=event.kind)
+
+
 async def _deliver(deps: Deps, event: OutboxEvent, lease: datetime) -> Outcome:
     margin = timedelta(seconds=deps.settings.mail_timeout_s)
     if deps.clock.now() + margin >= lease:
         return Outcome.SKIPPED  # the lease could end mid-send; the next claim retries it
     error: Exception | None = None
     try:
-        message_id = await deps.mailer.send(message_for(event))
-        log.info("outbox.sent", event_id=str(event.id), message_id=message_id)
+        await _perform(deps, event, lease)
     except Exception as exc:  # every failure is recorded on the event; none escapes
         error = exc
         log.warning("outbox.send_failed", event_id=str(event.id), error=_short_error(exc))
