@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 
@@ -118,6 +120,13 @@ async def test_unopenable_sqlite_file_is_dependency_unavailable(tmp_path: Path) 
             await db.ping()
     finally:
         await db.close()
+        # aiosqlite stops the worker thread of a failed connect by queueing a stop whose
+        # result it posts back to this loop; let it land before the test's loop closes,
+        # or the thread raises "Event loop is closed" in whichever test runs next.
+        for _ in range(200):  # bounded: 2 s
+            if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+                break
+            await asyncio.sleep(0.01)
 
 
 def test_postgres_never_loads_sqlite_driver_nor_alembic_to_check_the_schema() -> None:
