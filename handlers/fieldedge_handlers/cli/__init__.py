@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from fieldedge_handlers.cli import admin, export, jobs, migrate, outbox, seed, serve
+from fieldedge_handlers.cli import admin, export, importer, jobs, migrate, outbox, seed, serve
 from fieldedge_handlers.cli.common import CliError
 
 
@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldedge", description="fieldedge: serve the API and operate it."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, migrate, seed, admin, outbox, jobs, export):
+    for module in (serve, migrate, seed, admin, outbox, jobs, export, importer):
         module.register(commands)
     return parser
 

@@ -1,0 +1,116 @@
+"""Reading an import's CSV: the header checked, each record turned into a ``Contact`` by
+the same rules as the API (``to_contact``) or refused with a reason a person can act on.
+Lines are counted as an editor shows them (the header is line 1), also when a quoted
+cell spans lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from fieldedge.domain.contacts import (
+    Contact,
+    ContactType,
+    check_location,
+    normalize_phone,
+    normalize_tags,
+)
+from fieldedge.errors import ValidationFailed
+from fieldedge.services.deps import Deps
+
+COLUMNS = ("name", "type", "phone", "email", "address", "city")
+COLUMNS += ("latitude", "longitude", "tags", "notes")
+REQUIRED = ("name",)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the API's rule (http.fields.Email)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int  # where the record starts in the file, counting the header as line 1
+    cells: dict[str, str]
+    extra: int = 0  # cells beyond the header's columns
+
+
+def read_rows(text: str) -> list[Row]:
+    """Every non-empty record; ``ValidationFailed`` when the text is not CSV, or its
+    header lacks a required column or names an unknown one."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if not any(header):
+            raise ValidationFailed("The file is empty: expected a header row.")
+        if missing := [name for name in REQUIRED if name not in header]:
+            raise ValidationFailed(f"Missing required column(s): {', '.join(missing)}.")
+        if unknown := [name for name in header if name not in COLUMNS]:
+            known = ",".join(COLUMNS)
+            raise ValidationFailed(f"Unknown column(s): {', '.join(unknown)} (known: {known}).")
+        rows: list[Row] = []
+        start = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                extra = max(len(cells) - len(header), 0)
+                rows.append(Row(start, dict(zip(header, cells, strict=False)), extra))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValidationFailed(f"Not valid CSV at line {reader.line_num}: {exc}.") from None
+    return rows
+
+
+def reason_of(exc: ValidationFailed | ValidationError) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    details = exc.details or {}
+    return "; ".join(f"{name}: {' '.join(map(str, why))}" for name, why in details.items())
+
+
+def _number(value: str | None, name: str) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        raise ValidationFailed(details={name: [f"Not a number: {value!r}."]}) from None
+
+
+def _invalid(name: str, why: str) -> ValidationFailed:
+    return ValidationFailed(details={name: [why]})
+
+
+def to_contact(row: Row, company_id: UUID, country: str, deps: Deps) -> Contact:
+    """The contact a row stands for, by the API's rules; ``ValidationFailed`` or
+    pydantic's ``ValidationError`` (lengths) when it breaks one."""
+    if row.extra:
+        raise _invalid("row", f"{row.extra} cell(s) more than the header has.")
+    value = {name: (row.cells.get(name) or "").strip() or None for name in COLUMNS}
+    kind = (value["type"] or "OTHER").upper()
+    if not value["name"]:
+        raise _invalid("name", "Required.")
+    if kind not in ContactType.__members__:
+        raise _invalid("type", f"Unknown type {value['type']!r} ({', '.join(ContactType)}).")
+    if value["email"] and not _EMAIL.match(value["email"]):
+        raise _invalid("email", "Not an email address.")
+    if not value["phone"] and not value["email"]:
+        raise _invalid("row", "Needs a phone or an email (duplicates are found by them).")
+    latitude = _number(value["latitude"], "latitude")
+    longitude = _number(value["longitude"], "longitude")
+    check_location(latitude, longitude)
+    now = deps.clock.now()
+    return Contact(
+        id=deps.ids.new(),
+        company_id=company_id,
+        type=ContactType(kind),
+        name=value["name"],
+        phone=normalize_phone(value["phone"], country) if value["phone"] else None,
+        email=value["email"].lower() if value["email"] else None,
+        address=value["address"],
+        city=value["city"],
+        latitude=latitude,
+        longitude=longitude,
+        tags=normalize_tags((value["tags"] or "").split(";")),
+        notes=value["notes"],
+        created_at=now,
+        updated_at=now,
+    )
