@@ -29,17 +29,17 @@ _LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class SqlIdempotencyRepository(ScopedRepository):
     async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
         self._check_owned(record.company_id)
-        dialect = self._session.bind.dialect.name
+        connection = await self._session.connection()
+        dialect = connection.dialect.name
         values = IdempotencyRow.model_validate(record.model_dump()).model_dump()
         statement = (
             _insert(dialect)(IdempotencyRow)
@@ -48,7 +48,7 @@ class SqlIdempotencyRepository(ScopedRepository):
         )
         with translated():
             if dialect == "postgresql":
-                await self._session.exec(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+                await connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             try:
                 inserted = (await self._session.exec(statement)).rowcount == 1
             except sa_exc.DBAPIError as exc:
@@ -56,7 +56,7 @@ class SqlIdempotencyRepository(ScopedRepository):
                     raise IdempotencyInProgress() from exc
                 raise
             if dialect == "postgresql":
-                await self._session.exec(text("SET LOCAL lock_timeout = DEFAULT"))
+                await connection.execute(text("SET LOCAL lock_timeout = DEFAULT"))
         if inserted:
             return None
         existing = await self._first(

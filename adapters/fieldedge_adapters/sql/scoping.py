@@ -44,6 +44,7 @@ def rescope(scope: Scope) -> Rescope:
     params = _params(scope)
 
     async def apply(session: AsyncSession) -> None:
-        await session.exec(_SET_SCOPE, params=params)
+        connection = await session.connection()
+        await connection.execute(_SET_SCOPE, params)
 
     return apply

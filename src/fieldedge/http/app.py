@@ -76,7 +76,7 @@ def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
             # Innermost: kicks the outbox once the response is out (OUTBOX_INLINE).
             *([Middleware(OutboxKickMiddleware, deps=deps)] if settings.outbox_inline else []),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.deps = deps

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -112,8 +114,8 @@ async def me_route(request: Request) -> Response:
     )
 
 
-_PUBLIC = {"auth": False, "rate_class": "auth", "tags": TAGS}
-_SIGNED_IN = {"rate_class": "auth", "tags": TAGS}
+_PUBLIC: dict[str, Any] = {"auth": False, "rate_class": "auth", "tags": TAGS}
+_SIGNED_IN: dict[str, Any] = {"rate_class": "auth", "tags": TAGS}
 
 routes = [
     Resource(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from starlette.requests import Request
@@ -76,8 +77,12 @@ async def delete_route(request: Request) -> Response:
     return ok(request, UserOut.model_validate(user))
 
 
-_READ = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}
-_WRITE = {"tags": TAGS, "rate_class": "write", "errors": (e.Forbidden, e.NotFound, e.Conflict)}
+_READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}
+_WRITE: dict[str, Any] = {
+    "tags": TAGS,
+    "rate_class": "write",
+    "errors": (e.Forbidden, e.NotFound, e.Conflict),
+}
 
 routes = [
     Resource(

@@ -52,7 +52,7 @@ async def list_audit(
 
 async def verify_audit_chain(company_id: UUID, deps: Deps) -> tuple[int, list[str]]:
     """Walk the tenant's whole chain in batches: (entries checked, problems found)."""
-    checked, problems = 0, []
+    checked, problems = 0, list[str]()
     prev_hash, next_seq, after = GENESIS, 1, 0
     while True:
         async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
