@@ -151,3 +151,22 @@ async def test_a_crash_after_commit_then_a_retry_gives_one_write_and_the_respons
     assert await count(api, "crash@example.com") == 1
     stored = await api.sql("SELECT id FROM users WHERE email = 'crash@example.com'")
     assert str(stored[0][0]).replace("-", "") == retry.json()["data"]["id"].replace("-", "")
+
+
+async def test_records_expire_after_24_hours_and_the_sweep_removes_them(api: Api) -> None:
+    from fieldedge.services.outbox.sweep import sweep
+
+    admin = (await api.register())["accessToken"]
+    await post_user(api, admin, new_user("old@example.com"), "old-key")
+    api.clock.advance(23 * 3600)
+    assert (await sweep(api.deps))["idempotency_records"] == 0
+    api.clock.advance(2 * 3600)
+    # Expired: the key starts afresh (another body is not a reuse any more).
+    admin = (
+        await api.tokens((await api.sql("SELECT email FROM users WHERE role = 'ADMIN'"))[0][0])
+    )["accessToken"]
+    fresh = await post_user(api, admin, new_user("new@example.com"), "old-key")
+    assert fresh.status_code == 201
+    assert "idempotent-replayed" not in fresh.headers
+    api.clock.advance(25 * 3600)
+    assert (await sweep(api.deps))["idempotency_records"] == 1

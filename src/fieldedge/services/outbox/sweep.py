@@ -31,12 +31,16 @@ async def _sent_outbox(uow: UnitOfWork, now: datetime) -> int:
     return await uow.outbox.delete_sent(now - RETENTION)
 
 
-# Name -> step. The idempotency-record sweep joins here as one more line, e.g.
-# ``"idempotency_records": lambda uow, now: uow.idempotency.sweep(now)``.
+async def _idempotency_records(uow: UnitOfWork, now: datetime) -> int:
+    return await uow.idempotency.sweep(now)  # kept 24 h: expired ones replay nothing
+
+
+# Name -> step.
 STEPS: dict[str, Step] = {
     "refresh_tokens": _refresh_tokens,
     "reset_tokens": _reset_tokens,
     "outbox_sent": _sent_outbox,
+    "idempotency_records": _idempotency_records,
 }
 
 
