@@ -126,7 +126,15 @@ def import_profile(env: dict[str, str], n: int, repeat: int = 5) -> None:
         eager.append(importtime.parse(done.stderr))
         cold = spawn(handler, env, flags=("-X", "importtime", *ISOLATED))
         lazy.append(importtime.parse(cold["stderr"], after=IMPORTED_MARKER))
-    report.imports(f"import {handler} (bundle)", importtime.median_of(eager), n)
+    found = importtime.median_of(eager)
+    report.imports(f"import {handler} (bundle)", found, n)
+    ours = [item for item in found if item.module.split(".")[0].startswith("fieldedge")]
+    print(
+        "\n"
+        + importtime.render(
+            f"our modules, top {n} by self time", importtime.top(ours, n, by="self_ms")
+        )
+    )
     report.imports("imported during the first request", importtime.median_of(lazy), n)
 
 
