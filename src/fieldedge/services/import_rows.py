@@ -23,7 +23,7 @@ from fieldedge.domain.contacts import (
 from fieldedge.errors import ValidationFailed
 from fieldedge.services.deps import Deps
 
-COLUMNS = ("name", "type", "phone", "email", "address", "city")
+COLUMNS: tuple[str, ...] = ("name", "type", "phone", "email", "address", "city")
 COLUMNS += ("latitude", "longitude", "tags", "notes")
 REQUIRED = ("name",)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the API's rule (http.fields.Email)
