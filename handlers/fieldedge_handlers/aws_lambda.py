@@ -18,7 +18,7 @@ from mangum import Mangum
 
 from fieldedge.http import create_app
 from fieldedge.services.deps import Deps
-from fieldedge_handlers.bootstrap import build_deps, check_schema, load_settings, setup_logging
+from fieldedge_handlers.bootstrap import build_deps, load_settings, setup_logging
 
 _mangum: Mangum | None = None
 _deps: Deps | None = None
@@ -29,8 +29,8 @@ def _build() -> Mangum:
     settings = load_settings()
     setup_logging(settings)
     deps = build_deps(settings)
-    mangum = Mangum(create_app(deps), lifespan="off")  # sets up the loop it will reuse
-    asyncio.get_event_loop().run_until_complete(check_schema(deps.db))
+    # The app answers 503 naming `fieldedge migrate up` while the schema is behind.
+    mangum = Mangum(create_app(deps, check_schema=True), lifespan="off")
     _deps = deps
     return mangum
 
@@ -51,4 +51,6 @@ def jobs(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _mangum = _build()
     if _deps is None:
         raise RuntimeError("the container was not built")
-    return asyncio.get_event_loop().run_until_complete(run_job(str(event.get("job")), _deps))
+    # Mangum set this loop up and runs every invocation on it; the pools live on it too.
+    loop = asyncio.get_event_loop()
+    return loop.run_until_complete(run_job(str(event.get("job")), _deps))

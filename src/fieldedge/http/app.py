@@ -17,6 +17,7 @@ from fieldedge.http.middleware.body_limit import BodyLimitMiddleware
 from fieldedge.http.middleware.errors import ErrorMiddleware
 from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
+from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
     auth,
@@ -55,8 +56,12 @@ def api_routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
-    """Build the app. ``lifespan`` lets an entry adapter own opening and closing resources."""
+def create_app(
+    deps: Deps, *, lifespan: Lifespan | None = None, check_schema: bool = False
+) -> Starlette:
+    """Build the app. ``lifespan`` lets an entry adapter own opening and closing resources;
+    ``check_schema`` makes the app itself refuse to serve a schema that is behind (for
+    entries that cannot refuse to start, such as Lambda)."""
     settings = deps.settings
     routes = [*api_routes(), *docs.docs_routes()]
     app = Starlette(
@@ -73,6 +78,7 @@ def create_app(deps: Deps, *, lifespan: Lifespan | None = None) -> Starlette:
                 max_upload_bytes=settings.max_upload_bytes,
             ),
             Middleware(ErrorMiddleware),
+            *([Middleware(SchemaGateMiddleware, db=deps.db)] if check_schema else []),
             # Innermost: kicks the outbox once the response is out (OUTBOX_INLINE).
             *([Middleware(OutboxKickMiddleware, deps=deps)] if settings.outbox_inline else []),
         ],
