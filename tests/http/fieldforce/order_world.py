@@ -144,7 +144,9 @@ async def build_shop(api: Api, company: str = "Acme Pharma") -> Shop:
 @pytest.fixture(name="shop_api")
 async def shop_api_fixture(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
     clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
-    deps = make_deps(tmp_path, db, clock=clock)
+    # No inline outbox kick: its task would outlive the test and hold a connection while
+    # the database closes. These tests read what was queued, not what was sent.
+    deps = make_deps(tmp_path, db, clock=clock, outbox_inline=False)
     app = create_app(deps)
     async with client_for(app) as client:
         yield Api(app, deps, client, clock)
