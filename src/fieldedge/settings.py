@@ -44,6 +44,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./var/fieldedge.db"
     database_url_direct: str | None = None
+    # Requests one process serves at once (Cloud Run's containerConcurrency). When set, it
+    # sizes DB_POOL_SIZE, DB_MAX_OVERFLOW and ARGON2_CONCURRENCY unless those are set too.
+    server_concurrency: int | None = Field(default=None, ge=1, le=1000)
     db_pool_size: int = Field(default=5, ge=1, le=200)
     db_max_overflow: int = Field(default=5, ge=0, le=200)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
@@ -107,6 +110,28 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] | None = None
     slow_request_ms: int = Field(default=1000, ge=1)
     health_timeout_s: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sized_by_concurrency(cls, data: object) -> object:
+        """A quarter of the concurrent requests may hold a connection at once, the same
+        again as overflow; one Argon2 hash per 20 (each holds 19 MiB while it runs)."""
+        if not isinstance(data, dict):
+            return data
+        raw = data.get("server_concurrency")
+        if raw in (None, ""):
+            return data
+        try:
+            concurrency = int(raw)
+        except (TypeError, ValueError):
+            return data  # the field's own validation names the problem
+        pool = min(20, max(2, concurrency // 4))
+        derived = {
+            "db_pool_size": pool,
+            "db_max_overflow": pool,
+            "argon2_concurrency": min(4, max(1, concurrency // 20)),
+        }
+        return {**derived, **data}
 
     @field_validator("database_url", "database_url_direct")
     @classmethod

@@ -147,10 +147,13 @@ def test_cloud_run_takes_secrets_from_secret_manager_and_sizes_from_concurrency(
         assert ref["key"] == "latest"
         assert "value" not in env[secret]
     concurrency = run_service["spec"]["template"]["spec"]["containerConcurrency"]
-    connections = int(env["DB_POOL_SIZE"]["value"]) + int(env["DB_MAX_OVERFLOW"]["value"])
-    assert connections <= concurrency
+    assert int(env["SERVER_CONCURRENCY"]["value"]) == concurrency
+    sized = Settings(
+        fieldedge_env="test", jwt_secret="s" * 40, server_concurrency=concurrency, _env_file=None
+    )
+    assert sized.db_pool_size + sized.db_max_overflow <= concurrency
     cpus = float(_container(run_service)["resources"]["limits"]["cpu"])
-    assert 1 <= int(env["ARGON2_CONCURRENCY"]["value"]) <= max(1, cpus)
+    assert 1 <= sized.argon2_concurrency <= max(1, cpus)
 
 
 def test_the_image_runs_the_cloud_run_entry_unprivileged() -> None:

@@ -1,0 +1,41 @@
+"""Settings: derived pool sizes, and explicit values winning over derived ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldedge.settings import Settings
+
+
+def make(**values: object) -> Settings:
+    return Settings(fieldedge_env="test", jwt_secret="s" * 40, _env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("concurrency", "pool", "hashes"),
+    [(1, 2, 1), (8, 2, 1), (40, 10, 2), (80, 20, 4), (1000, 20, 4)],
+)
+def test_server_concurrency_sizes_the_pool_and_the_hash_semaphore(
+    concurrency: int, pool: int, hashes: int
+) -> None:
+    settings = make(server_concurrency=concurrency)
+    assert (settings.db_pool_size, settings.db_max_overflow) == (pool, pool)
+    assert settings.argon2_concurrency == hashes
+
+
+def test_explicit_sizes_win() -> None:
+    settings = make(server_concurrency=40, db_pool_size=3, argon2_concurrency=1)
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.argon2_concurrency) == (
+        3,
+        10,
+        1,
+    )
+
+
+def test_without_concurrency_the_defaults_stand() -> None:
+    settings = make()
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.argon2_concurrency) == (
+        5,
+        5,
+        2,
+    )
