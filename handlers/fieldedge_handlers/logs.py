@@ -37,6 +37,17 @@ def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[s
     return event
 
 
+class _Stdout:
+    """Whatever ``sys.stdout`` is at the moment of writing: loggers are cached on first
+    use, and a stream captured then (a test's, a closed one) must not outlive its use."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(*, level: str, fmt: str) -> None:
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
@@ -56,7 +67,7 @@ def configure_logging(*, level: str, fmt: str) -> None:
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(_Stdout()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     # Library loggers (uvicorn, botocore, alembic) go to stderr at warning and above.
