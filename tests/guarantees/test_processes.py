@@ -95,3 +95,30 @@ def test_with_the_kv_gone_every_route_answers_on_per_instance_limits(
 
         assert len(server.events("ratelimit.fallback")) == 1  # once, not per request
         assert len(server.events("breaker.open")) == 1
+
+
+def test_an_idempotency_key_used_on_one_process_replays_on_the_other(
+    tmp_path: Path, migrated_postgres_url: str, redis_url: str
+) -> None:
+    env = {
+        "DATABASE_URL": migrated_postgres_url,
+        "KV_URL": redis_url,
+        "RATE_AUTH_IP_PER_MIN": str(ROOMY_AUTH_IP),
+    }
+    with running(tmp_path, "a", **env) as a, running(tmp_path, "b", **env) as b:
+        token = register(a.base, unique_email("admin"))
+        body = {
+            "name": "Rep",
+            "email": unique_email("rep"),
+            "role": "SALES_REP",
+            "password": PASSWORD,
+        }
+        headers = {**bearer(token), "Idempotency-Key": "across-processes"}
+        with httpx.Client(timeout=10) as client:
+            first = client.post(f"{a.base}/api/v1/users", json=body, headers=headers)
+            again = client.post(f"{b.base}/api/v1/users", json=body, headers=headers)
+            listed = client.get(f"{b.base}/api/v1/users?role=SALES_REP", headers=bearer(token))
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content
+    assert again.headers["idempotent-replayed"] == "true"
+    assert [user["email"] for user in listed.json()["data"]] == [body["email"]]
