@@ -32,13 +32,6 @@ async def _sweep(deps: Deps) -> dict[str, Any]:
     return {"deleted": await sweep(deps)}
 
 
-def _not_yet(name: str) -> Job:
-    async def job(_deps: Deps) -> dict[str, Any]:
-        raise JobError(f"{name}: not available until the field-force data exists")
-
-    return job
-
-
 JOBS: dict[str, Job] = {
     "outbox": _outbox,
     "sweep": _sweep,
