@@ -68,7 +68,9 @@ def configure_logging(*, level: str, fmt: str) -> None:
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
         logger_factory=structlog.PrintLoggerFactory(_Stdout()),  # type: ignore[arg-type]
-        cache_logger_on_first_use=True,
+        # Not cached: a logger bound once would keep this configuration for good, and the
+        # CLI, the tests and `serve --reload` configure more than once per process.
+        cache_logger_on_first_use=False,
     )
     # Library loggers (uvicorn, botocore, alembic) go to stderr at warning and above.
     logging.basicConfig(

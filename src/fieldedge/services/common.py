@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from fieldedge.domain.access import Principal
@@ -18,6 +19,17 @@ def normalise_email(email: str) -> str:
 async def next_version(uow: UnitOfWork, company_id: UUID) -> int:
     """Bump the tenant's change counter (row-locked) and return it to stamp written rows."""
     return await uow.companies.bump_change_counter(company_id)
+
+
+class Versioned(Protocol):
+    version: int
+    updated_at: datetime
+
+
+async def stamp(uow: UnitOfWork, company_id: UUID, row: Versioned, now: datetime) -> None:
+    """Mark ``row`` as written in this transaction: the tenant's new version, and now."""
+    row.version = await next_version(uow, company_id)
+    row.updated_at = now
 
 
 async def audit(

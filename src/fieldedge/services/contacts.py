@@ -23,7 +23,7 @@ from fieldedge.domain.contacts import (
 from fieldedge.domain.identity import Role
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
-from fieldedge.services.common import audit, next_version
+from fieldedge.services.common import audit, next_version, stamp
 from fieldedge.services.deps import Deps
 from fieldedge.services.visibility import contact_owners
 
@@ -154,8 +154,7 @@ async def update_contact(
             if changes["owner_id"] is not None:
                 await _check_owner(uow, changes["owner_id"])
         await _apply(uow, contact, changes)
-        contact.version = await next_version(uow, principal.tenant)
-        contact.updated_at = now
+        await stamp(uow, principal.tenant, contact, now)
         await uow.contacts.save(contact)
         reassigned = contact.owner_id != before_owner
         await audit(
@@ -178,8 +177,7 @@ async def delete_contact(principal: Principal, contact_id: UUID, deps: Deps) -> 
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         contact = await visible_contact(uow, principal, contact_id)
         contact.deleted_at = now
-        contact.version = await next_version(uow, principal.tenant)
-        contact.updated_at = now
+        await stamp(uow, principal.tenant, contact, now)
         await uow.contacts.save(contact)
         await audit(
             uow, deps, "contact.deleted", actor=principal, entity="contact", entity_id=contact.id

@@ -40,7 +40,7 @@ from fieldedge.errors import (
 )
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.storage import PresignedUpload, StoredObject
-from fieldedge.services.common import audit, next_version
+from fieldedge.services.common import audit, stamp
 from fieldedge.services.deps import Deps
 from fieldedge.services.visits import own_visit, visible_visit
 
@@ -71,8 +71,7 @@ async def _accept(
     reused = await uow.photos.used_elsewhere(sha256, visit.id)
     if reused:
         visit.add_flag(VisitFlag.REUSED_PHOTO)
-    visit.version = await next_version(uow, principal.tenant)
-    visit.updated_at = deps.clock.now()
+    await stamp(uow, principal.tenant, visit, deps.clock.now())
     await uow.visits.save(visit)
     await audit(
         uow,

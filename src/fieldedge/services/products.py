@@ -19,7 +19,7 @@ from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import ProductQuery
 from fieldedge.services import catalogue_cache
-from fieldedge.services.common import audit, next_version
+from fieldedge.services.common import audit, next_version, stamp
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
@@ -136,8 +136,7 @@ async def update_product(
         )
         for name, value in values.items():
             setattr(product, name, value)
-        product.version = await next_version(uow, principal.tenant)
-        product.updated_at = now
+        await stamp(uow, principal.tenant, product, now)
         await uow.products.save(product)
         await audit(
             uow,
@@ -160,8 +159,7 @@ async def delete_product(principal: Principal, product_id: UUID, deps: Deps) -> 
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         product = await _product(uow, principal, product_id)
         product.deleted_at = now
-        product.version = await next_version(uow, principal.tenant)
-        product.updated_at = now
+        await stamp(uow, principal.tenant, product, now)
         await uow.products.save(product)
         await audit(
             uow, deps, "product.deleted", actor=principal, entity="product", entity_id=product.id

@@ -17,7 +17,7 @@ from fieldedge.domain.visits import PreviousCheckIn, Visit, assess_check_in
 from fieldedge.errors import Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import VisitQuery
-from fieldedge.services.common import audit, next_version
+from fieldedge.services.common import audit, next_version, stamp
 from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -171,8 +171,7 @@ async def check_out(principal: Principal, visit_id: UUID, cmd: CheckOut, deps: D
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         visit = await own_visit(uow, principal, visit_id)
         visit.check_out(at, cmd.outcome, cmd.notes)
-        visit.version = await next_version(uow, principal.tenant)
-        visit.updated_at = now
+        await stamp(uow, principal.tenant, visit, now)
         await uow.visits.save(visit)
         await audit(
             uow,

@@ -15,7 +15,7 @@ from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.auth.password_reset import issue_reset_token
 from fieldedge.services.auth.register import email_taken
-from fieldedge.services.common import audit, next_version, normalise_email
+from fieldedge.services.common import audit, next_version, normalise_email, stamp
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
@@ -170,8 +170,7 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
             if not cmd.active:
                 user.sessions_valid_after = now
                 await uow.refresh_tokens.revoke_user(user.id, now)
-        user.version = await next_version(uow, principal.tenant)
-        user.updated_at = now
+        await stamp(uow, principal.tenant, user, now)
         await uow.users.save(user)
         after = {"role": user.role.value, "active": user.active}
         action = "user.role_changed" if before["role"] != after["role"] else "user.updated"
