@@ -35,7 +35,7 @@ def test_serve_demo_on_embedded_defaults(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):  # bounded: 15 s
+        for _ in range(600):  # bounded: 60 s (the demo seed runs first)
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break
