@@ -19,6 +19,8 @@ from fieldedge_adapters.sql.scoping import rescope, scope_setup
 from fieldedge_adapters.sql.sqlite import BEGIN_MODE
 from fieldedge_adapters.sql.uow import SqlUnitOfWork, session_factory
 
+REQUEST_LOCK_TIMEOUT = "5s"
+
 
 class SqlDatabase:
     def __init__(
@@ -49,15 +51,20 @@ class SqlDatabase:
         again = None
         if self._spec.name == "postgresql":
             # Row-level security reads the scope from the transaction (SQLite has none;
-            # there the repositories' own tenant filters are the guard).
-            setup = (*setup, scope_setup(scope))
+            # there the repositories' own tenant filters are the guard). A request
+            # transaction also bounds its lock waits: a duplicate idempotent request waits
+            # on the first one's record at most that long, and so does any write on a
+            # tenant row another request holds (then 503, retryable).
+            lock_wait = None if join else REQUEST_LOCK_TIMEOUT
+            setup = (*setup, scope_setup(scope, lock_timeout=lock_wait))
             again = rescope(scope)
         return SqlUnitOfWork(self._sessions, scope, setup, rescope=again, join=join)
 
     @asynccontextmanager
     async def request_transaction(self, scope: Scope) -> AsyncIterator[SqlUnitOfWork]:
         async with self.unit_of_work(scope, join=False) as uow:
-            ambient = Ambient(uow.session, rescope(scope) if self.name == "postgresql" else None)
+            again = rescope(scope) if self.name == "postgresql" else None
+            ambient = Ambient(uow.session, scope, again)
             token = request_tx.current.set(ambient)
             try:
                 yield uow

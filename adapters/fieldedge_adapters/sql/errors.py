@@ -19,6 +19,7 @@ from fieldedge.errors import Conflict, DependencyUnavailable
 # 08 connection, 28 authorization, 3D no such database, 40 serialization/deadlock,
 # 53 insufficient resources (too many connections), 57 cancelled/shutting down.
 _UNAVAILABLE_CLASSES = ("08", "28", "3D", "40", "53", "57")
+_LOCK_NOT_AVAILABLE = "55P03"  # a bounded lock wait ran out: busy, try again
 _UNIQUE_VIOLATION = "23505"
 
 
@@ -44,7 +45,7 @@ def _is_unavailable(error: BaseException) -> bool:
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     state = _sqlstate(error)
-    return state is not None and state[:2] in _UNAVAILABLE_CLASSES
+    return state is not None and (state[:2] in _UNAVAILABLE_CLASSES or state == _LOCK_NOT_AVAILABLE)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, update
 from sqlalchemy import exc as sa_exc
 from sqlmodel import col, select
 
@@ -24,7 +24,6 @@ from fieldedge_adapters.sql.errors import translated
 from fieldedge_adapters.sql.scoped import ScopedRepository, detached
 from fieldedge_adapters.sql.tables import IdempotencyRow
 
-LOCK_TIMEOUT = "5s"
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -47,16 +46,13 @@ class SqlIdempotencyRepository(ScopedRepository):
             .on_conflict_do_nothing(index_elements=["user_id", "key"])
         )
         with translated():
-            if dialect == "postgresql":
-                await connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             try:
+                # Bounded by the request transaction's lock_timeout on Postgres.
                 inserted = (await self._session.exec(statement)).rowcount == 1
             except sa_exc.DBAPIError as exc:
                 if getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
                     raise IdempotencyInProgress() from exc
                 raise
-            if dialect == "postgresql":
-                await connection.execute(text("SET LOCAL lock_timeout = DEFAULT"))
         if inserted:
             return None
         existing = await self._first(

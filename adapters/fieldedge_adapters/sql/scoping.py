@@ -29,11 +29,23 @@ def _params(scope: Scope) -> dict[str, str]:
     }
 
 
-def scope_setup(scope: Scope) -> TransactionSetup:
+_SET_SCOPE_AND_LOCK_WAIT = text(
+    "SELECT set_config('app.company_id', :company_id, true), "
+    "set_config('app.system', :system, true), set_config('lock_timeout', :lock_timeout, true)"
+)
+
+
+def scope_setup(scope: Scope, *, lock_timeout: str | None = None) -> TransactionSetup:
+    """``lock_timeout`` (e.g. ``"5s"``) bounds every lock wait of the transaction, set in
+    the same round trip as the scope."""
     params = _params(scope)
+    statement = _SET_SCOPE
+    if lock_timeout is not None:
+        params["lock_timeout"] = lock_timeout
+        statement = _SET_SCOPE_AND_LOCK_WAIT
 
     def setup(connection: Connection) -> None:
-        connection.execute(_SET_SCOPE, params)
+        connection.execute(statement, params)
 
     return setup
 

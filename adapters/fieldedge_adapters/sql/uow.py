@@ -189,19 +189,19 @@ class SqlUnitOfWork:
             self._session = ambient.session
             with translated():
                 self._savepoint = await self._session.begin_nested()
-                if self._rescope is not None:
+                if self._rescope is not None and self._scope != ambient.scope:
                     await self._rescope(self._session)
         else:
             self._session = self._sessions(info={_SETUP: self._setup})
         self._repos = _Repositories.build(self._session, self._scope)
         return self
 
-    @staticmethod
-    async def _leave_savepoint(ambient: Ambient, savepoint: Any) -> None:
+    async def _leave_savepoint(self, ambient: Ambient, savepoint: Any) -> None:
         with translated():
             if savepoint.is_active:
                 await savepoint.rollback()
-            if ambient.rescope is not None and ambient.session.in_transaction():
+            rescoped = self._scope != ambient.scope
+            if rescoped and ambient.rescope is not None and ambient.session.in_transaction():
                 await ambient.rescope(ambient.session)
 
     async def __aexit__(self, *exc: object) -> None:
