@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.company import Company, CompanyStatus
@@ -24,3 +25,14 @@ async def active_companies(deps: Deps) -> AsyncIterator[Company]:
         if len(page) < PAGE:
             return
         after = page[-1].id
+
+
+async def email_every_company(
+    deps: Deps, per_company: Callable[[Deps, Company], Awaitable[int]]
+) -> dict[str, Any]:
+    """Run a daily mail job over every active company: how many companies, how many emails."""
+    companies = emails = 0
+    async for company in active_companies(deps):
+        companies += 1
+        emails += await per_company(deps, company)
+    return {"companies": companies, "emails": emails}

@@ -20,7 +20,7 @@ from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import OrderQuery
 from fieldedge.services.common import queue_email
 from fieldedge.services.deps import Deps
-from fieldedge.services.jobs.companies import active_companies
+from fieldedge.services.jobs.companies import email_every_company
 from fieldedge.services.orders import format_money
 
 REMIND_AFTER = timedelta(days=7)
@@ -79,8 +79,4 @@ async def _remind_company(deps: Deps, company: Company) -> int:
 
 
 async def payment_reminders(deps: Deps) -> dict[str, Any]:
-    companies = emails = 0
-    async for company in active_companies(deps):
-        companies += 1
-        emails += await _remind_company(deps, company)
-    return {"companies": companies, "emails": emails}
+    return await email_every_company(deps, _remind_company)

@@ -20,7 +20,7 @@ from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import VisitQuery
 from fieldedge.services.common import queue_email
 from fieldedge.services.deps import Deps
-from fieldedge.services.jobs.companies import active_companies
+from fieldedge.services.jobs.companies import email_every_company
 from fieldedge.services.visibility import team_ids
 
 PAGE = 500
@@ -105,8 +105,4 @@ async def _digest_company(deps: Deps, company: Company) -> int:
 
 
 async def visit_digest(deps: Deps) -> dict[str, Any]:
-    companies = emails = 0
-    async for company in active_companies(deps):
-        companies += 1
-        emails += await _digest_company(deps, company)
-    return {"companies": companies, "emails": emails}
+    return await email_every_company(deps, _digest_company)
