@@ -32,7 +32,10 @@ async def list_audit(
     require(principal, Action.AUDIT_READ)
     position = decode_cursor(cursor)
     before = position.get("seq") if position else None
-    if before is not None and not isinstance(before, int):
+    # A cursor without a usable ``seq`` is forged: silently restarting at page one would
+    # hand the client rows it already has, so it is refused like any other bad cursor.
+    bad_seq = not isinstance(before, int) or isinstance(before, bool)
+    if position is not None and bad_seq:
         raise ValidationFailed(details={"cursor": ["Not a cursor this API issued."]})
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         rows = await uow.audit.list(

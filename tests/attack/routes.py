@@ -1,0 +1,144 @@
+"""Every (path, method) of the app, read from its ``Resource``s, and how to fill them in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+
+from fieldedge.http.spec import Operation, Resource
+
+from .world import JPEG, World
+
+PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+# Routes only a SUPER_ADMIN may call: a company ADMIN is refused by role (403) before any
+# tenant question arises, so the tenancy and parsing sweeps leave them out.
+PLATFORM = "/api/v1/admin/"
+
+# A body each JSON operation accepts, so an attack differs from it in one thing only.
+# A new JSON route without an entry here fails the sweep until it is given one.
+VALID: dict[tuple[str, str], dict[str, Any]] = {
+    ("/api/v1/auth/register", "POST"): {
+        "companyName": "X Co",
+        "name": "X",
+        "email": "x-sweep@example.com",
+        "password": "a-long-enough-passphrase",
+    },
+    ("/api/v1/auth/login", "POST"): {"email": "x@example.com", "password": "whatever-pass"},
+    ("/api/v1/auth/refresh", "POST"): {"refreshToken": "not-a-token"},
+    ("/api/v1/auth/logout", "POST"): {"refreshToken": "not-a-token"},
+    ("/api/v1/auth/password-reset/request", "POST"): {"email": "x@example.com"},
+    ("/api/v1/auth/password-reset/confirm", "POST"): {
+        "token": "not-a-token",
+        "password": "a-long-enough-passphrase",
+    },
+    ("/api/v1/auth/change-password", "POST"): {
+        "currentPassword": "wrong-password-here",
+        "newPassword": "another-long-passphrase",
+    },
+    ("/api/v1/users", "POST"): {
+        "name": "New",
+        "email": "new-sweep@example.com",
+        "role": "SALES_REP",
+    },
+    ("/api/v1/users/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/company", "PATCH"): {"timezone": "Asia/Kolkata"},
+    ("/api/v1/admin/companies/{id}", "PATCH"): {"status": "SUSPENDED"},
+    ("/api/v1/contacts", "POST"): {"name": "Another"},
+    ("/api/v1/contacts/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/products", "POST"): {"sku": "SWEEP-1", "name": "Sweep", "unitPrice": 10},
+    ("/api/v1/products/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/visits", "POST"): {
+        "contactId": "{contact}",
+        "latitude": 1,
+        "longitude": 1,
+        "accuracyM": 5,
+    },
+    ("/api/v1/visits/{id}/check-out", "POST"): {},
+    ("/api/v1/visits/{id}/photos/upload-url", "POST"): {"contentType": "image/jpeg"},
+    ("/api/v1/orders", "POST"): {
+        "contactId": "{contact}",
+        "items": [{"productId": "{product}", "quantity": 1}],
+    },
+    ("/api/v1/orders/{id}", "PATCH"): {"status": "CANCELLED"},
+    ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
+}
+
+# Which of company A's rows each path names.
+OWNER = {
+    "users": "user",
+    "contacts": "contact",
+    "products": "product",
+    "visits": "visit",
+    "orders": "order",
+    "payments": "payment",
+    "companies": "company",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    method: str
+    op: Operation
+
+    @property
+    def params(self) -> list[str]:
+        return PARAM.findall(self.path)
+
+    def url(self, world: World, **replace: str) -> str:
+        """The path with company A's ids, some replaced (``id``, ``photo_id``)."""
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in replace:
+                return replace[name]
+            if name == "photo_id":
+                return world.ids["photo"]
+            owner = OWNER[match.string[: match.start()].rstrip("/").rsplit("/", 1)[-1]]
+            return world.company_a if owner == "company" else world.ids[owner]
+
+        return PARAM.sub(fill, self.path)
+
+    def token(self, world: World) -> str:
+        """Company A's caller who may use this route (visits are the rep's own work)."""
+        return world.tokens["rep_a" if "/visits" in self.path else "admin_a"]
+
+    def request(self, world: World, body: Any = None) -> dict[str, Any]:
+        """httpx keyword arguments for a well-formed request (``body`` replaces the JSON)."""
+        if self.path.endswith("/photos") and self.method == "POST":
+            return {"files": {"file": ("p.jpg", JPEG, "image/jpeg")}}
+        if self.op.body is None:
+            return {}
+        return {"json": body if body is not None else valid_body(self, world)}
+
+
+def valid_body(route: Route, world: World) -> dict[str, Any]:
+    body = VALID[(route.path, route.method)]
+    return {k: _resolve(v, world) for k, v in body.items()}
+
+
+def _resolve(value: Any, world: World) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return world.ids[value[1:-1]]
+    if isinstance(value, list):
+        return [_resolve(v, world) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v, world) for k, v in value.items()}
+    return value
+
+
+def every_route(app: Starlette) -> Iterator[Route]:
+    def walk(routes: list[Any], prefix: str) -> Iterator[Route]:
+        for route in routes:
+            if isinstance(route, Resource):
+                for method, op in route.operations.items():
+                    yield Route(prefix + route.path, method, op)
+            elif hasattr(route, "routes"):
+                yield from walk(route.routes, prefix + getattr(route, "path", ""))
+
+    return walk(app.routes, "")

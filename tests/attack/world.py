@@ -1,0 +1,112 @@
+"""Company A with one row of every resource, and company B whose tokens attack them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fixtures.identity_api import Api, bearer
+
+JPEG = b"\xff\xd8\xff\xe0" + b"j" * 300
+PUNE = (18.5204, 73.8567)
+
+# The rows of company A that a request made with another company's token must leave alone.
+TABLES = ("users", "contacts", "visits", "visit_photos", "products", "orders", "payments")
+
+
+@dataclass
+class World:
+    api: Api
+    company_a: str
+    tokens: dict[str, str] = field(default_factory=dict)  # admin_a, rep_a, admin_b
+    ids: dict[str, str] = field(default_factory=dict)  # user, contact, product, ...
+
+    async def snapshot(self) -> dict[str, list[Any]]:
+        """Every row of company A, to prove an attack wrote nothing."""
+        rows = {
+            table: await self.api.sql(
+                f"SELECT * FROM {table} WHERE company_id = :c ORDER BY id", c=self.company_a
+            )
+            for table in TABLES
+        }
+        rows["companies"] = await self.api.sql(
+            "SELECT * FROM companies WHERE id = :c", c=self.company_a
+        )
+        return rows
+
+
+async def _ok(response: Any, status: int = 201) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    return dict(response.json()["data"])
+
+
+async def build_world(api: Api) -> World:
+    a = await api.register(company="Acme Pharma")
+    b = await api.register(company="Rival Pharma")
+    me = (await api.me(a["accessToken"])).json()["data"]["user"]
+    world = World(api=api, company_a=me["companyId"])
+    world.tokens["admin_a"], world.tokens["admin_b"] = a["accessToken"], b["accessToken"]
+    rep = await api.create_user(a["accessToken"], "SALES_REP")
+    world.ids["user"] = rep["id"]
+    world.tokens["rep_a"] = (await api.tokens(rep["email"]))["accessToken"]
+
+    client, admin, rep_h = api.client, bearer(a["accessToken"]), bearer(world.tokens["rep_a"])
+    contact = await _ok(
+        await client.post(
+            "/api/v1/contacts",
+            json={"name": "Dr. Mehta", "latitude": PUNE[0], "longitude": PUNE[1]},
+            headers=rep_h,
+        )
+    )
+    product = await _ok(
+        await client.post(
+            "/api/v1/products",
+            json={"sku": "PEN-1", "name": "Gel pen", "unitPrice": 1250},
+            headers=admin,
+        )
+    )
+    visit = await _ok(
+        await client.post(
+            "/api/v1/visits",
+            json={
+                "contactId": contact["id"],
+                "latitude": PUNE[0],
+                "longitude": PUNE[1],
+                "accuracyM": 10,
+            },
+            headers=rep_h,
+        )
+    )
+    photo = await _ok(
+        await client.post(
+            f"/api/v1/visits/{visit['id']}/photos",
+            files={"file": ("p.jpg", JPEG, "image/jpeg")},
+            headers=rep_h,
+        )
+    )
+    order = await _ok(
+        await client.post(
+            "/api/v1/orders",
+            json={
+                "contactId": contact["id"],
+                "items": [{"productId": product["id"], "quantity": 2}],
+            },
+            headers=rep_h,
+        )
+    )
+    payment = await _ok(
+        await client.post(
+            "/api/v1/payments",
+            json={"orderId": order["id"], "amount": 100, "method": "CASH"},
+            headers=rep_h,
+        )
+    )
+    world.ids |= {
+        "contact": contact["id"],
+        "product": product["id"],
+        "visit": visit["id"],
+        "photo": photo["id"],
+        "order": order["id"],
+        "payment": payment["id"],
+    }
+    return world
