@@ -22,7 +22,7 @@ from fieldedge.ports.database import Scope
 from fieldedge.ports.fieldforce import ContactQuery
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, decode_cursor, encode_cursor, page_by_id
-from fieldedge.services.visibility import contact_owners
+from fieldedge.services.visibility import contact_owners, narrowed
 
 NEAR_CANDIDATES = 2000
 
@@ -50,12 +50,7 @@ class Near:
 
 def _owners(principal: Principal, owner_id: UUID | None) -> Collection[UUID] | None:
     """The caller's scope narrowed by ``?ownerId=`` (an empty set: nothing to see)."""
-    scope = contact_owners(principal)
-    if owner_id is None:
-        return scope
-    if scope is not None and owner_id not in scope:
-        return frozenset()
-    return frozenset({owner_id})
+    return narrowed(contact_owners(principal), owner_id)
 
 
 def _query(principal: Principal, filters: ContactFilter) -> ContactQuery:

@@ -23,7 +23,7 @@ from fieldedge.ports.fieldforce import OrderQuery
 from fieldedge.services.common import audit, next_version, queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
-from fieldedge.services.visibility import contact_owners, work_owners
+from fieldedge.services.visibility import contact_owners, narrowed, work_owners
 
 UNSET = object()
 _APPROVALS = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED})
@@ -137,12 +137,9 @@ async def list_orders(
 ) -> Page[Order]:
     require(principal, Action.ORDER_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        owners = await work_owners(uow, principal)
-        user_ids: frozenset[UUID] | None = owners
-        if filters.user_id is not None:
-            user_ids = frozenset({filters.user_id}) & (owners or {filters.user_id})
+        user_ids = narrowed(await work_owners(uow, principal), filters.user_id)
         if user_ids is not None and not user_ids:
-            return page_by_id([], limit)  # asked for someone outside the caller's scope
+            return page_by_id([], limit)  # a userId outside the caller's scope
         rows = await uow.orders.list(
             OrderQuery(
                 after=after_id(cursor),

@@ -20,7 +20,7 @@ from fieldedge.services.common import audit, next_version
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import visible_order
 from fieldedge.services.pagination import Page, after_id, page_by_id
-from fieldedge.services.visibility import work_owners
+from fieldedge.services.visibility import narrowed, work_owners
 
 # A receipt dated a little ahead is a phone clock; a day ahead is a mistake.
 MAX_FUTURE = timedelta(hours=24)
@@ -107,12 +107,9 @@ async def list_payments(
 ) -> Page[Payment]:
     require(principal, Action.PAYMENT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        owners = await work_owners(uow, principal)
-        user_ids: frozenset[UUID] | None = owners
-        if filters.user_id is not None:
-            user_ids = frozenset({filters.user_id}) & (owners or {filters.user_id})
+        user_ids = narrowed(await work_owners(uow, principal), filters.user_id)
         if user_ids is not None and not user_ids:
-            return page_by_id([], limit)
+            return page_by_id([], limit)  # a userId outside the caller's scope
         rows = await uow.payments.list(
             PaymentQuery(
                 after=after_id(cursor),

@@ -39,3 +39,13 @@ def contact_owners(principal: Principal) -> frozenset[UUID] | None:
     if principal.role is Role.SALES_REP:
         return frozenset({principal.user_id})
     return None
+
+
+def narrowed(scope: frozenset[UUID] | None, requested: UUID | None) -> frozenset[UUID] | None:
+    """The caller's scope narrowed by a ``?userId=`` / ``?ownerId=`` filter: ``None`` is
+    everyone the caller sees; an empty set means the filter names someone outside it."""
+    if requested is None:
+        return scope
+    if scope is not None and requested not in scope:
+        return frozenset()
+    return frozenset({requested})

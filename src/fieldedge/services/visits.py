@@ -21,7 +21,7 @@ from fieldedge.services.common import audit, next_version, stamp
 from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
-from fieldedge.services.visibility import work_owners
+from fieldedge.services.visibility import narrowed, work_owners
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +87,9 @@ async def list_visits(
 ) -> Page[Visit]:
     require(principal, Action.VISIT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        owners = await work_owners(uow, principal)
-        if filters.user_id is not None:
-            if owners is not None and filters.user_id not in owners:
-                return Page(items=[], limit=limit, next_cursor=None)
-            owners = frozenset({filters.user_id})
+        owners = narrowed(await work_owners(uow, principal), filters.user_id)
+        if owners is not None and not owners:
+            return Page(items=[], limit=limit, next_cursor=None)  # a userId out of scope
         rows = await uow.visits.list(
             VisitQuery(
                 after=after_id(cursor),
