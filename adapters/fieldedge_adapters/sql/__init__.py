@@ -1,7 +1,7 @@
-"""The SQL adapter: SQLModel over SQLite (aiosqlite) or Postgres (asyncpg).
+"""The SQL adapter: SQLModel tables, SQLAlchemy Core statements, asyncpg or aiosqlite.
 
-The URL scheme picks the engine builder, imported only in its branch; SQLAlchemy then
-loads only that dialect's driver, so a Postgres deployment never imports aiosqlite.
+The URL scheme picks the driver, imported only in its branch, so a Postgres deployment
+never imports aiosqlite (nor, to serve requests, SQLAlchemy's engine or ORM session).
 """
 
 from __future__ import annotations
@@ -42,18 +42,44 @@ def database_from_url(
     statement_timeout_ms: int,
     migrations_url: str | None = None,
 ) -> Database:
+    """The app's database: raw asyncpg on Postgres (SQLAlchemy Core builds the
+    statements), SQLAlchemy over aiosqlite on SQLite. Migrations use an engine of their
+    own (``engine_spec``)."""
+    from fieldedge_adapters.sql.conn import Source
     from fieldedge_adapters.sql.database import SqlDatabase
-    from fieldedge_adapters.sql.engine import EngineOptions
 
-    options = EngineOptions(
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_timeout_s=pool_timeout_s,
-        connect_timeout_s=connect_timeout_s,
-        statement_timeout_ms=statement_timeout_ms,
-    )
+    scheme = urlsplit(url).scheme
+    source: Source
+    if scheme == POSTGRES:
+        from fieldedge_adapters.sql.pg import PgSource
+
+        source = PgSource(
+            url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout_s=pool_timeout_s,
+            connect_timeout_s=connect_timeout_s,
+            statement_timeout_ms=statement_timeout_ms,
+        )
+    elif scheme == SQLITE:
+        from fieldedge_adapters.sql.engine import EngineOptions
+        from fieldedge_adapters.sql.lite import LiteSource
+        from fieldedge_adapters.sql.sqlite import sqlite_engine
+
+        options = EngineOptions(
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout_s=pool_timeout_s,
+            connect_timeout_s=connect_timeout_s,
+            statement_timeout_ms=statement_timeout_ms,
+        )
+        source = LiteSource(sqlite_engine(url, options).engine)
+    else:
+        raise ConfigError(
+            f"DATABASE_URL: unsupported scheme {scheme!r} (use {SQLITE} or {POSTGRES})"
+        )
     return SqlDatabase(
-        engine_spec(url, options),
+        source,
         url=url,
         ping_timeout_s=min(connect_timeout_s, 2.0),
         migrations_url=migrations_url,

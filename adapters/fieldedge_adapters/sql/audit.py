@@ -1,93 +1,97 @@
-"""The per-tenant audit chain in SQL.
+"""The audit chains in SQL: entries written unlinked with each change, linked after.
 
-An append is serialised per tenant through the company row: one UPDATE takes its lock,
-advances ``audit_seq`` and returns it with ``audit_head`` (the previous entry's hash, as
-this UPDATE leaves it alone), so concurrent appenders queue and the chain never forks or
-skips a number. The entry is written and the head moved to its hash before the lock is
-released at commit.
+``append`` queues the entry on the transaction (it is written with the commit, in the
+stamping statement on Postgres): no writer waits on the chain. ``link`` is the single
+linker of one chain: under a transaction-scoped advisory lock on Postgres (SQLite's
+write lock serialises it there) it reads the chain's head (its last linked entry), the
+committed unlinked entries oldest first, and writes each one's ``seq``, ``prev_hash``
+and ``hash``. Two linkers never interleave on one chain, and an entry is linked once.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import uuid_utils
-from sqlalchemy import update
-from sqlmodel import col, select
+import sqlalchemy as sa
 
-from fieldedge.domain.audit import AuditEntry, entry_hash
-from fieldedge.errors import NotFound
-from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoped import ScopedRepository, detached
-from fieldedge_adapters.sql.tables import AuditRow, CompanyRow
+from fieldedge.domain.audit import GENESIS, AuditEntry, link
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of
+from fieldedge_adapters.sql.tables import AuditRow
 
-
-def as_stored(detail: dict[str, Any] | None) -> dict[str, Any]:
-    """The detail as the JSON column gives it back, so the hash taken now is the hash a
-    verifier recomputes later (a UUID or datetime would otherwise read back as text)."""
-    loaded: dict[str, Any] = json.loads(json.dumps(detail or {}, default=str))
-    return loaded
+T = table_of(AuditRow)
+_FILTERS = ("action", "actor_id", "entity", "entity_id")
 
 
-class SqlAuditRepository(ScopedRepository):
-    async def append(
-        self,
-        *,
-        at: datetime,
-        action: str,
-        actor_id: UUID | None = None,
-        entity: str | None = None,
-        entity_id: UUID | None = None,
-        detail: dict[str, Any] | None = None,
-        ip: str | None = None,
-    ) -> AuditEntry:
-        company_id = self._scope.company_id
-        if company_id is None:
-            raise RuntimeError("the audit chain is per tenant; append in a tenant scope")
-        seq, prev_hash = await self._advance(company_id)
-        content: dict[str, Any] = dict(
-            company_id=company_id,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            detail=as_stored(detail),
-            ip=ip,
-            prev_hash=prev_hash,
-        )
-        entry = AuditEntry(
-            id=UUID(bytes=uuid_utils.uuid7().bytes), hash=entry_hash(**content), **content
-        )
-        await self._insert(AuditRow.model_validate(entry.model_dump()))
-        head = (
-            update(CompanyRow)
-            .where(col(CompanyRow.id) == company_id)
-            .values(audit_head=entry.hash)
-            .execution_options(synchronize_session=False)
-        )
-        with translated():
-            await self._session.exec(head)
-        return entry
+def _chain(tenant: bool) -> Any:
+    """This scope's chain: the tenant's, or (system scope) the platform's."""
+    return T.c.company_id == sa.bindparam("cid") if tenant else T.c.company_id.is_(None)
 
-    async def _advance(self, company_id: UUID) -> tuple[int, str]:
-        statement = (
-            update(CompanyRow)
-            .where(col(CompanyRow.id) == company_id)
-            .values(audit_seq=col(CompanyRow.audit_seq) + 1)
-            .returning(col(CompanyRow.audit_seq), col(CompanyRow.audit_head))
-            .execution_options(synchronize_session=False)
-        )
-        with translated():
-            row = (await self._session.exec(statement)).one_or_none()
-        if row is None:
-            raise NotFound("Company not found.")
-        return int(row[0]), str(row[1])
+
+@shape
+def _list(before: bool, since: bool, until: bool, filters: tuple[str, ...], tenant: bool) -> Any:
+    statement = sa.select(T).where(_chain(tenant), T.c.seq.is_not(None))
+    for name in filters:
+        statement = statement.where(T.c[name] == sa.bindparam(f"f_{name}"))
+    if before:
+        statement = statement.where(T.c.seq < sa.bindparam("before"))
+    if since:
+        statement = statement.where(T.c.at >= sa.bindparam("since"))
+    if until:
+        statement = statement.where(T.c.at <= sa.bindparam("until"))
+    return statement.order_by(T.c.seq.desc()).limit(limit_param())
+
+
+@shape
+def _chain_page(tenant: bool) -> Any:
+    return (
+        sa.select(T)
+        .where(_chain(tenant), T.c.seq > sa.bindparam("after"))
+        .order_by(T.c.seq)
+        .limit(limit_param())
+    )
+
+
+@shape
+def _head(tenant: bool) -> Any:
+    return (
+        sa.select(T.c.seq, T.c.hash)
+        .where(_chain(tenant), T.c.seq.is_not(None))
+        .order_by(T.c.seq.desc())
+        .limit(1)
+    )
+
+
+@shape
+def _unlinked(tenant: bool) -> Any:
+    return (
+        sa.select(T).where(_chain(tenant), T.c.seq.is_(None)).order_by(T.c.id).limit(limit_param())
+    )
+
+
+@shape
+def _set_link() -> Any:
+    return (
+        sa.update(T)
+        .where(T.c.id == sa.bindparam("eid"), T.c.seq.is_(None))
+        .values(seq=sa.bindparam("v_seq"), prev_hash=sa.bindparam("v_prev"), hash=sa.bindparam("v_hash"))
+    )
+
+
+_CHAINS = (
+    sa.select(T.c.company_id).where(T.c.seq.is_(None)).group_by(T.c.company_id).limit(limit_param())
+)
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 7310))")
+
+
+class SqlAuditRepository(Repository[AuditEntry]):
+    table, model, soft_delete = T, AuditEntry, False
+
+    async def append(self, entry: AuditEntry) -> None:
+        self._check_owned(entry.company_id)
+        self._txn.audit.append(entry)
 
     async def list(
         self,
@@ -101,29 +105,33 @@ class SqlAuditRepository(ScopedRepository):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Sequence[AuditEntry]:
-        statement = select(AuditRow).where(*self._tenant(AuditRow.company_id))
-        for column, value in (
-            (AuditRow.action, action),
-            (AuditRow.actor_id, actor_id),
-            (AuditRow.entity, entity),
-            (AuditRow.entity_id, entity_id),
-        ):
-            if value is not None:
-                statement = statement.where(col(column) == value)
-        if before_seq is not None:
-            statement = statement.where(col(AuditRow.seq) < before_seq)
-        if since is not None:
-            statement = statement.where(col(AuditRow.at) >= since)
-        if until is not None:
-            statement = statement.where(col(AuditRow.at) <= until)
-        statement = statement.order_by(col(AuditRow.seq).desc()).limit(limit)
-        return [detached(AuditEntry, row) for row in await self._all(statement)]
+        given = {"action": action, "actor_id": actor_id, "entity": entity, "entity_id": entity_id}
+        filters = tuple(name for name in _FILTERS if given[name] is not None)
+        statement = _list(
+            before_seq is not None, since is not None, until is not None, filters, self._tenant
+        )
+        params: dict[str, Any] = {f"f_{name}": given[name] for name in filters}
+        return await self._many(
+            statement, before=before_seq, since=since, until=until, limit=limit, **params
+        )
 
     async def chain(self, *, after_seq: int, limit: int) -> Sequence[AuditEntry]:
-        statement = (
-            select(AuditRow)
-            .where(col(AuditRow.seq) > after_seq, *self._tenant(AuditRow.company_id))
-            .order_by(col(AuditRow.seq))
-            .limit(limit)
-        )
-        return [detached(AuditEntry, row) for row in await self._all(statement)]
+        return await self._many(_chain_page(self._tenant), after=after_seq, limit=limit)
+
+    async def link(self, *, limit: int) -> int:
+        if self._txn.dialect == "postgresql":
+            chain = str(self._scope.company_id or "platform")
+            await self._txn.run(_LOCK, {"chain": chain})
+        head = await self._rows(_head(self._tenant))
+        seq, previous = (int(head[0]["seq"]), str(head[0]["hash"])) if head else (0, GENESIS)
+        entries = await self._many(_unlinked(self._tenant), limit=limit)
+        link(entries, seq=seq, head=previous)
+        for entry in entries:
+            await self._txn.run(
+                _set_link(),
+                {"eid": entry.id, "v_seq": entry.seq, "v_prev": entry.prev_hash, "v_hash": entry.hash},
+            )
+        return len(entries)
+
+    async def unlinked_chains(self, *, limit: int) -> Sequence[UUID | None]:
+        return [row["company_id"] for row in await self._rows(_CHAINS, limit=limit)]

@@ -1,72 +1,63 @@
-"""Companies (tenants) in SQL, including the per-tenant change counter."""
+"""Companies (tenants) in SQL; the change counter itself is advanced only by ``stamp``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import update
-from sqlmodel import col, select
+import sqlalchemy as sa
 
 from fieldedge.domain.company import Company
 from fieldedge.errors import NotFound
-from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoped import ScopedRepository, detached
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of
 from fieldedge_adapters.sql.tables import CompanyRow
 
-# ``save`` writes these. Never ``change_counter``: it was bumped by its own UPDATE
-# earlier in the transaction and the caller's copy is stale; nor the audit-chain head.
-_SAVED = tuple(name for name in Company.model_fields if name not in ("id", "change_counter"))
+T = table_of(CompanyRow)
+_FIELDS = tuple(name for name in Company.model_fields)
 
 
-class SqlCompanyRepository(ScopedRepository):
+@shape
+def _get(tenant: bool) -> Any:
+    # The tenant's own row: its id is the tenant (there is no company_id column).
+    statement = sa.select(*(T.c[name] for name in _FIELDS)).where(T.c.id == sa.bindparam("id"))
+    return statement.where(T.c.id == sa.bindparam("cid")) if tenant else statement
+
+
+@shape
+def _list(after: bool, tenant: bool) -> Any:
+    statement = sa.select(*(T.c[name] for name in _FIELDS)).order_by(T.c.id).limit(limit_param())
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    return statement.where(T.c.id == sa.bindparam("cid")) if tenant else statement
+
+
+_COUNTER = sa.select(T.c.change_counter).where(T.c.id == sa.bindparam("cid"))
+
+
+class SqlCompanyRepository(Repository[Company]):
+    table, model, soft_delete = T, Company, False
+
     async def get(self, company_id: UUID) -> Company | None:
-        row = await self._first(
-            select(CompanyRow).where(col(CompanyRow.id) == company_id, *self._tenant(CompanyRow.id))
-        )
-        return None if row is None else detached(Company, row)
+        return await self._one(_get(self._tenant), id=company_id)
 
-    async def add(self, company: Company) -> Company:
+    async def add(self, company: Company) -> None:
         self._check_owned(company.id)
-        await self._insert(CompanyRow.model_validate(company.model_dump()))
-        return company
+        self._txn.insert(self.table, company.values(), company)
+        company.mark_clean()
 
-    async def save(self, company: Company) -> Company:
-        values = {name: getattr(company, name) for name in _SAVED}
-        statement = (
-            update(CompanyRow)
-            .where(col(CompanyRow.id) == company.id, *self._tenant(CompanyRow.id))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        with translated():
-            result = await self._session.exec(statement)
-        if result.rowcount != 1:
-            raise NotFound("Company not found.")
-        return company
+    async def save(self, company: Company) -> None:
+        self._check_owned(company.id)
+        changes = company.changes()
+        changes.pop("id", None)
+        self._txn.update(self.table, company.id, changes, company)
+        company.mark_clean()
 
     async def list(self, *, after: UUID | None, limit: int) -> Sequence[Company]:
-        statement = (
-            select(CompanyRow).where(*self._tenant(CompanyRow.id)).order_by(col(CompanyRow.id))
-        )
-        if after is not None:
-            statement = statement.where(col(CompanyRow.id) > after)
-        return [detached(Company, row) for row in await self._all(statement.limit(limit))]
+        return await self._many(_list(after is not None, self._tenant), after=after, limit=limit)
 
-    async def bump_change_counter(self, company_id: UUID) -> int:
-        # UPDATE takes the row lock that serialises the tenant's writers (on SQLite the
-        # unit of work already holds the database write lock); RETURNING reads the value
-        # this transaction owns, so no second query can see someone else's bump.
-        statement = (
-            update(CompanyRow)
-            .where(col(CompanyRow.id) == company_id, *self._tenant(CompanyRow.id))
-            .values(change_counter=col(CompanyRow.change_counter) + 1)
-            .returning(col(CompanyRow.change_counter))
-            .execution_options(synchronize_session=False)
-        )
-        with translated():
-            result = await self._session.exec(statement)
-            value = result.scalar_one_or_none()
-        if value is None:
+    async def change_counter(self) -> int:
+        rows = await self._rows(_COUNTER)
+        if not rows:
             raise NotFound("Company not found.")
-        return int(value)
+        return int(rows[0]["change_counter"])

@@ -4,55 +4,118 @@ tags, the ``?near=`` box) and the duplicate check imports use."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
 from fieldedge.domain.contacts import Contact
 from fieldedge.ports.fieldforce import ContactQuery
-from fieldedge_adapters.sql.entities import EntityRepository, contains_text, inside, json_array_has
+from fieldedge.ports.records import Record
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
+from fieldedge_adapters.sql.statements import any_of, contains_text, json_array_has, like_pattern
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 
+T = table_of(ContactRow)
 
-class SqlContactRepository(EntityRepository[Contact, ContactRow]):
-    model, row, noun = Contact, ContactRow, "Contact"
 
-    async def get(self, contact_id: UUID, *, include_deleted: bool = False) -> Contact | None:
-        return await self._get(contact_id, include_deleted=include_deleted)
+@shape
+def _list(
+    after: bool,
+    owners: bool,
+    kind: bool,
+    city: bool,
+    tag: bool,
+    q: bool,
+    ranges: int,
+    tenant: bool,
+) -> Any:
+    statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    if owners:
+        statement = statement.where(any_of(T.c.owner_id, "owners"))
+    if kind:
+        statement = statement.where(T.c.type == sa.bindparam("type"))
+    if city:
+        statement = statement.where(sa.func.lower(T.c.city) == sa.func.lower(sa.bindparam("city")))
+    if tag:
+        statement = statement.where(json_array_has(T.c.tags, sa.bindparam("tag")))
+    if q:
+        statement = statement.where(contains_text("q", T.c.name, T.c.phone, T.c.city))
+    if ranges:
+        # The near box as index-friendly ranges; two longitude ranges across the
+        # antimeridian. A NULL coordinate is never inside.
+        lng = [
+            T.c.longitude.between(sa.bindparam(f"lng{i}_lo"), sa.bindparam(f"lng{i}_hi"))
+            for i in range(ranges)
+        ]
+        statement = statement.where(
+            T.c.latitude.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")), sa.or_(*lng)
+        )
+    return statement.order_by(T.c.id).limit(limit_param())
 
-    async def add(self, contact: Contact) -> Contact:
-        return await self._add(contact)
 
-    async def save(self, contact: Contact) -> Contact:
-        return await self._save(contact)
+@shape
+def _duplicate(phone: bool, email: bool, tenant: bool) -> Any:
+    matches = []
+    if phone:
+        matches.append(T.c.phone == sa.bindparam("phone"))
+    if email:
+        matches.append(sa.func.lower(T.c.email) == sa.func.lower(sa.bindparam("email")))
+    return (
+        sa.select(T)
+        .where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None), sa.or_(*matches))
+        .order_by(T.c.id)
+        .limit(1)
+    )
 
-    async def list(self, query: ContactQuery) -> Sequence[Contact]:
-        statement = self._page(query.after, query.limit)
-        if query.owner_ids is not None:
-            statement = statement.where(self.c("owner_id").in_(list(query.owner_ids)))
-        if query.type is not None:
-            statement = statement.where(self.c("type") == query.type)
-        if query.city:
-            statement = statement.where(sa.func.lower(self.c("city")) == sa.func.lower(query.city))
-        if query.tag:
+
+class SqlContactRepository(Repository[Contact]):
+    table, model = T, Contact
+
+    async def get(
+        self, contact_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Contact | None:
+        return await self._get(contact_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, contact: Contact) -> None:
+        self._add(contact)
+
+    async def save(self, contact: Contact) -> None:
+        self._save(contact)
+
+    async def list(self, query: ContactQuery) -> Sequence[Record]:
+        box = query.box
+        ranges = len(box.lng_ranges) if box is not None else 0
+        statement = _list(
+            query.after is not None,
+            query.owner_ids is not None,
+            query.type is not None,
+            bool(query.city),
+            bool(query.tag),
+            bool(query.q),
+            ranges,
+            self._tenant,
+        )
+        params: dict[str, Any] = {
+            "after": query.after,
+            "owners": list(query.owner_ids) if query.owner_ids is not None else None,
+            "type": query.type.value if query.type is not None else None,
+            "city": query.city,
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
-            tag = " ".join(query.tag.split()).lower()
-            statement = statement.where(json_array_has(self.c("tags"), tag))
-        if query.q:
-            statement = statement.where(
-                contains_text(query.q, self.c("name"), self.c("phone"), self.c("city"))
-            )
-        if query.box is not None:
-            statement = statement.where(inside(query.box, self.c("latitude"), self.c("longitude")))
-        return await self._many(statement)
+            "tag": " ".join(query.tag.split()).lower() if query.tag else None,
+            "q": like_pattern(query.q) if query.q else None,
+            "limit": query.limit,
+        }
+        if box is not None:
+            params.update(lat_lo=box.min_lat, lat_hi=box.max_lat)
+            for i, (lo, hi) in enumerate(box.lng_ranges):
+                params[f"lng{i}_lo"], params[f"lng{i}_hi"] = lo, hi
+        return await self._rows(statement, **params)
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
-        matches = []
-        if phone:
-            matches.append(self.c("phone") == phone)
-        if email:
-            matches.append(sa.func.lower(self.c("email")) == sa.func.lower(email.strip()))
-        if not matches:
+        if not phone and not email:
             return None
-        found = await self._first(self._page(None, 1).where(sa.or_(*matches)))
-        return None if found is None else self._out(found)
+        statement = _duplicate(bool(phone), bool(email), self._tenant)
+        return await self._one(statement, phone=phone, email=email.strip() if email else None)

@@ -1,7 +1,7 @@
 """Driver errors become core errors here, at the adapter's edge.
 
-SQLAlchemy wraps most driver errors, but not all: asyncpg raises ``OSError`` or its own
-``PostgresError`` while connecting, and timeouts surface as ``TimeoutError``. The SQLSTATE
+On SQLite, SQLAlchemy wraps the driver's errors; on Postgres asyncpg's own errors
+arrive unwrapped (``PostgresError`` with its SQLSTATE, ``OSError``, ``TimeoutError``). The SQLSTATE
 (asyncpg's ``sqlstate``) is the reliable signal on Postgres; SQLite has none, so its
 errors are read by type and message.
 """
@@ -19,11 +19,11 @@ from fieldedge.errors import Conflict, DependencyUnavailable
 # 08 connection, 28 authorization, 3D no such database, 40 serialization/deadlock,
 # 53 insufficient resources (too many connections), 57 cancelled/shutting down.
 _UNAVAILABLE_CLASSES = ("08", "28", "3D", "40", "53", "57")
-_LOCK_NOT_AVAILABLE = "55P03"  # a bounded lock wait ran out: busy, try again
+LOCK_NOT_AVAILABLE = "55P03"  # a bounded lock wait ran out: busy, try again
 _UNIQUE_VIOLATION = "23505"
 
 
-def _sqlstate(error: BaseException) -> str | None:
+def sqlstate(error: BaseException) -> str | None:
     for candidate in (error, getattr(error, "orig", None), error.__cause__):
         code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
         if isinstance(code, str):
@@ -32,7 +32,7 @@ def _sqlstate(error: BaseException) -> str | None:
 
 
 def _is_unique_violation(error: sa_exc.IntegrityError) -> bool:
-    if _sqlstate(error) == _UNIQUE_VIOLATION:
+    if sqlstate(error) == _UNIQUE_VIOLATION:
         return True
     return "UNIQUE constraint failed" in str(error.orig)
 
@@ -44,8 +44,8 @@ def _is_unavailable(error: BaseException) -> bool:
         return True
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
-    state = _sqlstate(error)
-    return state is not None and (state[:2] in _UNAVAILABLE_CLASSES or state == _LOCK_NOT_AVAILABLE)
+    state = sqlstate(error)
+    return state is not None and (state[:2] in _UNAVAILABLE_CLASSES or state == LOCK_NOT_AVAILABLE)
 
 
 @contextmanager
@@ -58,6 +58,8 @@ def translated() -> Iterator[None]:
             raise Conflict("A record with these values already exists.") from exc
         raise
     except Exception as exc:
+        if sqlstate(exc) == _UNIQUE_VIOLATION:  # asyncpg's own, unwrapped
+            raise Conflict("A record with these values already exists.") from exc
         if _is_unavailable(exc):
             raise DependencyUnavailable("database") from exc
         raise

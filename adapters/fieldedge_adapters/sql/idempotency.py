@@ -1,11 +1,12 @@
-"""Idempotency records in SQL, claimed with ``INSERT … ON CONFLICT DO NOTHING``.
+"""Idempotency records in SQL: looked up first, written once (completed) at the end.
 
-The claim runs inside the request's transaction (see ``uow.request_transaction``): on
-Postgres a concurrent duplicate's INSERT waits on the first one's uncommitted row, then
-sees it committed (and replays it) or rolled back (and runs itself); the wait is bounded
-by a transaction-local ``lock_timeout``, after which it is told IDEMPOTENCY_IN_PROGRESS.
-On SQLite the request transaction holds the single write lock from its first statement,
-so a duplicate simply runs after the first has committed.
+The record is an ``INSERT … ON CONFLICT DO NOTHING`` in the request's transaction, after
+the write it guards. On Postgres an insert that meets a concurrent duplicate's
+uncommitted record waits for that transaction (within the request's ``lock_timeout``):
+if it commits, this insert does nothing and the caller rolls its own work back and
+replays the first response; if it rolls back, this one goes ahead. On SQLite the
+request transaction holds the write lock from its first statement, so a duplicate
+runs after the first has committed and finds its record up front.
 """
 
 from __future__ import annotations
@@ -14,88 +15,66 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, update
-from sqlalchemy import exc as sa_exc
-from sqlmodel import col, select
+import sqlalchemy as sa
 
-from fieldedge.domain.idempotency import IdempotencyRecord, IdempotencyStatus
+from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.errors import IdempotencyInProgress
-from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoped import ScopedRepository, detached
+from fieldedge_adapters.sql.errors import LOCK_NOT_AVAILABLE, sqlstate
+from fieldedge_adapters.sql.repo import Repository, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.tables import IdempotencyRow
 
-_LOCK_NOT_AVAILABLE = "55P03"
+T = table_of(IdempotencyRow)
+_FIELDS = tuple(IdempotencyRecord.model_fields)
 
 
+@shape
+def _find(tenant: bool) -> Any:
+    return sa.select(*(T.c[name] for name in _FIELDS)).where(
+        T.c.user_id == sa.bindparam("user"),
+        T.c.key == sa.bindparam("key"),
+        T.c.expires_at > sa.bindparam("now"),
+        *tenant_filter(T, tenant),
+    )
+
+
+@shape
 def _insert(dialect: str) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing``."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {name: sa.bindparam(f"v_{name}", type_=T.c[name].type) for name in _FIELDS}
+    statement = insert(T).values(status="completed", **values)
+    # A live record of the key wins (nothing written, nothing returned); an expired one
+    # is no replay any more and is replaced in the same statement.
+    replace = {name: statement.excluded[name] for name in _FIELDS if name != "id"}
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "key"],
+        set_={**replace, "id": statement.excluded.id},
+        where=T.c.expires_at <= statement.excluded.created_at,
+    ).returning(T.c.id)
 
 
-class SqlIdempotencyRepository(ScopedRepository):
-    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+@shape
+def _sweep(tenant: bool) -> Any:
+    return sa.delete(T).where(T.c.expires_at < sa.bindparam("before"), *tenant_filter(T, tenant))
+
+
+class SqlIdempotencyRepository(Repository[IdempotencyRecord]):
+    table, model, soft_delete = T, IdempotencyRecord, False
+
+    async def find(self, user_id: UUID, key: str, *, now: datetime) -> IdempotencyRecord | None:
+        return await self._one(_find(self._tenant), user=user_id, key=key, now=now)
+
+    async def record(self, record: IdempotencyRecord) -> bool:
         self._check_owned(record.company_id)
-        connection = await self._session.connection()
-        dialect = connection.dialect.name
-        values = IdempotencyRow.model_validate(record.model_dump()).model_dump()
-        statement = (
-            _insert(dialect)(IdempotencyRow)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        )
-        with translated():
-            try:
-                # Bounded by the request transaction's lock_timeout on Postgres.
-                inserted = (await self._session.exec(statement)).rowcount == 1
-            except sa_exc.DBAPIError as exc:
-                if getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-                    raise IdempotencyInProgress() from exc
-                raise
-        if inserted:
-            return None
-        existing = await self._first(
-            select(IdempotencyRow).where(
-                col(IdempotencyRow.user_id) == record.user_id,
-                col(IdempotencyRow.key) == record.key,
-                *self._tenant(IdempotencyRow.company_id),
-            )
-        )
-        if existing is None:  # another tenant's user id: cannot happen, refuse loudly
-            raise RuntimeError("idempotency key held outside this tenant")
-        if existing.expires_at <= record.created_at:  # expired: this request starts afresh
-            with translated():
-                await self._session.exec(
-                    delete(IdempotencyRow).where(col(IdempotencyRow.id) == existing.id)
-                )
-                await self._session.exec(statement)
-            return None
-        return detached(IdempotencyRecord, existing)
-
-    async def complete(
-        self, record_id: UUID, *, status: int, headers: dict[str, str], body: bytes
-    ) -> None:
-        with translated():
-            await self._session.exec(
-                update(IdempotencyRow)
-                .where(
-                    col(IdempotencyRow.id) == record_id, *self._tenant(IdempotencyRow.company_id)
-                )
-                .values(
-                    status=IdempotencyStatus.COMPLETED,
-                    response_status=status,
-                    response_headers=headers,
-                    response_body=body,
-                )
-            )
+        values = {f"v_{name}": value for name, value in record.values().items()}
+        try:
+            rows = await self._rows(_insert(self._txn.dialect), **values)
+        except Exception as exc:
+            if sqlstate(exc) == LOCK_NOT_AVAILABLE:  # the first one is taking too long
+                raise IdempotencyInProgress() from exc
+            raise
+        return bool(rows)
 
     async def sweep(self, before: datetime) -> int:
-        with translated():
-            result = await self._session.exec(
-                delete(IdempotencyRow).where(
-                    col(IdempotencyRow.expires_at) < before,
-                    *self._tenant(IdempotencyRow.company_id),
-                )
-            )
-        return int(result.rowcount or 0)
+        return await self._run(_sweep(self._tenant), before=before)

@@ -1,4 +1,4 @@
-"""Outbox events in SQL: written in the transaction that causes them, then leased,
+"""Outbox events in SQL: written with the transaction that causes them, then leased,
 sent and marked by the dispatcher.
 
 The lease is the ``lease_until`` value a claim stamps. Every later mark repeats it in
@@ -16,59 +16,112 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, update
-from sqlmodel import col, select
+import sqlalchemy as sa
 
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
-from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoped import ScopedRepository, detached
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.tables import OutboxRow
 
-_PENDING = col(OutboxRow.status) == OutboxStatus.PENDING
+T = table_of(OutboxRow)
 
 
-class SqlOutboxRepository(ScopedRepository):
-    async def add(self, event: OutboxEvent) -> OutboxEvent:
+def _due(tenant: bool) -> list[Any]:
+    return [
+        T.c.status == OutboxStatus.PENDING.value,
+        T.c.next_attempt_at <= sa.bindparam("now"),
+        sa.or_(T.c.lease_until.is_(None), T.c.lease_until < sa.bindparam("now")),
+        *tenant_filter(T, tenant),
+    ]
+
+
+@shape
+def _claim(tenant: bool) -> Any:
+    pick = (
+        sa.select(T.c.id)
+        .where(*_due(tenant))
+        .order_by(T.c.next_attempt_at, T.c.id)
+        .limit(limit_param())
+        .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
+    )
+    return (
+        sa.update(T)
+        .where(T.c.id.in_(pick.scalar_subquery()), *_due(tenant))
+        .values(lease_until=sa.bindparam("lease"))
+        .returning(*T.c)
+    )
+
+
+@shape
+def _held(mark: str) -> Any:
+    """Pending and still under this very lease: the only event a mark may change."""
+    where = (
+        T.c.id == sa.bindparam("w_id"),
+        T.c.status == OutboxStatus.PENDING.value,
+        T.c.lease_until == sa.bindparam("lease"),
+    )
+    if mark == "sent":
+        values: dict[str, Any] = {"status": OutboxStatus.SENT.value, "sent_at": sa.bindparam("at")}
+    else:
+        values = {
+            "status": sa.bindparam("v_status"),
+            "attempts": sa.bindparam("v_attempts"),
+            "next_attempt_at": sa.bindparam("v_next"),
+            "last_error": sa.bindparam("v_error"),
+        }
+    return sa.update(T).where(*where).values(lease_until=None, **values)
+
+
+@shape
+def _list(status: bool, after: bool, tenant: bool) -> Any:
+    statement = sa.select(T).where(*tenant_filter(T, tenant))
+    if status:
+        statement = statement.where(T.c.status == sa.bindparam("status"))
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    return statement.order_by(T.c.id).limit(limit_param())
+
+
+@shape
+def _revive(one: bool, tenant: bool) -> Any:
+    statement = sa.update(T).where(
+        T.c.status == OutboxStatus.DEAD.value, *tenant_filter(T, tenant)
+    )
+    if one:
+        statement = statement.where(T.c.id == sa.bindparam("w_id"))
+    return statement.values(
+        status=OutboxStatus.PENDING.value,
+        attempts=0,
+        next_attempt_at=sa.bindparam("now"),
+        lease_until=None,
+    )
+
+
+@shape
+def _delete_sent(tenant: bool) -> Any:
+    return sa.delete(T).where(
+        T.c.status == OutboxStatus.SENT.value,
+        T.c.sent_at < sa.bindparam("before"),
+        *tenant_filter(T, tenant),
+    )
+
+
+
+class SqlOutboxRepository(Repository[OutboxEvent]):
+    table, model, soft_delete = T, OutboxEvent, False
+
+    async def add(self, event: OutboxEvent) -> None:
         self._check_owned(event.company_id)
-        await self._insert(OutboxRow.model_validate(event.model_dump()))
-        return event
+        self._txn.outbox.append(event)
 
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> Sequence[OutboxEvent]:
-        due = (
-            _PENDING,
-            col(OutboxRow.next_attempt_at) <= now,
-            or_(col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now),
-            *self._tenant(OutboxRow.company_id),
-        )
-        pick = (
-            select(OutboxRow.id)
-            .where(*due)
-            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
-        )
-        with translated():
-            ids = list((await self._session.exec(pick)).all())
-        if not ids:
-            return []
-        await self._update(col(OutboxRow.id).in_(ids), *due, lease_until=lease_until)
-        rows = await self._all(
-            select(OutboxRow)
-            .where(col(OutboxRow.id).in_(ids), col(OutboxRow.lease_until) == lease_until)
-            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id))
-        )
-        return [detached(OutboxEvent, row) for row in rows]
+        rows = await self._rows(_claim(self._tenant), now=now, lease=lease_until, limit=limit)
+        events = [self._entity(row) for row in rows]
+        return sorted(events, key=lambda e: (e.next_attempt_at, e.id))
 
     async def mark_sent(self, event_id: UUID, *, lease_until: datetime, at: datetime) -> bool:
-        changed = await self._update(
-            *self._held(event_id, lease_until),
-            status=OutboxStatus.SENT,
-            sent_at=at,
-            lease_until=None,
-        )
-        return changed == 1
+        return await self._run(_held("sent"), w_id=event_id, lease=lease_until, at=at) == 1
 
     async def mark_failed(
         self,
@@ -80,64 +133,27 @@ class SqlOutboxRepository(ScopedRepository):
         last_error: str,
         dead: bool,
     ) -> bool:
-        changed = await self._update(
-            *self._held(event_id, lease_until),
-            status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
-            attempts=attempts,
-            next_attempt_at=next_attempt_at,
-            last_error=last_error[:500],
-            lease_until=None,
+        status = OutboxStatus.DEAD if dead else OutboxStatus.PENDING
+        changed = await self._run(
+            _held("failed"),
+            w_id=event_id,
+            lease=lease_until,
+            v_status=status.value,
+            v_attempts=attempts,
+            v_next=next_attempt_at,
+            v_error=last_error[:500],
         )
         return changed == 1
 
     async def list(
         self, *, status: OutboxStatus | None, after: UUID | None, limit: int
     ) -> Sequence[OutboxEvent]:
-        statement = select(OutboxRow).where(*self._tenant(OutboxRow.company_id))
-        if status is not None:
-            statement = statement.where(col(OutboxRow.status) == status)
-        if after is not None:
-            statement = statement.where(col(OutboxRow.id) > after)
-        statement = statement.order_by(col(OutboxRow.id)).limit(limit)
-        return [detached(OutboxEvent, row) for row in await self._all(statement)]
+        statement = _list(status is not None, after is not None, self._tenant)
+        value = status.value if status is not None else None
+        return await self._many(statement, status=value, after=after, limit=limit)
 
     async def revive_dead(self, *, event_id: UUID | None, now: datetime) -> int:
-        where = [col(OutboxRow.status) == OutboxStatus.DEAD]
-        if event_id is not None:
-            where.append(col(OutboxRow.id) == event_id)
-        return await self._update(
-            *where,
-            status=OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            lease_until=None,
-        )
+        return await self._run(_revive(event_id is not None, self._tenant), w_id=event_id, now=now)
 
     async def delete_sent(self, before: datetime) -> int:
-        statement = delete(OutboxRow).where(
-            col(OutboxRow.status) == OutboxStatus.SENT,
-            col(OutboxRow.sent_at) < before,
-            *self._tenant(OutboxRow.company_id),
-        )
-        with translated():
-            result = await self._session.exec(statement)
-        return int(result.rowcount)
-
-    def _held(self, event_id: UUID, lease_until: datetime) -> tuple[Any, ...]:
-        """The event, still pending and still under this very lease."""
-        return (
-            col(OutboxRow.id) == event_id,
-            _PENDING,
-            col(OutboxRow.lease_until) == lease_until,
-        )
-
-    async def _update(self, *where: Any, **values: Any) -> int:
-        statement = (
-            update(OutboxRow)
-            .where(*where, *self._tenant(OutboxRow.company_id))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        with translated():
-            result = await self._session.exec(statement)
-        return int(result.rowcount)
+        return await self._run(_delete_sent(self._tenant), before=before)

@@ -2,38 +2,36 @@
 
 An idempotent write must commit its idempotency record in the same transaction as the
 write itself, yet the use case opens (and commits) its own units of work. While a
-request transaction is open in the current task, every unit of work joins it as a
-SAVEPOINT: its ``commit`` releases the savepoint, its rollback undoes only its part, and
-nothing is durable until the request transaction commits. On Postgres a joining unit of
-work of another scope (a system-scope lookup inside a tenant request) re-applies its own
-scope on the shared connection, and leaving restores the request's; one of the same
-scope (the usual case) costs no extra round trip.
+request transaction is open in the current task, every unit of work of the same scope
+joins it: its ``commit`` stamps and writes what it queued, and nothing is durable until
+the request transaction commits. A unit of work of another scope (a system-scope lookup
+inside a tenant request) runs in a transaction of its own, as it would outside.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from fieldedge.ports.database import Scope
-
-Rescope = Callable[[AsyncSession], Awaitable[None]]
+from fieldedge_adapters.sql.txn import Txn
 
 
 @dataclass
 class Ambient:
-    session: AsyncSession
-    scope: Scope
-    rescope: Rescope | None  # re-applies the request transaction's own scope
+    txn: Txn
     open: bool = True
+
+    @property
+    def scope(self) -> Scope:
+        return self.txn.scope
 
 
 current: ContextVar[Ambient | None] = ContextVar("fieldedge_request_transaction", default=None)
 
 
-def joinable() -> Ambient | None:
+def joinable(scope: Scope) -> Ambient | None:
     ambient = current.get()
-    return ambient if ambient is not None and ambient.open else None
+    if ambient is not None and ambient.open and ambient.scope == scope:
+        return ambient
+    return None

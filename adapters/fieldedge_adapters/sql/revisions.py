@@ -17,6 +17,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from fieldedge.errors import ConfigError
+from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.conn import Source
 
 VERSION_TABLE = "alembic_version"
 
@@ -60,6 +62,25 @@ def script_head(location: Path | None = None) -> str:
     if len(heads) != 1:
         raise ConfigError(f"migrations: expected one head, found {sorted(heads) or 'none'}")
     return heads.pop()
+
+
+async def current_revision_of(source: Source) -> str | None:
+    """The revision ``alembic_version`` holds, through the app's own connections (a
+    cold start must not load Alembic or an SQLAlchemy engine to ask)."""
+    tx = source.transaction(Scope.system(), lock_timeout_ms=None, read_only=True)
+    try:
+        if source.dialect == "postgresql":
+            found = await tx.rows(text("SELECT to_regclass('alembic_version') IS NOT NULL AS t"))
+        else:
+            found = await tx.rows(
+                text("SELECT count(*) > 0 AS t FROM sqlite_master WHERE name = 'alembic_version'")
+            )
+        if not found or not found[0]["t"]:
+            return None
+        rows = await tx.rows(text("SELECT version_num FROM alembic_version"))
+        return str(rows[0]["version_num"]) if rows else None
+    finally:
+        await tx.close()
 
 
 def current_revision(connection: Connection) -> str | None:

@@ -1,15 +1,19 @@
-"""The table classes: domain entities made persistent, kept out of the core.
+"""The table classes: SQLModel tables in the SQL adapter, apart from the core's entities.
 
-Each subclasses its domain model with ``table=True``; a field is redeclared here only
-when its column needs more than SQLModel infers (a foreign key, a JSON or VARCHAR-enum
-type, no single-column index where a composite one serves). ``migrations/`` must produce
-exactly these columns (a test compares the migrated schema with this metadata).
-Datetimes need nothing: SQLModel maps them to ``UTCDateTime`` (timezone-aware, read
-back in UTC on SQLite too).
+Each entity of ``fieldedge.domain`` has a table here with a column per field (a test
+holds the two in step) plus adapter-only columns the core never sees: the tenant's
+change counter and order sequence on ``companies``. The repositories query these
+tables with SQLAlchemy Core (``Row.__table__``) and map rows to entities and back; no
+ORM session is involved. ``migrations/`` must produce exactly these columns (a test
+compares the migrated schema with this metadata). Datetimes are ``UTCDateTime``
+(timezone-aware, read back in UTC on SQLite too).
+
+This module is imported on the first database use, never at cold start.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -17,11 +21,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from fieldedge.domain.audit import GENESIS, AuditEntry
-from fieldedge.domain.company import Company, CompanyStatus
-from fieldedge.domain.idempotency import IdempotencyRecord, IdempotencyStatus
-from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
-from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
+from fieldedge.domain.audit import GENESIS
+from fieldedge.domain.company import CompanyStatus
+from fieldedge.domain.identity import Role
+from fieldedge.domain.outbox import OutboxStatus
 
 # Named constraints, so a later migration can drop or alter them (SQLite batch mode
 # cannot address an unnamed one). Set before any table class is declared.
@@ -34,7 +37,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-def _varchar_enum(kind: type[StrEnum]) -> sa.Enum:
+def varchar_enum(kind: type[StrEnum]) -> sa.Enum:
     # VARCHAR, not a native Postgres ENUM: adding a member stays an expand-only change.
     # The stored text is the member's value (what the API shows), not its Python name.
     return sa.Enum(
@@ -42,97 +45,167 @@ def _varchar_enum(kind: type[StrEnum]) -> sa.Enum:
     )
 
 
-def _tenant(*, nullable: bool = True, index: bool = False) -> Any:
+def tenant(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None if nullable else ..., foreign_key="companies.id", index=index)
 
 
-class CompanyRow(Company, table=True):
+def counter(*, default: int = 0) -> Any:
+    # BIGINT with a server default: adapter-only counters that grow for years.
+    return Field(
+        default=default, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": str(default)}
+    )
+
+
+class CompanyRow(SQLModel, table=True):
     __tablename__ = "companies"
 
+    id: UUID = Field(primary_key=True)
+    name: str = Field(max_length=200)
     status: CompanyStatus = Field(
-        default=CompanyStatus.ACTIVE, sa_type=_varchar_enum(CompanyStatus)
+        default=CompanyStatus.ACTIVE, sa_type=varchar_enum(CompanyStatus)
     )
-    # BIGINT: every write of every user of the tenant bumps it, for years.
-    change_counter: int = Field(
-        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
-    )
-    # Head of the tenant's audit chain (adapter-only: the domain never sees them). The
-    # append takes this row's lock to read and advance them, so the chain cannot fork.
-    audit_seq: int = Field(
-        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
-    )
+    geofence_radius_m: int = 200
+    timezone: str = Field(default="UTC", max_length=64)
+    currency: str = Field(default="INR", max_length=3)
+    country: str = Field(default="IN", max_length=2)
+    # The tenant's change counter: advanced once per write transaction, at its end, in
+    # the statement that stamps the written rows' ``version`` (see ``uow``).
+    change_counter: int = counter()
+    created_at: datetime
+    updated_at: datetime
+    # Unused since 0005 (the chain head is its last linked entry); dropped by a later
+    # contract migration once no running version reads them.
+    audit_seq: int = counter()
     audit_head: str = Field(
         default=GENESIS, max_length=64, sa_column_kwargs={"server_default": GENESIS}
     )
-    # Last order number taken (adapter-only, like the audit head): ``next_number``
-    # advances it under this row's lock, so numbers are gap-free and a rollback returns one.
-    order_seq: int = Field(
-        default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"}
-    )
+    # Last order number taken, advanced in the same stamping statement.
+    order_seq: int = counter()
 
 
-class UserRow(User, table=True):
+class UserRow(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
         sa.Index("ix_users_company_id_id", "company_id", "id"),
         sa.Index("ix_users_company_id_manager_id", "company_id", "manager_id"),
     )
 
-    company_id: UUID | None = _tenant()  # NULL for SUPER_ADMIN
+    id: UUID = Field(primary_key=True)
+    company_id: UUID | None = tenant()  # NULL for SUPER_ADMIN
     # Unique over the whole table: an email is a global login, whatever the company.
     email: str = Field(max_length=254, unique=True)
-    role: Role = Field(sa_type=_varchar_enum(Role))
+    name: str = Field(max_length=120)
+    role: Role = Field(sa_type=varchar_enum(Role))
     manager_id: UUID | None = Field(default=None, foreign_key="users.id")
+    password_hash: str | None = Field(default=None, max_length=255)
+    active: bool = True
+    sessions_valid_after: datetime | None = None
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
-class RefreshTokenRow(RefreshToken, table=True):
+class RefreshTokenRow(SQLModel, table=True):
     __tablename__ = "refresh_tokens"
 
-    company_id: UUID | None = _tenant(index=True)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID | None = tenant(index=True)
     user_id: UUID = Field(foreign_key="users.id", index=True)
+    family_id: UUID = Field(index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
 
 
-class PasswordResetTokenRow(PasswordResetToken, table=True):
+class PasswordResetTokenRow(SQLModel, table=True):
     __tablename__ = "password_reset_tokens"
 
-    company_id: UUID | None = _tenant(index=True)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID | None = tenant(index=True)
     user_id: UUID = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(default="reset", max_length=16)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
-class AuditRow(AuditEntry, table=True):
+class AuditRow(SQLModel, table=True):
     __tablename__ = "audit_log"
-    # The unique (company_id, seq) index also serves every per-tenant read by seq.
-    __table_args__ = (sa.UniqueConstraint("company_id", "seq", name="uq_audit_log_company_id_seq"),)
+    __table_args__ = (
+        # Also serves every per-tenant read by seq, and the unlinked (seq IS NULL) scan.
+        sa.UniqueConstraint("company_id", "seq", name="uq_audit_log_company_id_seq"),
+        # The platform's chain (company NULL): NULLs never clash in the constraint above.
+        sa.Index(
+            "uq_audit_log_platform_seq",
+            "seq",
+            unique=True,
+            sqlite_where=sa.text("company_id IS NULL"),
+            postgresql_where=sa.text("company_id IS NULL"),
+        ),
+        # What the linker job looks for: chains with entries waiting.
+        sa.Index(
+            "ix_audit_log_unlinked",
+            "company_id",
+            sqlite_where=sa.text("seq IS NULL"),
+            postgresql_where=sa.text("seq IS NULL"),
+        ),
+    )
 
-    company_id: UUID = _tenant(nullable=False)
-    seq: int = Field(sa_type=sa.BigInteger)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID | None = tenant()  # NULL: the platform's chain
+    seq: int | None = Field(default=None, sa_type=sa.BigInteger)
+    at: datetime
     # No foreign key on actor_id: the log must outlive anything it mentions.
+    actor_id: UUID | None = None
+    action: str = Field(max_length=64)
+    entity: str | None = Field(default=None, max_length=32)
+    entity_id: UUID | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    ip: str | None = Field(default=None, max_length=64)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
-class OutboxRow(OutboxEvent, table=True):
+class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
 
-    company_id: UUID | None = _tenant(index=True)  # NULL for platform mail
+    id: UUID = Field(primary_key=True)
+    company_id: UUID | None = tenant(index=True)  # NULL for platform mail
+    kind: str = Field(max_length=32)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=_varchar_enum(OutboxStatus))
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=varchar_enum(OutboxStatus))
+    attempts: int = 0
+    next_attempt_at: datetime
+    lease_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    sent_at: datetime | None = None
 
 
-class IdempotencyRow(IdempotencyRecord, table=True):
+class IdempotencyRow(SQLModel, table=True):
     __tablename__ = "idempotency_keys"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
         sa.Index("ix_idempotency_keys_expires_at", "expires_at"),
     )
 
-    company_id: UUID = _tenant(nullable=False, index=True)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False, index=True)
     user_id: UUID = Field(foreign_key="users.id")
-    status: IdempotencyStatus = Field(
-        default=IdempotencyStatus.IN_PROGRESS, sa_type=_varchar_enum(IdempotencyStatus)
-    )
+    key: str = Field(max_length=255)
+    fingerprint: str = Field(max_length=64)
+    # Records are written once, completed, since 0005; the column stays for older rows.
+    status: str = Field(default="completed", max_length=16)
+    response_status: int | None = None
     response_headers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: datetime
+    expires_at: datetime
 
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).

@@ -1,92 +1,122 @@
 """The field-force tables: contacts, visits and their photos, the catalogue, orders and
-payments, each its domain entity with ``table=True``.
+payments.
 
-A field is redeclared only to give its column more than SQLModel infers: a foreign key,
-a JSON or VARCHAR-enum type, BIGINT for money, or no single-column index where a
-composite ``(company_id, …)`` one serves (every query filters by tenant first, so an
-index that does not lead with ``company_id`` would go unused). Migration 0004 creates
+Every index leads with ``company_id`` (each query filters by tenant first, so an index
+that does not would go unused). Money is BIGINT. Migration 0004 (and 0005) create
 exactly these (a test compares the migrated schema with this metadata).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from fieldedge.domain.contacts import Contact, ContactType
-from fieldedge.domain.orders import Order, OrderStatus
-from fieldedge.domain.payments import Payment, PaymentMethod
-from fieldedge.domain.photos import PhotoStatus, VisitPhoto
-from fieldedge.domain.products import Product
-from fieldedge.domain.visits import Visit
-from fieldedge_adapters.sql.tables import _tenant, _varchar_enum
+from fieldedge.domain.contacts import ContactType
+from fieldedge.domain.orders import OrderStatus
+from fieldedge.domain.payments import PaymentMethod
+from fieldedge.domain.photos import PhotoStatus
+from fieldedge_adapters.sql.tables import tenant, varchar_enum
 
 
-def _ref(target: str, *, nullable: bool = False) -> Any:
+def ref(target: str, *, nullable: bool = False) -> Any:
     # No index of its own: the table's composite (company_id, <column>, …) index serves.
     return Field(default=None if nullable else ..., foreign_key=target)
 
 
-def _money(default: int | None = 0) -> Any:
+def money(default: int | None = 0) -> Any:
     # BIGINT: minor units of a large order exceed 2**31 (21 million rupees in paise).
     return Field(default=... if default is None else default, sa_type=sa.BigInteger)
 
 
-def _ix(table: str, *columns: str) -> sa.Index:
+def ix(table: str, *columns: str) -> sa.Index:
     return sa.Index(f"ix_{table}_{'_'.join(columns)}", *columns)
 
 
-class ContactRow(Contact, table=True):
+class ContactRow(SQLModel, table=True):
     __tablename__ = "contacts"
     __table_args__ = (
-        _ix("contacts", "company_id", "id"),
-        _ix("contacts", "company_id", "owner_id", "id"),
-        _ix("contacts", "company_id", "city"),
-        _ix("contacts", "company_id", "latitude", "longitude"),
-        _ix("contacts", "company_id", "phone"),  # find_duplicate
-        _ix("contacts", "company_id", "email"),
+        ix("contacts", "company_id", "id"),
+        ix("contacts", "company_id", "owner_id", "id"),
+        ix("contacts", "company_id", "city"),
+        ix("contacts", "company_id", "latitude", "longitude"),
+        ix("contacts", "company_id", "phone"),  # find_duplicate
+        ix("contacts", "company_id", "email"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    type: ContactType = Field(default=ContactType.OTHER, sa_type=_varchar_enum(ContactType))
-    owner_id: UUID | None = _ref("users.id", nullable=True)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    type: ContactType = Field(default=ContactType.OTHER, sa_type=varchar_enum(ContactType))
+    owner_id: UUID | None = ref("users.id", nullable=True)
+    name: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=16)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=500)
     city: str | None = Field(default=None, max_length=100)
+    latitude: float | None = None
+    longitude: float | None = None
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    notes: str | None = Field(default=None, max_length=2000)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
-class VisitRow(Visit, table=True):
+class VisitRow(SQLModel, table=True):
     __tablename__ = "visits"
     __table_args__ = (
-        _ix("visits", "company_id", "id"),
-        _ix("visits", "company_id", "user_id", "id"),
-        _ix("visits", "company_id", "user_id", "checked_in_at"),  # previous_for
-        _ix("visits", "company_id", "contact_id"),
+        ix("visits", "company_id", "id"),
+        ix("visits", "company_id", "user_id", "id"),
+        ix("visits", "company_id", "user_id", "checked_in_at"),  # previous_for
+        ix("visits", "company_id", "contact_id"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    contact_id: UUID = _ref("contacts.id")
-    user_id: UUID = _ref("users.id")
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    contact_id: UUID = ref("contacts.id")
+    user_id: UUID = ref("users.id")
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    checked_in_at: datetime
+    purpose: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=2000)
+    distance_m: float | None = None
+    verified: bool = False
     flags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    checked_out_at: datetime | None = None
+    outcome: str | None = Field(default=None, max_length=200)
+    checkout_notes: str | None = Field(default=None, max_length=2000)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
-class VisitPhotoRow(VisitPhoto, table=True):
+class VisitPhotoRow(SQLModel, table=True):
     __tablename__ = "visit_photos"
     __table_args__ = (
         sa.UniqueConstraint("company_id", "key", name="uq_visit_photos_company_id_key"),
-        _ix("visit_photos", "company_id", "visit_id"),
-        _ix("visit_photos", "company_id", "sha256"),
+        ix("visit_photos", "company_id", "visit_id"),
+        ix("visit_photos", "company_id", "sha256"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    visit_id: UUID = _ref("visits.id")
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    visit_id: UUID = ref("visits.id")
+    key: str = Field(max_length=300)
+    content_type: str = Field(max_length=32)
+    size: int | None = None
     sha256: str | None = Field(default=None, max_length=64)
-    status: PhotoStatus = Field(default=PhotoStatus.PENDING, sa_type=_varchar_enum(PhotoStatus))
+    status: PhotoStatus = Field(default=PhotoStatus.PENDING, sa_type=varchar_enum(PhotoStatus))
+    created_at: datetime
 
 
-class ProductRow(Product, table=True):
+class ProductRow(SQLModel, table=True):
     __tablename__ = "products"
     __table_args__ = (
         # Partial: a deleted product's SKU is free again (its tombstone stays for sync).
@@ -98,47 +128,81 @@ class ProductRow(Product, table=True):
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
         ),
-        _ix("products", "company_id", "id"),
+        ix("products", "company_id", "id"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    unit_price: int = _money(None)
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    sku: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+    unit_price: int = money(None)
+    tax_rate_bp: int = 0
+    active: bool = True
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
-class OrderRow(Order, table=True):
+class OrderRow(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         sa.UniqueConstraint("company_id", "number", name="uq_orders_company_id_number"),
-        _ix("orders", "company_id", "id"),
-        _ix("orders", "company_id", "user_id", "id"),
-        _ix("orders", "company_id", "contact_id"),
-        _ix("orders", "company_id", "status"),
+        ix("orders", "company_id", "id"),
+        ix("orders", "company_id", "user_id", "id"),
+        ix("orders", "company_id", "contact_id"),
+        ix("orders", "company_id", "status"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    contact_id: UUID = _ref("contacts.id")
-    user_id: UUID = _ref("users.id")
-    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=_varchar_enum(OrderStatus))
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    # NULL only inside the transaction that writes the order, until its commit draws it.
+    number: str | None = Field(default=None, max_length=32)
+    contact_id: UUID = ref("contacts.id")
+    user_id: UUID = ref("users.id")
+    status: OrderStatus = Field(default=OrderStatus.PENDING, sa_type=varchar_enum(OrderStatus))
     items: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    subtotal: int = _money()
-    tax: int = _money()
-    total: int = _money()
-    amount_paid: int = _money()
-    approved_by: UUID | None = _ref("users.id", nullable=True)
-    rejected_by: UUID | None = _ref("users.id", nullable=True)
-    cancelled_by: UUID | None = _ref("users.id", nullable=True)
+    currency: str = Field(max_length=3)
+    subtotal: int = money()
+    tax: int = money()
+    total: int = money()
+    amount_paid: int = money()
+    notes: str | None = Field(default=None, max_length=2000)
+    approved_by: UUID | None = ref("users.id", nullable=True)
+    approved_at: datetime | None = None
+    rejected_by: UUID | None = ref("users.id", nullable=True)
+    rejected_at: datetime | None = None
+    rejection_reason: str | None = Field(default=None, max_length=500)
+    dispatched_at: datetime | None = None
+    delivered_at: datetime | None = None
+    cancelled_by: UUID | None = ref("users.id", nullable=True)
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
 
 
-class PaymentRow(Payment, table=True):
+class PaymentRow(SQLModel, table=True):
     __tablename__ = "payments"
     __table_args__ = (
-        _ix("payments", "company_id", "id"),
-        _ix("payments", "company_id", "user_id", "id"),
-        _ix("payments", "company_id", "order_id"),
+        ix("payments", "company_id", "id"),
+        ix("payments", "company_id", "user_id", "id"),
+        ix("payments", "company_id", "order_id"),
     )
 
-    company_id: UUID = _tenant(nullable=False)
-    order_id: UUID = _ref("orders.id")
-    user_id: UUID = _ref("users.id")
-    amount: int = _money(None)
-    method: PaymentMethod = Field(sa_type=_varchar_enum(PaymentMethod))
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    order_id: UUID = ref("orders.id")
+    user_id: UUID = ref("users.id")
+    amount: int = money(None)
+    method: PaymentMethod = Field(sa_type=varchar_enum(PaymentMethod))
+    reference: str | None = Field(default=None, max_length=100)
+    received_at: datetime
+    notes: str | None = Field(default=None, max_length=2000)
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None

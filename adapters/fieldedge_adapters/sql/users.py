@@ -1,65 +1,117 @@
-"""Users in SQL: tenant-filtered reads, a keyset-paged list, a global unique email."""
+"""Users in SQL: tenant-filtered reads, a keyset-paged list, a global unique email, and
+the two one-statement reads the hot paths need (login, the revocation fallback)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, update
-from sqlmodel import col, select
+import sqlalchemy as sa
 
+from fieldedge.domain.company import CompanyStatus
 from fieldedge.domain.identity import Role, User
-from fieldedge.errors import NotFound
-from fieldedge_adapters.sql.errors import translated
-from fieldedge_adapters.sql.scoped import ScopedRepository, detached
-from fieldedge_adapters.sql.tables import UserRow
+from fieldedge.ports.database import LoginView, SessionState
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
+from fieldedge_adapters.sql.statements import contains_text, like_pattern
+from fieldedge_adapters.sql.tables import CompanyRow, RefreshTokenRow, UserRow
 
-# ``save`` never moves a user to another company, and never changes the id.
-_SAVED = tuple(name for name in User.model_fields if name not in ("id", "company_id"))
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's own wildcards escaped (the escape character is ``\\``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+T = table_of(UserRow)
+COMPANIES = table_of(CompanyRow)
+TOKENS = table_of(RefreshTokenRow)
 
 
-class SqlUserRepository(ScopedRepository):
+@shape
+def _by_email(tenant: bool) -> Any:
+    return sa.select(T).where(T.c.email == sa.bindparam("email"), *tenant_filter(T, tenant))
+
+
+_FOR_LOGIN = (
+    sa.select(T, COMPANIES.c.status.label("company_status"))
+    .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
+    .where(T.c.email == sa.bindparam("email"))
+)
+
+_SESSION = (
+    sa.select(
+        T.c.active,
+        T.c.deleted_at,
+        T.c.role,
+        T.c.sessions_valid_after,
+        COMPANIES.c.status.label("company_status"),
+        sa.exists()
+        .where(TOKENS.c.family_id == sa.bindparam("family"), TOKENS.c.revoked_at.is_not(None))
+        .label("revoked"),
+    )
+    .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
+    .where(T.c.id == sa.bindparam("id"))
+)
+
+
+@shape
+def _team(tenant: bool) -> Any:
+    return sa.select(T.c.id).where(
+        sa.or_(T.c.id == sa.bindparam("manager"), T.c.manager_id == sa.bindparam("manager")),
+        *tenant_filter(T, tenant),
+    )
+
+
+@shape
+def _list(after: bool, manager: bool, role: bool, active: bool, q: bool, tenant: bool) -> Any:
+    statement = sa.select(T).where(*tenant_filter(T, tenant))
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    if manager:
+        statement = statement.where(T.c.manager_id == sa.bindparam("manager"))
+    if role:
+        statement = statement.where(T.c.role == sa.bindparam("role"))
+    if active:
+        statement = statement.where(T.c.active == sa.bindparam("active"))
+    if q:
+        statement = statement.where(contains_text("q", T.c.name, T.c.email))
+    return statement.order_by(T.c.id).limit(limit_param())
+
+
+class SqlUserRepository(Repository[User]):
+    table, model, soft_delete = T, User, False
+
     async def get(self, user_id: UUID) -> User | None:
-        row = await self._first(
-            select(UserRow).where(col(UserRow.id) == user_id, *self._tenant(UserRow.company_id))
-        )
-        return None if row is None else detached(User, row)
+        return await self._get(user_id)
 
     async def by_email(self, email: str) -> User | None:
-        row = await self._first(
-            select(UserRow).where(
-                col(UserRow.email) == email.strip().lower(), *self._tenant(UserRow.company_id)
-            )
-        )
-        return None if row is None else detached(User, row)
+        return await self._one(_by_email(self._tenant), email=email.strip().lower())
 
-    async def add(self, user: User) -> User:
-        self._check_owned(user.company_id)
-        # Emails are logins: stored lower-cased, so the unique index is case-blind.
-        stored = user.model_copy(update={"email": user.email.strip().lower()})
-        await self._insert(UserRow.model_validate(stored.model_dump()))  # clash: Conflict
-        return stored
+    async def for_login(self, email: str) -> LoginView | None:
+        rows = await self._rows(_FOR_LOGIN, email=email.strip().lower())
+        if not rows:
+            return None
+        row = dict(rows[0])
+        status = row.pop("company_status")
+        return LoginView(self._entity(row), CompanyStatus(status) if status else None)
 
-    async def save(self, user: User) -> User:
-        values = {name: getattr(user, name) for name in _SAVED}
-        values["email"] = user.email.strip().lower()
-        statement = (
-            update(UserRow)
-            .where(col(UserRow.id) == user.id, *self._tenant(UserRow.company_id))
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    async def session(self, user_id: UUID, family_id: UUID) -> SessionState | None:
+        rows = await self._rows(_SESSION, id=user_id, family=family_id)
+        if not rows:
+            return None
+        row = rows[0]
+        status = row["company_status"]
+        return SessionState(
+            user_active=bool(row["active"]) and row["deleted_at"] is None,
+            role=Role(row["role"]),
+            sessions_valid_after=row["sessions_valid_after"],
+            company_status=CompanyStatus(status) if status else None,
+            session_revoked=bool(row["revoked"]),
         )
-        with translated():
-            result = await self._session.exec(statement)
-        if result.rowcount != 1:
-            raise NotFound("User not found.")
-        return user.model_copy(update={"email": values["email"]})
+
+    async def team(self, manager_id: UUID) -> frozenset[UUID]:
+        rows = await self._rows(_team(self._tenant), manager=manager_id)
+        return frozenset({manager_id, *(row["id"] for row in rows)})
+
+    async def add(self, user: User) -> None:
+        self._add(user)  # a taken email is a Conflict when the row is written
+
+    async def save(self, user: User) -> None:
+        self._save(user)
 
     async def list(
         self,
@@ -71,21 +123,20 @@ class SqlUserRepository(ScopedRepository):
         active: bool | None = None,
         q: str | None = None,
     ) -> Sequence[User]:
-        statement = select(UserRow).where(*self._tenant(UserRow.company_id))
-        if after is not None:
-            statement = statement.where(col(UserRow.id) > after)
-        if manager_id is not None:
-            statement = statement.where(col(UserRow.manager_id) == manager_id)
-        if role is not None:
-            statement = statement.where(col(UserRow.role) == role)
-        if active is not None:
-            statement = statement.where(col(UserRow.active) == active)
-        if q:
-            # lower() on both sides, in SQL: the same folding on SQLite and Postgres.
-            pattern = func.lower(like_pattern(q))
-            statement = statement.where(
-                func.lower(col(UserRow.name)).like(pattern, escape="\\")
-                | func.lower(col(UserRow.email)).like(pattern, escape="\\")
-            )
-        statement = statement.order_by(col(UserRow.id)).limit(limit)
-        return [detached(User, row) for row in await self._all(statement)]
+        statement = _list(
+            after is not None,
+            manager_id is not None,
+            role is not None,
+            active is not None,
+            bool(q),
+            self._tenant,
+        )
+        return await self._many(
+            statement,
+            after=after,
+            manager=manager_id,
+            role=role,
+            active=active,
+            q=like_pattern(q) if q else None,
+            limit=limit,
+        )

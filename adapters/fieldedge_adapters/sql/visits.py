@@ -5,53 +5,90 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlmodel import select
+import sqlalchemy as sa
 
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.fieldforce import VisitQuery
-from fieldedge_adapters.sql.entities import EntityRepository
+from fieldedge.ports.records import Record
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
+from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables_fieldforce import VisitRow
 
+T = table_of(VisitRow)
 
-class SqlVisitRepository(EntityRepository[Visit, VisitRow]):
-    model, row, noun = Visit, VisitRow, "Visit"
 
-    async def get(self, visit_id: UUID) -> Visit | None:
-        return await self._get(visit_id)
+@shape
+def _list(
+    after: bool, users: bool, contact: bool, verified: bool, since: bool, until: bool, tenant: bool
+) -> Any:
+    statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    if users:
+        statement = statement.where(any_of(T.c.user_id, "users"))
+    if contact:
+        statement = statement.where(T.c.contact_id == sa.bindparam("contact"))
+    if verified:
+        statement = statement.where(T.c.verified == sa.bindparam("verified"))
+    if since:
+        statement = statement.where(T.c.checked_in_at >= sa.bindparam("since"))
+    if until:
+        statement = statement.where(T.c.checked_in_at < sa.bindparam("until"))
+    return statement.order_by(T.c.id).limit(limit_param())
 
-    async def add(self, visit: Visit) -> Visit:
-        return await self._add(visit)
 
-    async def save(self, visit: Visit) -> Visit:
-        return await self._save(visit)
+@shape
+def _previous(tenant: bool) -> Any:
+    # Served by (company_id, user_id, checked_in_at); id breaks a tie of equal times
+    # the same way on every backend.
+    return (
+        sa.select(T)
+        .where(
+            *tenant_filter(T, tenant),
+            T.c.deleted_at.is_(None),
+            T.c.user_id == sa.bindparam("user"),
+            T.c.checked_in_at <= sa.bindparam("before"),
+        )
+        .order_by(T.c.checked_in_at.desc(), T.c.id.desc())
+        .limit(1)
+    )
 
-    async def list(self, query: VisitQuery) -> Sequence[Visit]:
-        statement = self._page(query.after, query.limit)
-        if query.user_ids is not None:
-            statement = statement.where(self.c("user_id").in_(list(query.user_ids)))
-        if query.contact_id is not None:
-            statement = statement.where(self.c("contact_id") == query.contact_id)
-        if query.verified is not None:
-            statement = statement.where(self.c("verified") == query.verified)
-        if query.since is not None:
-            statement = statement.where(self.c("checked_in_at") >= query.since)
-        if query.until is not None:
-            statement = statement.where(self.c("checked_in_at") < query.until)
-        return await self._many(statement)
+
+class SqlVisitRepository(Repository[Visit]):
+    table, model = T, Visit
+
+    async def get(self, visit_id: UUID, *, lock: bool = False) -> Visit | None:
+        return await self._get(visit_id, lock=lock)
+
+    async def add(self, visit: Visit) -> None:
+        self._add(visit)
+
+    async def save(self, visit: Visit) -> None:
+        self._save(visit)
+
+    async def list(self, query: VisitQuery) -> Sequence[Record]:
+        statement = _list(
+            query.after is not None,
+            query.user_ids is not None,
+            query.contact_id is not None,
+            query.verified is not None,
+            query.since is not None,
+            query.until is not None,
+            self._tenant,
+        )
+        return await self._rows(
+            statement,
+            after=query.after,
+            users=list(query.user_ids) if query.user_ids is not None else None,
+            contact=query.contact_id,
+            verified=query.verified,
+            since=query.since,
+            until=query.until,
+            limit=query.limit,
+        )
 
     async def previous_for(self, user_id: UUID, before: datetime) -> Visit | None:
-        # Served by (company_id, user_id, checked_in_at); id breaks a tie of equal times
-        # the same way on every backend.
-        statement = (
-            select(VisitRow)
-            .where(
-                *self._where(),
-                self.c("user_id") == user_id,
-                self.c("checked_in_at") <= before,
-            )
-            .order_by(self.c("checked_in_at").desc(), self.c("id").desc())
-        )
-        found = await self._first(statement)
-        return None if found is None else self._out(found)
+        return await self._one(_previous(self._tenant), user=user_id, before=before)

@@ -1,18 +1,20 @@
 """Contacts: the doctors, shops and wholesalers a rep is assigned to visit.
 
 Phones are stored in E.164 so search and de-duplication see one spelling of a number
-however a rep typed it; national numbers are read in the company's country.
+however a rep typed it; national numbers are read in the company's country (by the use
+case, which knows the company), and the entity refuses anything not already E.164.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, BeforeValidator, Field, StringConstraints, model_validator
 
+from fieldedge.domain.base import Entity
 from fieldedge.domain.geo import coordinate_errors
 from fieldedge.errors import ValidationFailed
 
@@ -27,24 +29,51 @@ class ContactType(StrEnum):
     OTHER = "OTHER"
 
 
-class Contact(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
+def normalize_tags(tags: Iterable[str] | None) -> list[str]:
+    """Trimmed, lower-cased, de-duplicated in order, so ``?tag=`` matches how people think."""
+    seen: list[str] = []
+    for tag in tags or ():
+        cleaned = " ".join(str(tag).split()).lower()
+        if not cleaned:
+            continue
+        if len(cleaned) > MAX_TAG_LENGTH:
+            raise ValidationFailed(
+                details={"tags": [f"A tag is at most {MAX_TAG_LENGTH} characters."]}
+            )
+        if cleaned not in seen:
+            seen.append(cleaned)
+    if len(seen) > MAX_TAGS:
+        raise ValidationFailed(details={"tags": [f"At most {MAX_TAGS} tags."]})
+    return seen
+
+
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+class Contact(Entity):
+    id: UUID
+    company_id: UUID
     type: ContactType = ContactType.OTHER
-    owner_id: UUID | None = Field(default=None, index=True)  # the assigned rep
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=16)  # E.164: '+' and <= 15 digits
-    email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=500)
-    city: str | None = Field(default=None, max_length=100, index=True)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    tags: list[str] = Field(default_factory=list)  # normalize_tags(); a JSON column in SQL
-    notes: str | None = Field(default=None, max_length=2000)
+    owner_id: UUID | None = None  # the assigned rep
+    name: Annotated[str, _text(200, 1)]
+    phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")] | None = None
+    email: Annotated[str, _text(254)] | None = None
+    address: Annotated[str, _text(500)] | None = None
+    city: Annotated[str, _text(100)] | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    tags: Annotated[list[str], BeforeValidator(normalize_tags)] = Field(default_factory=list)
+    notes: Annotated[str, _text(2000)] | None = None
     version: int = 0
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    deleted_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _position(self) -> Contact:
+        check_location(self.latitude, self.longitude)
+        return self
 
     @property
     def location(self) -> tuple[float, float] | None:
@@ -77,21 +106,3 @@ def check_location(latitude: float | None, longitude: float | None) -> None:
         and (details := coordinate_errors(latitude, longitude))
     ):
         raise ValidationFailed(details=details)
-
-
-def normalize_tags(tags: Iterable[str]) -> list[str]:
-    """Trimmed, lower-cased, de-duplicated in order, so ``?tag=`` matches how people think."""
-    seen: list[str] = []
-    for tag in tags:
-        cleaned = " ".join(tag.split()).lower()
-        if not cleaned:
-            continue
-        if len(cleaned) > MAX_TAG_LENGTH:
-            raise ValidationFailed(
-                details={"tags": [f"A tag is at most {MAX_TAG_LENGTH} characters."]}
-            )
-        if cleaned not in seen:
-            seen.append(cleaned)
-    if len(seen) > MAX_TAGS:
-        raise ValidationFailed(details={"tags": [f"At most {MAX_TAGS} tags."]})
-    return seen

@@ -1,40 +1,34 @@
 """Idempotency records: a write's key, what the request was, and the response it got.
 
-The record commits in the same transaction as the write it guards, so a retry after a
-crash between commit and response replays the committed response instead of writing
-twice.
+The record is written once, completed, in the same transaction as the write it guards,
+so a retry after a crash between commit and response replays the committed response
+instead of writing twice, and a crash before the commit leaves neither.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field
+
+from fieldedge.domain.base import Entity
 
 MAX_KEY_LENGTH = 255
 
 
-class IdempotencyStatus(StrEnum):
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-
-
-class IdempotencyRecord(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
+class IdempotencyRecord(Entity):
+    id: UUID
+    company_id: UUID
     user_id: UUID
-    key: str = Field(max_length=MAX_KEY_LENGTH)
+    key: str = Field(min_length=1, max_length=MAX_KEY_LENGTH)
     fingerprint: str = Field(max_length=64)
-    status: IdempotencyStatus = IdempotencyStatus.IN_PROGRESS
-    response_status: int | None = None
+    response_status: int = Field(ge=100, le=599)
     response_headers: dict[str, str] = Field(default_factory=dict)  # a JSON column in SQL
-    response_body: bytes | None = None
-    created_at: datetime
-    expires_at: datetime
+    response_body: bytes = b""
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:

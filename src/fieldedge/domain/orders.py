@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field, PrivateAttr, StringConstraints, model_validator
 
+from fieldedge.domain.base import Entity
 from fieldedge.domain.pricing import OrderLine, PricedOrder
-from fieldedge.errors import InvalidStateTransition
+from fieldedge.errors import InvalidStateTransition, ValidationFailed
 
 
 class OrderStatus(StrEnum):
@@ -50,36 +51,58 @@ def order_number(n: int) -> str:
     return f"ORD-{n:06d}"
 
 
-class Order(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
-    number: str = Field(max_length=32)  # unique per company, from order_number()
-    contact_id: UUID = Field(index=True)
-    user_id: UUID = Field(index=True)  # the rep who took it
+Money = Annotated[int, Field(strict=True, ge=0)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Order(Entity):
+    id: UUID
+    company_id: UUID
+    # ``ORD-000123``, unique per company: drawn when the order is stored (the unit of
+    # work's commit), so None only on an order not yet stored.
+    number: str | None = Field(default=None, max_length=32)
+    contact_id: UUID
+    user_id: UUID  # the rep who took it
     status: OrderStatus = OrderStatus.PENDING
     # OrderLine dicts (JSON-ready): a JSON column hands back dicts, so the entity holds
     # dicts too and ``lines`` parses them; there is no second shape to forget about.
     items: list[dict[str, Any]] = Field(default_factory=list)
-    currency: str = Field(min_length=3, max_length=3)
-    subtotal: int = 0
-    tax: int = 0
-    total: int = 0
-    amount_paid: int = 0
-    notes: str | None = Field(default=None, max_length=2000)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    subtotal: Money = 0
+    tax: Money = 0
+    total: Money = 0
+    amount_paid: Money = 0
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
     approved_by: UUID | None = None
-    approved_at: datetime | None = None
+    approved_at: AwareDatetime | None = None
     rejected_by: UUID | None = None
-    rejected_at: datetime | None = None
-    rejection_reason: str | None = Field(default=None, max_length=500)
-    dispatched_at: datetime | None = None
-    delivered_at: datetime | None = None
+    rejected_at: AwareDatetime | None = None
+    rejection_reason: Reason | None = None
+    dispatched_at: AwareDatetime | None = None
+    delivered_at: AwareDatetime | None = None
     cancelled_by: UUID | None = None
-    cancelled_at: datetime | None = None
-    cancel_reason: str | None = Field(default=None, max_length=500)
+    cancelled_at: AwareDatetime | None = None
+    cancel_reason: Reason | None = None
     version: int = 0
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    deleted_at: AwareDatetime | None = None
+
+    _moving: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _sums(self) -> Order:
+        if self.total != self.subtotal + self.tax:
+            raise ValidationFailed(details={"total": ["Must be subtotal plus tax."]})
+        if self.amount_paid > self.total:
+            raise ValidationFailed(details={"amountPaid": ["Cannot exceed the total."]})
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The status only moves along TRANSITIONS, however it is set.
+        if name == "status" and not self._moving and value != self.status:
+            self._check_move(OrderStatus(value))
+        super().__setattr__(name, value)
 
     @property
     def lines(self) -> list[OrderLine]:
@@ -95,36 +118,46 @@ class Order(SQLModel):
         return self.status != OrderStatus.PENDING
 
     def set_pricing(self, priced: PricedOrder) -> None:
-        self.items = [line.model_dump(mode="json") for line in priced.lines]
-        self.subtotal, self.tax, self.total = priced.subtotal, priced.tax, priced.total
+        self.apply(
+            {
+                "items": [line.model_dump(mode="json") for line in priced.lines],
+                "subtotal": priced.subtotal,
+                "tax": priced.tax,
+                "total": priced.total,
+            }
+        )
 
-    def _move(self, target: OrderStatus) -> None:
+    def _check_move(self, target: OrderStatus) -> None:
         current = OrderStatus(self.status)
         if not can_transition(current, target):
             raise InvalidStateTransition(
                 f"An order that is {current.value} cannot become {target.value}."
             )
-        self.status = target
+
+    def _move(self, target: OrderStatus, **stamps: Any) -> None:
+        self._check_move(target)
+        self._moving = True
+        try:
+            self.apply({"status": target, **stamps})
+        finally:
+            self._moving = False
 
     def approve(self, by: UUID, at: datetime) -> None:
-        self._move(OrderStatus.APPROVED)
-        self.approved_by, self.approved_at = by, at
+        self._move(OrderStatus.APPROVED, approved_by=by, approved_at=at)
 
     def reject(self, by: UUID, at: datetime, reason: str | None = None) -> None:
-        self._move(OrderStatus.REJECTED)
-        self.rejected_by, self.rejected_at, self.rejection_reason = by, at, reason
+        self._move(
+            OrderStatus.REJECTED, rejected_by=by, rejected_at=at, rejection_reason=reason
+        )
 
     def dispatch(self, at: datetime) -> None:
-        self._move(OrderStatus.DISPATCHED)
-        self.dispatched_at = at
+        self._move(OrderStatus.DISPATCHED, dispatched_at=at)
 
     def deliver(self, at: datetime) -> None:
-        self._move(OrderStatus.DELIVERED)
-        self.delivered_at = at
+        self._move(OrderStatus.DELIVERED, delivered_at=at)
 
     def cancel(self, by: UUID, at: datetime, reason: str | None = None) -> None:
-        self._move(OrderStatus.CANCELLED)
-        self.cancelled_by, self.cancelled_at, self.cancel_reason = by, at, reason
+        self._move(OrderStatus.CANCELLED, cancelled_by=by, cancelled_at=at, cancel_reason=reason)
 
     def move_to(
         self, target: OrderStatus, *, by: UUID, at: datetime, reason: str | None = None
@@ -142,4 +175,4 @@ class Order(SQLModel):
         elif target is OrderStatus.CANCELLED:
             self.cancel(by, at, reason)
         else:
-            self._move(target)  # PENDING: never a target, so this raises
+            self._check_move(target)  # PENDING: never a target, so this raises

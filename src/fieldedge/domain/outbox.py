@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field
+
+from fieldedge.domain.base import Entity
 
 
 class OutboxStatus(StrEnum):
@@ -16,16 +17,16 @@ class OutboxStatus(StrEnum):
     DEAD = "dead"
 
 
-class OutboxEvent(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID | None = Field(default=None, index=True)
-    kind: str = Field(max_length=32)  # email (webhooks later)
+class OutboxEvent(Entity):
+    id: UUID
+    company_id: UUID | None = None
+    kind: str = Field(max_length=32)  # email, or a task (export, revoke)
     # For email: {"template": "password_reset", "to": [...], "context": {...}}
     payload: dict[str, Any] = Field(default_factory=dict)  # a JSON column in SQL
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
-    next_attempt_at: datetime
-    lease_until: datetime | None = None
+    next_attempt_at: AwareDatetime
+    lease_until: AwareDatetime | None = None
     last_error: str | None = Field(default=None, max_length=500)
-    created_at: datetime
-    sent_at: datetime | None = None
+    created_at: AwareDatetime
+    sent_at: AwareDatetime | None = None

@@ -6,11 +6,13 @@ so the order's ``amount_paid`` only ever grows by payments that passed these rul
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from fieldedge.domain.base import Entity
 
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.errors import Conflict, ValidationFailed
@@ -28,20 +30,24 @@ class PaymentMethod(StrEnum):
     CARD = "CARD"
 
 
-class Payment(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
-    order_id: UUID = Field(index=True)
-    user_id: UUID = Field(index=True)  # who collected it
-    amount: int = Field(gt=0)  # minor units of the order's currency
+def _text(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, max_length=max_length)
+
+
+class Payment(Entity):
+    id: UUID
+    company_id: UUID
+    order_id: UUID
+    user_id: UUID  # who collected it
+    amount: int = Field(strict=True, gt=0)  # minor units of the order's currency
     method: PaymentMethod
-    reference: str | None = Field(default=None, max_length=100)  # UPI ref, cheque no.
-    received_at: datetime
-    notes: str | None = Field(default=None, max_length=2000)
+    reference: Annotated[str, _text(100)] | None = None  # UPI ref, cheque no.
+    received_at: AwareDatetime
+    notes: Annotated[str, _text(2000)] | None = None
     version: int = 0
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    deleted_at: AwareDatetime | None = None
 
 
 def apply_payment(order: Order, amount: int) -> None:
@@ -56,4 +62,4 @@ def apply_payment(order: Order, amount: int) -> None:
         raise ValidationFailed(
             details={"amount": [f"Exceeds the balance due ({order.balance_due})."]}
         )
-    order.amount_paid += amount
+    order.amount_paid = order.amount_paid + amount

@@ -7,11 +7,12 @@ real JPEG, PNG or WebP file do. The type we store and serve is the one we detect
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field
+
+from fieldedge.domain.base import Entity
 
 from fieldedge.errors import PayloadTooLarge, UnsupportedMediaType
 
@@ -24,16 +25,16 @@ class PhotoStatus(StrEnum):
     READY = "READY"  # bytes checked: size, type and SHA-256 recorded
 
 
-class VisitPhoto(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
-    visit_id: UUID = Field(index=True)
+class VisitPhoto(Entity):
+    id: UUID
+    company_id: UUID
+    visit_id: UUID
     key: str = Field(max_length=300)  # photo_key(): tenant-prefixed object key
     content_type: str = Field(max_length=32)  # declared while PENDING, detected once READY
-    size: int | None = None
-    sha256: str | None = Field(default=None, max_length=64, index=True)  # finds reuse
+    size: int | None = Field(default=None, ge=0, le=MAX_PHOTO_BYTES)
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # finds reuse
     status: PhotoStatus = PhotoStatus.PENDING
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlmodel import SQLModel
+from pydantic import BaseModel, ConfigDict
 
 from fieldedge.domain.money import tax_on
 from fieldedge.domain.products import Product
@@ -22,8 +22,10 @@ MIN_QUANTITY = 1
 MAX_QUANTITY = 100_000
 
 
-class OrderLine(SQLModel):
+class OrderLine(BaseModel):
     """One priced line; kept on the order as JSON, so it is a value, not a table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     product_id: UUID
     sku: str

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
-from sqlmodel import Field, SQLModel
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
+from fieldedge.domain.base import Entity
 from fieldedge.domain.geo import check_accuracy, check_coordinates, haversine_m
 from fieldedge.errors import Conflict, ValidationFailed
 
@@ -35,27 +37,43 @@ class VisitFlag(StrEnum):
     REUSED_PHOTO = "REUSED_PHOTO"  # a photo already seen on another visit
 
 
-class Visit(SQLModel):
-    id: UUID = Field(primary_key=True)
-    company_id: UUID = Field(index=True)
-    contact_id: UUID = Field(index=True)
-    user_id: UUID = Field(index=True)  # the rep
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-    accuracy_m: float = Field(ge=0)
-    checked_in_at: datetime
-    purpose: str | None = Field(default=None, max_length=200)
-    notes: str | None = Field(default=None, max_length=2000)
-    distance_m: float | None = None  # None when the contact has no location
+def _text(max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, max_length=max_length)
+
+
+class Visit(Entity):
+    id: UUID
+    company_id: UUID
+    contact_id: UUID
+    user_id: UUID  # the rep
+    latitude: float
+    longitude: float
+    accuracy_m: float
+    checked_in_at: AwareDatetime
+    purpose: Annotated[str, _text(200)] | None = None
+    notes: Annotated[str, _text(2000)] | None = None
+    distance_m: float | None = Field(default=None, ge=0)  # None when the contact has no location
     verified: bool = False
-    flags: list[str] = Field(default_factory=list)  # VisitFlag values; a JSON column in SQL
-    checked_out_at: datetime | None = None
-    outcome: str | None = Field(default=None, max_length=200)
-    checkout_notes: str | None = Field(default=None, max_length=2000)
+    flags: list[VisitFlag] = Field(default_factory=list)
+    checked_out_at: AwareDatetime | None = None
+    outcome: Annotated[str, _text(200)] | None = None
+    checkout_notes: Annotated[str, _text(2000)] | None = None
     version: int = 0
-    created_at: datetime
-    updated_at: datetime
-    deleted_at: datetime | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    deleted_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Visit:
+        check_coordinates(self.latitude, self.longitude)
+        check_accuracy(self.accuracy_m)
+        if self.checked_out_at is not None and self.checked_out_at < self.checked_in_at:
+            raise ValidationFailed(
+                details={"checkedOutAt": ["Cannot be before the check-in time."]}
+            )
+        if self.verified and self.flags:
+            raise ValidationFailed(details={"verified": ["A flagged visit is not verified."]})
+        return self
 
     @property
     def is_checked_out(self) -> bool:
@@ -63,20 +81,15 @@ class Visit(SQLModel):
 
     def add_flag(self, flag: VisitFlag) -> None:
         """A flag found after check-in (a reused photo) takes the verification away too."""
-        if flag.value not in self.flags:
-            self.flags = [*self.flags, flag.value]  # a new list, so the ORM sees a change
-        self.verified = False
+        if flag not in self.flags:
+            self.apply({"flags": [*self.flags, flag], "verified": False})
 
     def check_out(self, at: datetime, outcome: str | None = None, notes: str | None = None) -> None:
         if self.checked_out_at is not None:
             raise Conflict("This visit is already checked out.")
         if at.tzinfo is None:
             raise ValidationFailed(details={"checkedOutAt": ["Must carry a time zone."]})
-        if at < self.checked_in_at:
-            raise ValidationFailed(
-                details={"checkedOutAt": ["Cannot be before the check-in time."]}
-            )
-        self.checked_out_at, self.outcome, self.checkout_notes = at, outcome, notes
+        self.apply({"checked_out_at": at, "outcome": outcome, "checkout_notes": notes})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +105,7 @@ class PreviousCheckIn:
 class CheckInAssessment:
     distance_m: float | None
     verified: bool
-    flags: list[str]
+    flags: list[VisitFlag]
 
 
 def _impossible_travel(
@@ -146,6 +159,4 @@ def assess_check_in(
         flags.append(VisitFlag.CLOCK_SKEW)
     if mock_location:
         flags.append(VisitFlag.MOCK_LOCATION)
-    return CheckInAssessment(
-        distance_m=distance_m, verified=not flags, flags=[f.value for f in flags]
-    )
+    return CheckInAssessment(distance_m=distance_m, verified=not flags, flags=flags)

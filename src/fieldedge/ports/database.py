@@ -4,7 +4,21 @@ A unit of work is always opened for an explicit ``Scope``: one tenant (every que
 every repository filters by that ``company_id``, and on Postgres row-level security is
 set to the same tenant for the transaction), or ``Scope.system()`` for the few flows that
 must cross tenants before a tenant is known (login by email, refresh by token hash,
-password reset, the platform admin, the outbox dispatcher).
+password reset, the platform admin, the outbox dispatcher, the jobs).
+
+Writes. ``add`` and ``save`` (a delete is a ``save`` of a tombstone) reach the database
+before the unit of work's next read and at ``commit``, never later, so a use case always
+reads what it wrote. ``save`` writes only the fields the entity says changed
+(``Entity.changes``). At ``commit`` every synced row written in the unit of work gets one
+new value of the tenant's change counter as its ``version`` (and each new order its
+number), taken in one statement at the very end, so the tenant's counter lock is held
+only for that statement and the commit: writers of one company queue for a moment,
+not for a whole transaction. The written entities carry their ``version`` (and
+``number``) once ``commit`` returns. Commit order is version order, which sync relies on.
+
+Audit entries and outbox events are appended to the transaction and written by
+``commit`` too. A row a use case must read and then change without a concurrent writer
+slipping in between (an order's balance, its status) is read with ``lock=True``.
 """
 
 from __future__ import annotations
@@ -13,11 +27,11 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 from uuid import UUID
 
 from fieldedge.domain.audit import AuditEntry
-from fieldedge.domain.company import Company
+from fieldedge.domain.company import Company, CompanyStatus
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
@@ -29,7 +43,6 @@ from fieldedge.ports.fieldforce import (
     ProductRepository,
     VisitRepository,
 )
-
 
 @dataclass(frozen=True, slots=True)
 class SchemaState:
@@ -58,22 +71,39 @@ class Scope:
         return self.company_id is None
 
 
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What a token's holder is, as the database says now (the revocation fallback)."""
+
+    user_active: bool
+    role: Role
+    sessions_valid_after: datetime | None
+    company_status: CompanyStatus | None  # None for SUPER_ADMIN
+    session_revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginView:
+    """A user found by email for login, with their company's status, in one read."""
+
+    user: User
+    company_status: CompanyStatus | None
+
+
 class CompanyRepository(Protocol):
     async def get(self, company_id: UUID) -> Company | None: ...
 
-    async def add(self, company: Company) -> Company: ...
+    async def add(self, company: Company) -> None: ...
 
-    async def save(self, company: Company) -> Company: ...
+    async def save(self, company: Company) -> None: ...
 
     async def list(self, *, after: UUID | None, limit: int) -> Sequence[Company]:
         """All companies by id (system scope only)."""
         ...
 
-    async def bump_change_counter(self, company_id: UUID) -> int:
-        """Lock the tenant's row, add one to its change counter and return the new value.
-
-        Every write transaction calls this once, so commit order is version order.
-        """
+    async def change_counter(self) -> int:
+        """The tenant's change counter as last committed: every version at or below it
+        belongs to a committed write (the sync pull reads it first)."""
         ...
 
 
@@ -84,11 +114,24 @@ class UserRepository(Protocol):
         """Lower-cased exact match (system scope for login; tenant scope otherwise)."""
         ...
 
-    async def add(self, user: User) -> User:
+    async def for_login(self, email: str) -> LoginView | None:
+        """The user with this email and their company's status, in one read (system)."""
+        ...
+
+    async def session(self, user_id: UUID, family_id: UUID) -> SessionState | None:
+        """The user's standing and whether session ``family_id`` was revoked, in one
+        read: how a token is checked when the KV cannot say."""
+        ...
+
+    async def team(self, manager_id: UUID) -> frozenset[UUID]:
+        """The manager and every user who reports to them, in one read."""
+        ...
+
+    async def add(self, user: User) -> None:
         """Raises ``Conflict`` when the email is taken in any company."""
         ...
 
-    async def save(self, user: User) -> User: ...
+    async def save(self, user: User) -> None: ...
 
     async def list(
         self,
@@ -105,7 +148,7 @@ class UserRepository(Protocol):
 
 
 class RefreshTokenRepository(Protocol):
-    async def add(self, token: RefreshToken) -> RefreshToken: ...
+    async def add(self, token: RefreshToken) -> None: ...
 
     async def by_hash(self, token_hash: str) -> RefreshToken | None: ...
 
@@ -115,8 +158,8 @@ class RefreshTokenRepository(Protocol):
 
     async def revoke_family(self, family_id: UUID, at: datetime) -> int: ...
 
-    async def revoke_user(self, user_id: UUID, at: datetime) -> int:
-        """Revoke every live refresh token of the user; the count revoked."""
+    async def revoke_user(self, user_id: UUID, at: datetime) -> list[UUID]:
+        """Revoke every live refresh token of the user; the families (sessions) ended."""
         ...
 
     async def delete_expired(self, before: datetime) -> int:
@@ -125,7 +168,7 @@ class RefreshTokenRepository(Protocol):
 
 
 class ResetTokenRepository(Protocol):
-    async def add(self, token: PasswordResetToken) -> PasswordResetToken: ...
+    async def add(self, token: PasswordResetToken) -> None: ...
 
     async def by_hash(self, token_hash: str) -> PasswordResetToken | None: ...
 
@@ -143,19 +186,8 @@ class ResetTokenRepository(Protocol):
 
 
 class AuditRepository(Protocol):
-    async def append(
-        self,
-        *,
-        at: datetime,
-        action: str,
-        actor_id: UUID | None = None,
-        entity: str | None = None,
-        entity_id: UUID | None = None,
-        detail: dict[str, Any] | None = None,
-        ip: str | None = None,
-    ) -> AuditEntry:
-        """Add the next entry of the tenant's chain (tenant scope only), serialised per
-        tenant so two writers never fork the chain."""
+    async def append(self, entry: AuditEntry) -> None:
+        """Write ``entry`` (unlinked) with this transaction; the linker links it after."""
         ...
 
     async def list(
@@ -170,11 +202,21 @@ class AuditRepository(Protocol):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Sequence[AuditEntry]:
-        """Newest first, keyset by ``seq``."""
+        """Linked entries, newest first, keyset by ``seq``."""
         ...
 
     async def chain(self, *, after_seq: int, limit: int) -> Sequence[AuditEntry]:
-        """Oldest first, for verification in batches."""
+        """Linked entries oldest first, for verification in batches."""
+        ...
+
+    async def link(self, *, limit: int) -> int:
+        """Link up to ``limit`` committed, unlinked entries of the scope's chain (the
+        tenant's, or in system scope the platform's) after its head, oldest first, under
+        the chain head's lock (one linker at a time per chain); how many were linked."""
+        ...
+
+    async def unlinked_chains(self, *, limit: int) -> Sequence[UUID | None]:
+        """Companies (None: the platform) with entries waiting to be linked (system)."""
         ...
 
 
@@ -187,7 +229,9 @@ class OutboxRepository(Protocol):
     nothing, and an event marked sent is never claimed again.
     """
 
-    async def add(self, event: OutboxEvent) -> OutboxEvent: ...
+    async def add(self, event: OutboxEvent) -> None:
+        """Written with this transaction (at its next read or commit)."""
+        ...
 
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, limit: int
@@ -230,16 +274,15 @@ class OutboxRepository(Protocol):
 
 
 class IdempotencyRepository(Protocol):
-    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
-        """Insert ``record`` (in progress) unless the user already has a live record with
-        its key: ``None`` when inserted (go ahead), else the existing record. An expired
-        record is replaced. When another transaction holds the key and does not finish
-        within a short wait, raises ``IdempotencyInProgress``."""
+    async def find(self, user_id: UUID, key: str, *, now: datetime) -> IdempotencyRecord | None:
+        """The user's live (unexpired) record for ``key``."""
         ...
 
-    async def complete(
-        self, record_id: UUID, *, status: int, headers: dict[str, str], body: bytes
-    ) -> None: ...
+    async def record(self, record: IdempotencyRecord) -> bool:
+        """Write the completed record now, in this transaction; False when the user's key
+        is already held: by a committed record (replay it), or by a transaction still
+        running (on Postgres this waits for it, within the request's lock wait bound)."""
+        ...
 
     async def sweep(self, before: datetime) -> int:
         """Delete records that expired before ``before`` (system scope); the count."""
@@ -247,7 +290,8 @@ class IdempotencyRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without ``commit()`` rolls back."""
+    """One transaction. Leaving the block without ``commit()`` rolls back; ``commit``
+    stamps and writes what is pending (see the module's docstring), then commits."""
 
     @property
     def scope(self) -> Scope: ...
@@ -307,10 +351,12 @@ class Database(Protocol):
     def unit_of_work(self, scope: Scope) -> UnitOfWork: ...
 
     def request_transaction(self, scope: Scope) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One transaction around a whole request: every ``unit_of_work`` opened inside it
-        (in this task) joins it as a savepoint, and its ``commit`` only releases the
-        savepoint; the request's own ``commit`` makes everything durable at once. Used by
-        idempotent writes so the idempotency record and the write commit together."""
+        """One transaction around a whole request: every ``unit_of_work`` of the same
+        scope opened inside it (in this task) joins it; a joined ``commit`` stamps and
+        writes what is pending but commits nothing, and an error in it leaves the whole
+        request transaction to roll back. The request's own ``commit`` makes everything
+        durable at once. Used by idempotent writes, so the idempotency record and the
+        write commit together."""
         ...
 
     async def ping(self) -> None: ...

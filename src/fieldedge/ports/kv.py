@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +15,8 @@ class RateWindow:
     limit: int
     remaining: int
     reset_s: float  # seconds until the oldest counted hit leaves the window
+    # The values of the keys asked for with the hit (``read``), in order; None: absent.
+    values: tuple[bytes | None, ...] = ()
 
 
 class KeyValue(Protocol):
@@ -32,14 +35,22 @@ class KeyValue(Protocol):
         """Store ``value``; with ``nx`` only when the key is absent. True when written."""
         ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        """The values of ``keys`` in one round trip, in order (None: absent)."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def incr(self, key: str, *, ttl_s: float | None = None) -> int:
         """Add one and return the new value; ``ttl_s`` is set when the key is created."""
         ...
 
-    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
-        """Count one hit in a sliding window of ``window_s`` seconds, in one atomic step.
+    async def hit_window(
+        self, key: str, *, limit: int, window_s: float, read: Sequence[str] = ()
+    ) -> RateWindow:
+        """Count one hit in a sliding window of ``window_s`` seconds, in one atomic step,
+        and read the keys in ``read`` in the same round trip (a request's rate limit and
+        its token's revocation marks cost one call).
 
         A refused hit is not counted, so a client that keeps hammering is not locked
         out longer than the window.

@@ -1,0 +1,151 @@
+"""One transaction's state: its connection, the writes not sent yet, what commit stamps.
+
+Repositories queue their writes here (``insert``/``update``); every read sends what is
+queued first (``rows``/``run`` flush), so a use case reads what it wrote. Rows of a
+versioned table (one with a ``version`` column) that reached the database before the
+end wait for their version in ``stamped``; new orders wait for their number.
+
+``finish`` is the end of a unit of work: it writes what is still queued, plus the audit
+entries and outbox events, and on a tenant that wrote versioned rows it advances the
+tenant's change counter (and order sequence) in the same step, stamping every row. On
+Postgres that step is one statement (``stamp.py``); the counter's row lock is taken
+there and held only until the commit that follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from fieldedge.domain.audit import AuditEntry
+from fieldedge.domain.base import Entity
+from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.conn import Params, Tx
+
+
+@cache
+def insert_statement(table: sa.Table, columns: tuple[str, ...]) -> Any:
+    # ``v_`` names: SQLAlchemy reserves a column's own name for its VALUES parameter.
+    return sa.insert(table).values(
+        {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+    )
+
+
+@cache
+def update_statement(table: sa.Table, columns: tuple[str, ...], tenant: bool) -> Any:
+    statement = sa.update(table).where(table.c.id == sa.bindparam("w_id"))
+    if tenant:
+        statement = statement.where(table.c.company_id == sa.bindparam("cid"))
+    return statement.values(
+        {name: sa.bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+    )
+
+
+@dataclass(slots=True)
+class Write:
+    table: sa.Table
+    values: dict[str, Any]  # insert: every column given; update: the changed ones
+    entity: Entity | None = None  # gets ``version`` (and an order its ``number``) at the end
+    update_id: UUID | None = None  # None: an insert
+
+    @property
+    def versioned(self) -> bool:
+        return "version" in self.table.c
+
+    @property
+    def new_order(self) -> bool:
+        return self.update_id is None and self.table.name == "orders"
+
+
+@dataclass
+class Txn:
+    tx: Tx
+    scope: Scope
+    queued: list[Write] = field(default_factory=list)
+    # Versioned rows already written, waiting for the version (table -> id -> entity).
+    stamped: dict[str, dict[UUID, Entity | None]] = field(default_factory=dict)
+    # New orders already written, waiting for their number, in the order they were added.
+    unnumbered: list[tuple[UUID, Entity | None]] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    outbox: list[OutboxEvent] = field(default_factory=list)
+    wrote_audit: bool = False
+    poisoned: bool = False  # a joined unit of work left without commit after writing
+
+    @property
+    def dialect(self) -> str:
+        return self.tx.dialect
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.queued or self.stamped or self.unnumbered or self.audit or self.outbox)
+
+    def insert(self, table: sa.Table, values: dict[str, Any], entity: Entity | None) -> None:
+        self.queued.append(Write(table, values, entity))
+
+    def update(
+        self, table: sa.Table, row_id: UUID, values: dict[str, Any], entity: Entity | None
+    ) -> None:
+        if values:
+            self.queued.append(Write(table, values, entity, update_id=row_id))
+
+    async def flush(self) -> None:
+        """Send every queued write now (versions and numbers still to come)."""
+        queued, self.queued = self.queued, []
+        for write in queued:
+            await self.send(write)
+
+    async def send(self, write: Write) -> None:
+        table, values = write.table, dict(write.values)
+        if write.update_id is None:
+            if write.versioned:
+                values.setdefault("version", 0)
+            statement = insert_statement(table, tuple(values))
+            row_id = values["id"]
+            params = {f"v_{name}": value for name, value in values.items()}
+        else:
+            row_id = write.update_id
+            tenant = "company_id" in table.c and self.scope.company_id is not None
+            statement = update_statement(table, tuple(values), tenant)
+            params = {f"v_{name}": value for name, value in values.items()}
+            params["w_id"] = row_id
+            if tenant:
+                params["cid"] = self.scope.company_id
+        await self.tx.run(statement, params)
+        if write.versioned:
+            self.stamped.setdefault(table.name, {})[row_id] = write.entity
+        if write.new_order:
+            self.unnumbered.append((row_id, write.entity))
+
+    async def rows(self, stmt: Any, params: Params | None = None) -> list[dict[str, Any]]:
+        await self.flush()
+        return await self.tx.rows(stmt, params)
+
+    async def run(self, stmt: Any, params: Params | None = None) -> int:
+        await self.flush()
+        return await self.tx.run(stmt, params)
+
+    async def finish(self) -> None:
+        if not self.pending:
+            return
+        # Rows of tables without a version (a new company, tokens, photos) go first: the
+        # stamping step may need them (it advances the new company's counter).
+        plain = [w for w in self.queued if not w.versioned]
+        self.queued = [w for w in self.queued if w.versioned]
+        for write in plain:
+            await self.send(write)
+        if self.dialect == "postgresql":
+            from fieldedge_adapters.sql import pg_stamp
+
+            await pg_stamp.postgres(self)
+        else:
+            from fieldedge_adapters.sql import stamp
+
+            await stamp.sqlite(self)
+        self.wrote_audit = self.wrote_audit or bool(self.audit)
+        self.queued, self.stamped, self.unnumbered = [], {}, []
+        self.audit, self.outbox = [], []
