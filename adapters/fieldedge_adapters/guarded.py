@@ -14,7 +14,7 @@ trip a breaker nor close one that requests still find broken.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from fieldedge.errors import DependencyUnavailable, NotFound
@@ -75,6 +75,9 @@ class GuardedKV(_Guard):
     async def get(self, key: str) -> bytes | None:
         return await self._call(lambda: self.inner.get(key))
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return await self._call(lambda: self.inner.get_many(keys))
+
     async def set(
         self, key: str, value: bytes, *, ttl_s: float | None = None, nx: bool = False
     ) -> bool:
@@ -86,8 +89,12 @@ class GuardedKV(_Guard):
     async def incr(self, key: str, *, ttl_s: float | None = None) -> int:
         return await self._call(lambda: self.inner.incr(key, ttl_s=ttl_s))
 
-    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
-        return await self._call(lambda: self.inner.hit_window(key, limit=limit, window_s=window_s))
+    async def hit_window(
+        self, key: str, *, limit: int, window_s: float, read: Sequence[str] = ()
+    ) -> RateWindow:
+        return await self._call(
+            lambda: self.inner.hit_window(key, limit=limit, window_s=window_s, read=read)
+        )
 
     async def ping(self) -> None:
         await self._bounded(self.inner.ping)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fieldedge.services.company.audit_log import link_all
 from fieldedge.services.deps import Deps
 from fieldedge.services.jobs.payment_reminders import payment_reminders
 from fieldedge.services.jobs.visit_digest import visit_digest
@@ -34,6 +35,7 @@ async def _sweep(deps: Deps) -> dict[str, Any]:
 
 JOBS: dict[str, Job] = {
     "outbox": _outbox,
+    "audit-link": link_all,
     "sweep": _sweep,
     "payment-reminders": payment_reminders,
     "visit-digest": visit_digest,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from fieldedge.ports.kv import RateWindow
@@ -70,6 +70,9 @@ class MemoryKV:
         self._put(key, bytes(value), ttl_s)
         return True
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        return [await self.get(key) for key in keys]
+
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
         self._windows.pop(key, None)
@@ -88,7 +91,9 @@ class MemoryKV:
         self._values[key] = (str(number).encode(), self._values[key][1])
         return number
 
-    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
+    async def hit_window(
+        self, key: str, *, limit: int, window_s: float, read: Sequence[str] = ()
+    ) -> RateWindow:
         if limit < 0 or window_s <= 0:
             raise ValueError("hit_window needs limit >= 0 and window_s > 0")
         now = self._clock()
@@ -109,7 +114,8 @@ class MemoryKV:
         else:
             self._windows.pop(key, None)
         reset_s = hits[0] + window_s - now if hits else window_s
-        return RateWindow(allowed, limit, max(0, limit - len(hits)), max(0.0, reset_s))
+        values = tuple([await self.get(k) for k in read])
+        return RateWindow(allowed, limit, max(0, limit - len(hits)), max(0.0, reset_s), values)
 
     async def ping(self) -> None:
         return None

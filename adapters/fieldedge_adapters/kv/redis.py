@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import redis.asyncio as aioredis
@@ -73,6 +73,12 @@ class RedisKV:
         written = await self._call(lambda: self._redis.set(key, value, px=px, nx=nx))
         return bool(written)
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        values: list[Any] = await self._call(lambda: self._redis.mget(list(keys)))
+        return [None if value is None else bytes(value) for value in values]
+
     async def delete(self, key: str) -> None:
         await self._call(lambda: self._redis.delete(key))
 
@@ -92,10 +98,13 @@ class RedisKV:
         replies = await self._call(create_then_incr)
         return int(replies[1])
 
-    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
+    async def hit_window(
+        self, key: str, *, limit: int, window_s: float, read: Sequence[str] = ()
+    ) -> RateWindow:
         args = window_args(limit, window_s)
-        reply = await self._call(lambda: self._window(keys=[key], args=args))
-        return window_from_reply(reply, limit)
+        keys = [key, *read]
+        reply = await self._call(lambda: self._window(keys=keys, args=args))
+        return window_from_reply(reply, limit, len(read))
 
     async def ping(self) -> None:
         # redis-py types ping as sync-or-async; on the asyncio client it is a coroutine.

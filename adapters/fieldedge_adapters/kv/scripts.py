@@ -15,8 +15,10 @@ from collections.abc import Sequence
 
 from fieldedge.ports.kv import RateWindow
 
-# KEYS[1] the window's sorted set; ARGV[1] limit; ARGV[2] window length in microseconds.
-# Returns {allowed (0|1), remaining, microseconds until the oldest counted hit leaves}.
+# KEYS[1] the window's sorted set; ARGV[1] limit; ARGV[2] window length in microseconds;
+# KEYS[2..] keys whose values to read in the same call (a token's revocation marks).
+# Returns {allowed (0|1), remaining, microseconds until the oldest counted hit leaves,
+# then the value of each KEYS[2..] (nil when absent)}.
 SLIDING_WINDOW = """
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local key = KEYS[1]
@@ -45,7 +47,11 @@ if oldest[2] then
   reset = tonumber(oldest[2]) + window - now
   redis.call('PEXPIRE', key, math.ceil(window / 1000))
 end
-return {allowed, limit - count, reset}
+local reply = {allowed, limit - count, reset}
+for i = 2, #KEYS do
+  reply[i + 2] = redis.call('GET', KEYS[i])
+end
+return reply
 """
 
 # What Redis computes for SCRIPT LOAD, so EVALSHA needs no extra round trip to learn it.
@@ -59,15 +65,27 @@ def window_args(limit: int, window_s: float) -> list[str]:
     return [str(limit), str(max(1, math.ceil(window_s * 1_000_000)))]
 
 
-def window_from_reply(reply: Sequence[object], limit: int) -> RateWindow:
-    """Turn the script's ``{allowed, remaining, reset_us}`` into the port's answer."""
-    allowed, remaining, reset_us = (_as_int(part) for part in reply)
+def window_from_reply(reply: Sequence[object], limit: int, reads: int = 0) -> RateWindow:
+    """Turn the script's ``{allowed, remaining, reset_us, values…}`` into the port's
+    answer (a nil value at the end of a Lua table is dropped: padded back here)."""
+    allowed, remaining, reset_us = (_as_int(part) for part in reply[:3])
+    values = [_as_bytes(part) for part in reply[3 : 3 + reads]]
+    values += [None] * (reads - len(values))
     return RateWindow(
         allowed=allowed == 1,
         limit=limit,
         remaining=max(0, remaining),
         reset_s=max(0, reset_us) / 1_000_000,
+        values=tuple(values),
     )
+
+
+def _as_bytes(part: object) -> bytes | None:
+    if part is None or part is False:
+        return None
+    if isinstance(part, bytes):
+        return part
+    return str(part).encode()
 
 
 def _as_int(part: object) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -66,6 +66,12 @@ class UpstashKV:
         written = await self._call(lambda: self._redis.set(key, text, nx=nx, px=px))
         return bool(written)
 
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        values: list[Any] = await self._call(lambda: self._redis.mget(*keys))
+        return [None if value is None else str(value).encode() for value in values]
+
     async def delete(self, key: str) -> None:
         await self._call(lambda: self._redis.delete(key))
 
@@ -85,20 +91,23 @@ class UpstashKV:
         replies = await self._call(create_then_incr)
         return int(replies[1])
 
-    async def hit_window(self, key: str, *, limit: int, window_s: float) -> RateWindow:
+    async def hit_window(
+        self, key: str, *, limit: int, window_s: float, read: Sequence[str] = ()
+    ) -> RateWindow:
         args = window_args(limit, window_s)
+        keys = [key, *read]
 
         async def run() -> Any:
             # EVALSHA first (a short request); only a server that lost the script gets
             # the full text, once, through EVAL, which also caches it again.
             try:
-                return await self._redis.evalsha(SLIDING_WINDOW_SHA, keys=[key], args=args)
+                return await self._redis.evalsha(SLIDING_WINDOW_SHA, keys=keys, args=args)
             except UpstashError as exc:
                 if not str(exc).startswith("NOSCRIPT"):
                     raise
-            return await self._redis.eval(SLIDING_WINDOW, keys=[key], args=args)
+            return await self._redis.eval(SLIDING_WINDOW, keys=keys, args=args)
 
-        return window_from_reply(await self._call(run), limit)
+        return window_from_reply(await self._call(run), limit, len(read))
 
     async def ping(self) -> None:
         await self._call(lambda: self._redis.ping())

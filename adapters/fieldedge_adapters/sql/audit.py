@@ -76,7 +76,9 @@ def _set_link() -> Any:
     return (
         sa.update(T)
         .where(T.c.id == sa.bindparam("eid"), T.c.seq.is_(None))
-        .values(seq=sa.bindparam("v_seq"), prev_hash=sa.bindparam("v_prev"), hash=sa.bindparam("v_hash"))
+        .values(
+            seq=sa.bindparam("v_seq"), prev_hash=sa.bindparam("v_prev"), hash=sa.bindparam("v_hash")
+        )
     )
 
 
@@ -129,7 +131,12 @@ class SqlAuditRepository(Repository[AuditEntry]):
         for entry in entries:
             await self._txn.run(
                 _set_link(),
-                {"eid": entry.id, "v_seq": entry.seq, "v_prev": entry.prev_hash, "v_hash": entry.hash},
+                {
+                    "eid": entry.id,
+                    "v_seq": entry.seq,
+                    "v_prev": entry.prev_hash,
+                    "v_hash": entry.hash,
+                },
             )
         return len(entries)
 

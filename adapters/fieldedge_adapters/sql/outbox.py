@@ -83,9 +83,7 @@ def _list(status: bool, after: bool, tenant: bool) -> Any:
 
 @shape
 def _revive(one: bool, tenant: bool) -> Any:
-    statement = sa.update(T).where(
-        T.c.status == OutboxStatus.DEAD.value, *tenant_filter(T, tenant)
-    )
+    statement = sa.update(T).where(T.c.status == OutboxStatus.DEAD.value, *tenant_filter(T, tenant))
     if one:
         statement = statement.where(T.c.id == sa.bindparam("w_id"))
     return statement.values(
@@ -103,7 +101,6 @@ def _delete_sent(tenant: bool) -> Any:
         T.c.sent_at < sa.bindparam("before"),
         *tenant_filter(T, tenant),
     )
-
 
 
 class SqlOutboxRepository(Repository[OutboxEvent]):

@@ -41,7 +41,7 @@ from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.conn import Params
 from fieldedge_adapters.sql.errors import translated
 
-DIALECT = pg_asyncpg.dialect()
+DIALECT = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
 _CACHE_SIZE = 4096
 # Seconds asyncpg waits beyond the server's statement timeout before giving up itself.
 _CLIENT_GRACE_S = 2.0
@@ -154,7 +154,9 @@ def _literal_uuid(value: UUID | None) -> str:
     return "" if value is None else str(UUID(str(value)))
 
 
-def begin_sql(scope: Scope, *, lock_timeout_ms: int | None, statement_timeout_ms: int | None) -> str:
+def begin_sql(
+    scope: Scope, *, lock_timeout_ms: int | None, statement_timeout_ms: int | None
+) -> str:
     settings = [
         f"set_config('app.company_id', '{_literal_uuid(scope.company_id)}', true)",
         f"set_config('app.system', '{'on' if scope.is_system else 'off'}', true)",

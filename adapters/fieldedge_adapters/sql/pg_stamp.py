@@ -22,6 +22,7 @@ from fieldedge_adapters.sql.stamp import (
 )
 from fieldedge_adapters.sql.txn import Txn, Write
 
+
 class _Sql:
     """A statement's text and positional arguments, built together."""
 
@@ -52,9 +53,7 @@ def _value(sql: _Sql, column: sa.Column[Any], value: Any) -> str:
     return sql.arg(value)
 
 
-def _write_sql(
-    sql: _Sql, write: Write, tenant: str, stamp: bool, number: str | None
-) -> str:
+def _write_sql(sql: _Sql, write: Write, tenant: str, stamp: bool, number: str | None) -> str:
     table = write.table
     columns = [c for c in table.columns if c.name in write.values]
     quoted = f'"{table.name}"'
@@ -82,7 +81,9 @@ def _write_sql(
     return f"UPDATE {quoted} SET {', '.join(sets)} WHERE {where}"
 
 
-def _unnest_sql(sql: _Sql, table: sa.Table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+def _unnest_sql(
+    sql: _Sql, table: sa.Table, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> str:
     arrays = []
     for name in columns:
         column = table.c[name]
@@ -123,18 +124,18 @@ async def postgres(txn: Txn) -> None:
             f'UPDATE "{name}" SET version = {_VERSION} '
             f"WHERE company_id = {tenant} AND id = ANY({sql.arg(list(rows))})"
         )
-    for k, (row_id, _, write) in enumerate(orders):
-        if write is None:
+    for k, (row_id, _, queued) in enumerate(orders):
+        if queued is None:
             parts.append(
                 f'UPDATE "orders" SET number = {_number_sql(k, len(orders))} '
                 f"WHERE company_id = {tenant} AND id = {sql.arg(row_id)}"
             )
     if txn.audit:
-        rows = [audit_values(e) for e in txn.audit]
-        parts.append(_unnest_sql(sql, AUDIT, AUDIT_COLUMNS, rows))
+        entries = [audit_values(e) for e in txn.audit]
+        parts.append(_unnest_sql(sql, AUDIT, AUDIT_COLUMNS, entries))
     if txn.outbox:
-        rows = [outbox_values(e) for e in txn.outbox]
-        parts.append(_unnest_sql(sql, OUTBOX, OUTBOX_COLUMNS, rows))
+        events = [outbox_values(e) for e in txn.outbox]
+        parts.append(_unnest_sql(sql, OUTBOX, OUTBOX_COLUMNS, events))
     if not parts:
         return
     if stamp:
@@ -154,8 +155,8 @@ async def postgres(txn: Txn) -> None:
     first = seq - len(orders) + 1
     for write in txn.queued:
         stamped(write.entity, version=version)
-    for rows_ in txn.stamped.values():
-        for entity in rows_.values():
+    for written in txn.stamped.values():
+        for entity in written.values():
             stamped(entity, version=version)
     for k, (_, entity, _) in enumerate(orders):
         stamped(entity, number=order_number(first + k))

@@ -19,7 +19,9 @@ T = table_of(VisitPhotoRow)
 @shape
 def _get(tenant: bool) -> Any:
     return sa.select(T).where(
-        *tenant_filter(T, tenant), T.c.id == sa.bindparam("id"), T.c.visit_id == sa.bindparam("visit")
+        *tenant_filter(T, tenant),
+        T.c.id == sa.bindparam("id"),
+        T.c.visit_id == sa.bindparam("visit"),
     )
 
 

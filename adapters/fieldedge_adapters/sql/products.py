@@ -23,11 +23,7 @@ SKU_TAKEN = "A product with this SKU already exists."
 
 @shape
 def _by_ids(tenant: bool) -> Any:
-    return (
-        sa.select(T)
-        .where(*tenant_filter(T, tenant), any_of(T.c.id, "ids"))
-        .order_by(T.c.id)
-    )
+    return sa.select(T).where(*tenant_filter(T, tenant), any_of(T.c.id, "ids")).order_by(T.c.id)
 
 
 @shape
@@ -82,7 +78,9 @@ class SqlProductRepository(Repository[Product]):
         self._save(product)
 
     async def list(self, query: ProductQuery) -> Sequence[Record]:
-        statement = _list(query.after is not None, query.active is not None, bool(query.q), self._tenant)
+        statement = _list(
+            query.after is not None, query.active is not None, bool(query.q), self._tenant
+        )
         return await self._rows(
             statement,
             after=query.after,

@@ -47,7 +47,9 @@ def tenant_filter(table: sa.Table, tenant: bool) -> list[ColumnElement[bool]]:
 
 @shape
 def get_statement(table: sa.Table, *, tenant: bool, live_only: bool, lock: bool) -> Select[Any]:
-    statement = sa.select(table).where(table.c.id == sa.bindparam("id"), *tenant_filter(table, tenant))
+    statement = sa.select(table).where(
+        table.c.id == sa.bindparam("id"), *tenant_filter(table, tenant)
+    )
     if live_only:
         statement = statement.where(table.c.deleted_at.is_(None))
     return statement.with_for_update() if lock else statement
@@ -98,7 +100,9 @@ class Repository(Generic[E]):
     async def _many(self, statement: Any, **params: Any) -> list[E]:
         return [self._entity(row) for row in await self._rows(statement, **params)]
 
-    async def _get(self, row_id: UUID, *, include_deleted: bool = False, lock: bool = False) -> E | None:
+    async def _get(
+        self, row_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> E | None:
         live_only = self.soft_delete and not include_deleted
         statement = get_statement(self.table, tenant=self._tenant, live_only=live_only, lock=lock)
         return await self._one(statement, id=row_id)

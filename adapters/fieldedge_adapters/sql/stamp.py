@@ -125,12 +125,10 @@ async def _sqlite_writes(
             )
             for entity in rows.values():
                 stamped(entity, version=version)
-    for k, (row_id, entity, write) in enumerate(orders):
-        if write is None and row_id is not None:
+    for k, (row_id, entity, queued) in enumerate(orders):
+        if queued is None and row_id is not None:
             await txn.tx.run(
-                sa.update(order_table)
-                .where(order_table.c.id == row_id)
-                .values(number=numbers[k])
+                sa.update(order_table).where(order_table.c.id == row_id).values(number=numbers[k])
             )
             stamped(entity, number=numbers[k])
     if txn.audit:

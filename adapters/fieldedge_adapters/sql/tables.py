@@ -61,9 +61,7 @@ class CompanyRow(SQLModel, table=True):
 
     id: UUID = Field(primary_key=True)
     name: str = Field(max_length=200)
-    status: CompanyStatus = Field(
-        default=CompanyStatus.ACTIVE, sa_type=varchar_enum(CompanyStatus)
-    )
+    status: CompanyStatus = Field(default=CompanyStatus.ACTIVE, sa_type=varchar_enum(CompanyStatus))
     geofence_radius_m: int = 200
     timezone: str = Field(default="UTC", max_length=64)
     currency: str = Field(default="INR", max_length=3)

@@ -132,11 +132,14 @@ class Txn:
     async def finish(self) -> None:
         if not self.pending:
             return
-        # Rows of tables without a version (a new company, tokens, photos) go first: the
-        # stamping step may need them (it advances the new company's counter).
-        plain = [w for w in self.queued if not w.versioned]
-        self.queued = [w for w in self.queued if w.versioned]
-        for write in plain:
+        # The versioned writes at the end of the queue go into the stamping step; all
+        # before them are sent first, in order (a new company before its counter moves,
+        # a user before the refresh token that refers to it).
+        cut = len(self.queued)
+        while cut and self.queued[cut - 1].versioned:
+            cut -= 1
+        head, self.queued = self.queued[:cut], self.queued[cut:]
+        for write in head:
             await self.send(write)
         if self.dialect == "postgresql":
             from fieldedge_adapters.sql import pg_stamp

@@ -16,12 +16,13 @@ from fieldedge.errors import Forbidden
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller, as the token and the user row agree it is."""
+    """The authenticated caller, as its (unrevoked) token says it is."""
 
     user_id: UUID
     company_id: UUID | None
     role: Role
     ip: str | None = None
+    session_id: UUID | None = None  # the refresh-token family the token was minted for
 
     @property
     def tenant(self) -> UUID:

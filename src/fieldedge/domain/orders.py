@@ -146,9 +146,7 @@ class Order(Entity):
         self._move(OrderStatus.APPROVED, approved_by=by, approved_at=at)
 
     def reject(self, by: UUID, at: datetime, reason: str | None = None) -> None:
-        self._move(
-            OrderStatus.REJECTED, rejected_by=by, rejected_at=at, rejection_reason=reason
-        )
+        self._move(OrderStatus.REJECTED, rejected_by=by, rejected_at=at, rejection_reason=reason)
 
     def dispatch(self, at: datetime) -> None:
         self._move(OrderStatus.DISPATCHED, dispatched_at=at)

@@ -13,7 +13,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from fieldedge.domain.base import Entity
-
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.errors import Conflict, ValidationFailed
 

@@ -13,7 +13,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from fieldedge.domain.base import Entity
-
 from fieldedge.errors import PayloadTooLarge, UnsupportedMediaType
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # 10 MiB

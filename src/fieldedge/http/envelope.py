@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
+from fieldedge import wire
 from fieldedge.errors import FieldedgeError, InternalError
 
 JSON = "application/json"
@@ -30,18 +29,8 @@ def _timestamp() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _default(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def render(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, default=_default, separators=(",", ":"), ensure_ascii=False).encode()
+    return wire.dumps(body)
 
 
 def meta(scope: Scope) -> dict[str, str]:

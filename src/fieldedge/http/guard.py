@@ -1,16 +1,21 @@
 """What runs before a route's handler, as its ``Operation`` declares: authentication from
 the bearer header, then the route's rate-limit class. Both live here, so a route cannot
-declare one thing in OpenAPI and do another."""
+declare one thing in OpenAPI and do another.
+
+An authenticated request costs one KV round trip: its rate-limit hit and its token's
+revocation marks are one call (``RateLimiter.hit(read=…)``). When the KV cannot answer,
+the limit is decided in-process and the database decides the revocation.
+"""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 
 from fieldedge.domain.access import Principal
-from fieldedge.errors import AuthRequired, InvalidToken, RateLimited
+from fieldedge.errors import AuthRequired, DependencyUnavailable, InvalidToken, RateLimited
 from fieldedge.http.deps import deps_of
 from fieldedge.ports.kv import RateWindow
-from fieldedge.services.auth.authenticate import authenticate
+from fieldedge.services.auth.authenticate import Bearer, admit, verify
 from fieldedge.services.ratelimit import Limit, rate_headers
 
 # Credentials in a URL end up in proxy logs, browser history and Referer headers.
@@ -35,13 +40,11 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def authenticated(request: Request) -> Principal:
-    principal = await authenticate(bearer_token(request), deps_of(request), ip=client_ip(request))
+def _remember(request: Request, principal: Principal) -> None:
     state = request.scope.setdefault("state", {})
     state["principal"] = principal
     state["user_id"] = str(principal.user_id)
     state["company_id"] = str(principal.company_id) if principal.company_id else None
-    return principal
 
 
 def principal_of(request: Request) -> Principal:
@@ -60,19 +63,35 @@ def remember(request: Request, window: RateWindow) -> None:
         state["rate_headers"] = rate_headers(window)
 
 
-async def limit(request: Request, rule: Limit, subject: str) -> None:
+async def limit(
+    request: Request, rule: Limit, subject: str, *, read: list[str] | None = None
+) -> RateWindow:
     """Count one hit of ``rule`` for ``subject``; over the limit raises ``RateLimited``."""
-    window = await deps_of(request).limiter.hit(rule, subject)
+    window = await deps_of(request).limiter.hit(rule, subject, read=read or ())
     remember(request, window)
     if not window.allowed:
         raise RateLimited(headers=rate_headers(window, retry=True))
+    return window
 
 
-async def limit_class(request: Request, rate_class: str) -> None:
+async def guard(request: Request, *, auth: bool, rate_class: str | None) -> None:
+    """Authenticate (if the route is authenticated) and count the route's rate limit."""
     deps = deps_of(request)
     if rate_class == "auth":
         await limit(request, deps.limits.auth_ip, f"ip:{client_ip(request) or 'unknown'}")
+    if not auth:
         return
-    principal = principal_of(request)
-    rule: Limit = getattr(deps.limits, rate_class)
-    await limit(request, rule, f"{principal.company_id}:{principal.user_id}")
+    bearer: Bearer = verify(bearer_token(request), deps, ip=client_ip(request))
+    claims = bearer.claims
+    marks: tuple[bytes | None, ...] | list[bytes | None] | None
+    if rate_class in (None, "auth"):
+        try:
+            marks = await deps.kv.get_many(bearer.marks)
+        except DependencyUnavailable:
+            marks = None
+    else:
+        rule: Limit = getattr(deps.limits, rate_class)
+        subject = f"{claims.company_id}:{claims.user_id}"
+        window = await limit(request, rule, subject, read=bearer.marks)
+        marks = window.values
+    _remember(request, await admit(bearer, deps, marks))

@@ -1,12 +1,17 @@
 """``Idempotency-Key`` on writes: a replay returns the first response byte for byte.
 
 The write and its record commit in one transaction (``Database.request_transaction``):
-the record is claimed first (a concurrent duplicate waits briefly on it, then replays,
-or is told ``IDEMPOTENCY_IN_PROGRESS``), the handler runs with every unit of work it
-opens joining the transaction, and the response it produced is stored before the single
-commit. A crash before that commit leaves nothing; a crash after it leaves a record
-that replays. Only successful responses are recorded: a refused request (validation,
-auth, conflict) writes nothing, so the client may fix it and retry with the same key.
+the record is looked up first (a completed one replays at once), the handler runs with
+every unit of work it opens joining the transaction, and the response it produced is
+then written as the record, once, before the single commit. A crash before that commit
+leaves nothing; a crash after it leaves a record that replays.
+
+Two concurrent requests with one key both run; the second's record write meets the
+first's (on Postgres it waits for the first's commit, bounded by the lock wait), so the
+second rolls its own work back and replays the first's response instead, or answers
+``IDEMPOTENCY_IN_PROGRESS`` when the first is still running past that bound. Only
+successful responses are recorded: a refused request (validation, auth, conflict)
+writes nothing, so the client may fix it and retry with the same key.
 """
 
 from __future__ import annotations
@@ -18,12 +23,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fieldedge.domain.idempotency import (
-    MAX_KEY_LENGTH,
-    IdempotencyRecord,
-    IdempotencyStatus,
-    fingerprint,
-)
+from fieldedge.domain.idempotency import MAX_KEY_LENGTH, IdempotencyRecord, fingerprint
 from fieldedge.errors import IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed
 from fieldedge.http.deps import deps_of
 from fieldedge.http.guard import principal_of
@@ -52,40 +52,46 @@ def idempotency_key(request: Request) -> str | None:
     return None
 
 
-def _replay(record: IdempotencyRecord) -> Response:
+def _replay(record: IdempotencyRecord, print_: str) -> Response:
+    if record.fingerprint != print_:
+        raise IdempotencyKeyReused()
     headers = {**record.response_headers, REPLAYED: "true"}
-    return Response(
-        record.response_body or b"", status_code=record.response_status or 200, headers=headers
-    )
+    return Response(record.response_body, status_code=record.response_status, headers=headers)
 
 
 async def run_idempotent(request: Request, handler: Handler, key: str) -> Response:
     deps = deps_of(request)
     principal = principal_of(request)
     now = deps.clock.now()
-    claim = IdempotencyRecord(
-        id=deps.ids.new(),
-        company_id=principal.tenant,
-        user_id=principal.user_id,
-        key=key,
-        fingerprint=fingerprint(request.method, request.url.path, await request.body()),
-        created_at=now,
-        expires_at=now + RETENTION,
-    )
-    async with deps.db.request_transaction(Scope.tenant(principal.tenant)) as tx:
-        existing = await tx.idempotency.claim(claim)
+    print_ = fingerprint(request.method, request.url.path, await request.body())
+    scope = Scope.tenant(principal.tenant)
+    async with deps.db.request_transaction(scope) as tx:
+        existing = await tx.idempotency.find(principal.user_id, key, now=now)
         if existing is not None:
-            if existing.fingerprint != claim.fingerprint:
-                raise IdempotencyKeyReused()
-            if existing.status is IdempotencyStatus.COMPLETED:
-                return _replay(existing)
-            raise IdempotencyInProgress()
+            return _replay(existing, print_)
         response = await handler(request)
-        if 200 <= response.status_code < 300:
-            headers = {k: v for k, v in response.headers.items() if k in _KEPT}
-            headers["x-request-id"] = request.scope.get("state", {}).get("request_id", "")
-            await tx.idempotency.complete(
-                claim.id, status=response.status_code, headers=headers, body=bytes(response.body)
-            )
+        if not 200 <= response.status_code < 300:
+            return response  # nothing recorded: rolled back with the transaction
+        headers = {k: v for k, v in response.headers.items() if k in _KEPT}
+        headers["x-request-id"] = request.scope.get("state", {}).get("request_id", "")
+        record = IdempotencyRecord(
+            id=deps.ids.new(),
+            company_id=principal.tenant,
+            user_id=principal.user_id,
+            key=key,
+            fingerprint=print_,
+            response_status=response.status_code,
+            response_headers=headers,
+            response_body=bytes(response.body),
+            created_at=now,
+            expires_at=now + RETENTION,
+        )
+        if await tx.idempotency.record(record):
             await tx.commit()
-        return response
+            return response
+    # Another request with this key got there first: its answer is the answer.
+    async with deps.db.unit_of_work(scope) as uow:
+        winner = await uow.idempotency.find(principal.user_id, key, now=now)
+    if winner is None:
+        raise IdempotencyInProgress()
+    return _replay(winner, print_)

@@ -13,6 +13,7 @@ from fieldedge.errors import ValidationFailed
 from fieldedge.http.envelope import ok
 from fieldedge.http.fields import Limit
 from fieldedge.http.schemas import RequestModel, ResponseModel
+from fieldedge.http.views import view_of
 from fieldedge.services.pagination import DEFAULT_LIMIT, Page
 
 
@@ -46,9 +47,7 @@ def page_response(
     extra: Iterable[dict[str, Any]] | None = None,
 ) -> Response:
     """``extra`` merges per-item computed values (e.g. ``distanceM``) before trimming."""
-    items = [
-        model.model_validate(item).model_dump(mode="json", by_alias=True) for item in page.items
-    ]
+    items = view_of(model).many(page.items)
     if extra is not None:
         for item, more in zip(items, extra, strict=True):
             item.update(more)

@@ -7,17 +7,24 @@ from pydantic.alias_generators import to_camel
 
 
 class RequestModel(BaseModel):
-    """A request body: camelCase keys, unknown fields are a 422, strings trimmed."""
+    """A request body: camelCase keys, unknown fields are a 422, strings trimmed.
+
+    Built on first use (``defer_build``): a cold start pays only for the models its
+    first request needs."""
 
     model_config = ConfigDict(
         alias_generator=to_camel,
         populate_by_name=True,
         extra="forbid",
         str_strip_whitespace=True,
+        defer_build=True,
     )
 
 
 class ResponseModel(BaseModel):
-    """A response body, serialised with camelCase keys."""
+    """A response body, serialised with camelCase keys (rows are rendered through
+    ``views``; the model is the contract and the OpenAPI schema)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, from_attributes=True, defer_build=True
+    )

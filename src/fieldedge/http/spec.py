@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fieldedge.errors import FieldedgeError
-from fieldedge.http.guard import authenticated, limit_class
+from fieldedge.http.guard import guard
 from fieldedge.http.idempotency import idempotency_key, run_idempotent
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -57,10 +57,8 @@ class Resource(Route):
 
         async def dispatch(request: Request) -> Response:
             op = self.operations["GET" if request.method == "HEAD" else request.method]
-            if op.auth:
-                await authenticated(request)
-            if op.rate_class:
-                await limit_class(request, op.rate_class)
+            if op.auth or op.rate_class:
+                await guard(request, auth=op.auth, rate_class=op.rate_class)
             if op.idempotent:
                 key = idempotency_key(request)
                 if key is not None:

@@ -44,6 +44,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 
+
 @dataclass(frozen=True, slots=True)
 class SchemaState:
     current: str | None

@@ -15,8 +15,9 @@ class RateWindow:
     limit: int
     remaining: int
     reset_s: float  # seconds until the oldest counted hit leaves the window
-    # The values of the keys asked for with the hit (``read``), in order; None: absent.
-    values: tuple[bytes | None, ...] = ()
+    # The values of the keys asked for with the hit (``read``), in order (None: absent);
+    # None as a whole when they could not be read (the limiter's local fallback).
+    values: tuple[bytes | None, ...] | None = ()
 
 
 class KeyValue(Protocol):

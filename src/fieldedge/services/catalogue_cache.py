@@ -1,71 +1,89 @@
-"""Cache-aside for catalogue lists in the KV, invalidated by a version number, not deletes.
+"""Cache-aside for catalogue lists in the KV, invalidated by a version, not deletes.
 
 The tenant's catalogue version lives at ``fe:{companyId}:products:ver``; each cached page
-sits under ``fe:{companyId}:products:v{n}:{query}``. A product write bumps the version
-(``incr``) after its commit, so every process, on its next read, looks under the new
-version and never sees a page cached before the write; the old pages age out by TTL.
+sits under ``fe:{companyId}:products:v{version}:{query}``. A product write sets a new,
+never-used version after its commit, so every process, on its next read, looks under
+the new version and never sees a page cached before the write; old pages age out.
+
+A version is unique (time and randomness), not a counter, and carries a TTL longer
+than any page's: if the KV evicts or loses it, the next reader makes a new one rather
+than starting again at a number whose old pages may still be cached.
 
 A reader takes the version *before* reading the database: a page filled from a read
 that raced a write lands under the old version, which nobody reads any more.
 
 The KV is a cache, never a dependency: when it is down a read falls through to the
-database and a write's bump is skipped with a warning. Entries carry ``TTL_S`` so even a
-lost bump (KV down at the moment of a write, or the version key evicted) is stale for
-at most that long. Pages are stored as JSON text: the Upstash adapter stores UTF-8 only.
+database and a write's invalidation is skipped with a warning. Pages carry ``TTL_S``, so
+even a lost invalidation is stale for at most that long. Pages are stored as JSON text
+(the Upstash adapter stores UTF-8 only), the rows as the API serialises them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import structlog
 
-from fieldedge.domain.products import Product
+from fieldedge import wire
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.kv import KeyValue
+from fieldedge.ports.records import Record
 from fieldedge.services.pagination import Page
 
 log = structlog.get_logger("fieldedge.catalogue")
 
 TTL_S = 300.0
+VERSION_TTL_S = 86_400.0
 
 
 def version_key(company_id: UUID) -> str:
     return f"fe:{company_id}:products:ver"
 
 
-def page_key(company_id: UUID, version: int, query: dict[str, Any]) -> str:
+def page_key(company_id: UUID, version: str, query: dict[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(query, sort_keys=True).encode()).hexdigest()[:32]
     return f"fe:{company_id}:products:v{version}:{digest}"
 
 
-def _dump(page: Page[Product]) -> bytes:
-    items = [product.model_dump(mode="json") for product in page.items]
-    body = {"items": items, "limit": page.limit, "next": page.next_cursor}
-    return json.dumps(body, separators=(",", ":")).encode()
+def new_version() -> str:
+    return f"{time.time_ns():x}{secrets.token_hex(4)}"
 
 
-def _load(raw: bytes) -> Page[Product]:
-    body = json.loads(raw.decode())
-    items = [Product.model_validate(item) for item in body["items"]]
-    return Page(items=items, limit=body["limit"], next_cursor=body["next"])
+def _dump(page: Page[Record]) -> bytes:
+    return wire.dumps({"items": list(page.items), "limit": page.limit, "next": page.next_cursor})
+
+
+def _load(raw: bytes) -> Page[Record]:
+    body = wire.loads(raw)
+    return Page(items=body["items"], limit=body["limit"], next_cursor=body["next"])
+
+
+async def _version(kv: KeyValue, company_id: UUID) -> str:
+    raw = await kv.get(version_key(company_id))
+    if raw:
+        return raw.decode()
+    fresh = new_version()
+    if await kv.set(version_key(company_id), fresh.encode(), ttl_s=VERSION_TTL_S, nx=True):
+        return fresh
+    raw = await kv.get(version_key(company_id))  # another reader made one first
+    return raw.decode() if raw else fresh
 
 
 async def cached_page(
     kv: KeyValue,
     company_id: UUID,
     query: dict[str, Any],
-    load: Callable[[], Awaitable[Page[Product]]],
-) -> Page[Product]:
+    load: Callable[[], Awaitable[Page[Record]]],
+) -> Page[Record]:
     """The page for ``query`` from the cache, or from ``load()`` (then cached)."""
     try:
-        raw_version = await kv.get(version_key(company_id))
-        version = int(raw_version) if raw_version else 0
-        key = page_key(company_id, version, query)
+        key = page_key(company_id, await _version(kv, company_id), query)
         hit = await kv.get(key)
     except DependencyUnavailable:
         log.warning("catalogue.cache_unavailable", kv=kv.name, step="read")
@@ -83,6 +101,6 @@ async def cached_page(
 async def invalidate(kv: KeyValue, company_id: UUID) -> None:
     """Move the tenant to a new catalogue version (call after the write committed)."""
     try:
-        await kv.incr(version_key(company_id))
+        await kv.set(version_key(company_id), new_version().encode(), ttl_s=VERSION_TTL_S)
     except DependencyUnavailable:
         log.warning("catalogue.invalidate_skipped", kv=kv.name, company_id=str(company_id))

@@ -1,35 +1,34 @@
-"""Small steps shared by the write use cases: stamp the tenant's version, audit, queue mail."""
+"""Small steps shared by the write use cases: audit, queue mail, load what the caller may see.
+
+Versions are not the use cases' business: the unit of work stamps every row written
+when it commits (see ``fieldedge.ports.database``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, TypeVar
 from uuid import UUID
 
 from fieldedge.domain.access import Principal
+from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.errors import NotFound
 from fieldedge.ports.database import UnitOfWork
 from fieldedge.services.deps import Deps
+
+T = TypeVar("T")
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def next_version(uow: UnitOfWork, company_id: UUID) -> int:
-    """Bump the tenant's change counter (row-locked) and return it to stamp written rows."""
-    return await uow.companies.bump_change_counter(company_id)
-
-
-class Versioned(Protocol):
-    version: int
-    updated_at: datetime
-
-
-async def stamp(uow: UnitOfWork, company_id: UUID, row: Versioned, now: datetime) -> None:
-    """Mark ``row`` as written in this transaction: the tenant's new version, and now."""
-    row.version = await next_version(uow, company_id)
-    row.updated_at = now
+def found(row: T | None, noun: str, *, visible: bool = True) -> T:
+    """``row`` if it exists and the caller may see it; otherwise the same ``NotFound``
+    either way (never a hint that it exists in someone else's scope)."""
+    if row is None or not visible:
+        raise NotFound(f"No such {noun}.")
+    return row
 
 
 async def audit(
@@ -43,18 +42,22 @@ async def audit(
     entity_id: UUID | None = None,
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
+    company_id: UUID | None = None,
 ) -> None:
-    """Append to the tenant's audit chain (a no-op in system scope: no tenant to chain)."""
-    if uow.scope.is_system:
-        return
+    """Append to the scope's audit chain: the tenant's; in system scope the chain of
+    ``company_id`` (the platform's when None)."""
     await uow.audit.append(
-        at=deps.clock.now(),
-        action=action,
-        actor_id=actor.user_id if actor else actor_id,
-        entity=entity,
-        entity_id=entity_id,
-        detail=detail or {},
-        ip=(actor.ip if actor else None) or ip,
+        AuditEntry(
+            id=deps.ids.new(),
+            company_id=uow.scope.company_id or company_id,
+            at=deps.clock.now(),
+            action=action,
+            actor_id=actor.user_id if actor else actor_id,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail or {},
+            ip=(actor.ip if actor else None) or ip,
+        )
     )
 
 
@@ -68,14 +71,24 @@ async def queue_email(
     context: dict[str, Any],
 ) -> OutboxEvent:
     """Queue a templated email in this transaction; the dispatcher renders and sends it."""
+    return await queue_task(
+        uow, deps, company_id=company_id, kind="email",
+        payload={"template": template, "to": to, "context": context},
+    )  # fmt: skip
+
+
+async def queue_task(
+    uow: UnitOfWork, deps: Deps, *, company_id: UUID | None, kind: str, payload: dict[str, Any]
+) -> OutboxEvent:
+    """Queue work for the dispatcher (an email, an export, a revocation) in this transaction."""
     now = deps.clock.now()
-    return await uow.outbox.add(
-        OutboxEvent(
-            id=deps.ids.new(),
-            company_id=company_id,
-            kind="email",
-            payload={"template": template, "to": to, "context": context},
-            next_attempt_at=now,
-            created_at=now,
-        )
+    event = OutboxEvent(
+        id=deps.ids.new(),
+        company_id=company_id,
+        kind=kind,
+        payload=payload,
+        next_attempt_at=now,
+        created_at=now,
     )
+    await uow.outbox.add(event)
+    return event

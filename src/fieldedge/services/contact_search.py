@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
-from fieldedge.domain.contacts import Contact, ContactType
+from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.geo import bounding_box, haversine_m, parse_near
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope
 from fieldedge.ports.fieldforce import ContactQuery
+from fieldedge.ports.records import Record
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, decode_cursor, encode_cursor, page_by_id
 from fieldedge.services.visibility import contact_owners, narrowed
@@ -40,12 +41,12 @@ class ContactFilter:
 class Near:
     """A contact and its distance in metres from the ``?near=`` point."""
 
-    contact: Contact
+    contact: Record
     distance_m: float
 
     @property
     def id(self) -> UUID:
-        return self.contact.id
+        return UUID(str(self.contact["id"]))
 
 
 def _owners(principal: Principal, owner_id: UUID | None) -> Collection[UUID] | None:
@@ -66,7 +67,7 @@ def _query(principal: Principal, filters: ContactFilter) -> ContactQuery:
 
 async def list_contacts(
     principal: Principal, filters: ContactFilter, cursor: str | None, limit: int, deps: Deps
-) -> Page[Contact]:
+) -> Page[Record]:
     require(principal, Action.CONTACT_READ)
     query = replace(_query(principal, filters), after=after_id(cursor), limit=limit + 1)
     if query.owner_ids is not None and not query.owner_ids:
@@ -114,9 +115,9 @@ async def near_contacts(
         )
     measured = sorted(
         (
-            (haversine_m(lat, lng, c.latitude, c.longitude), c.id, c)
+            (haversine_m(lat, lng, c["latitude"], c["longitude"]), UUID(str(c["id"])), c)
             for c in candidates
-            if c.latitude is not None and c.longitude is not None
+            if c["latitude"] is not None and c["longitude"] is not None
         ),
         key=lambda row: (row[0], row[1]),
     )

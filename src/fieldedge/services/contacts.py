@@ -13,23 +13,15 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
-from fieldedge.domain.contacts import (
-    Contact,
-    ContactType,
-    check_location,
-    normalize_phone,
-    normalize_tags,
-)
+from fieldedge.domain.contacts import Contact, ContactType, normalize_phone
 from fieldedge.domain.identity import Role
-from fieldedge.errors import NotFound, ValidationFailed
+from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
-from fieldedge.services.common import audit, next_version, stamp
+from fieldedge.services.common import audit, found
 from fieldedge.services.deps import Deps
 from fieldedge.services.visibility import contact_owners
 
 OWNER_ROLES = frozenset({Role.SALES_REP, Role.MANAGER})
-# A PATCH may clear these; the others (name, type) always have a value.
-_REQUIRED = ("name", "type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +39,19 @@ class CreateContact:
     notes: str | None = None
 
 
-async def visible_contact(uow: UnitOfWork, principal: Principal, contact_id: UUID) -> Contact:
-    """The live contact, if the caller may see it; ``NotFound`` otherwise."""
-    contact = await uow.contacts.get(contact_id)
+def sees_contact(principal: Principal, contact: Contact) -> bool:
     owners = contact_owners(principal)
-    if contact is None or (owners is not None and contact.owner_id not in owners):
-        raise NotFound("No such contact.")
-    return contact
+    return owners is None or contact.owner_id in owners
+
+
+async def visible_contact(
+    uow: UnitOfWork, principal: Principal, contact_id: UUID, *, lock: bool = False
+) -> Contact:
+    """The live contact, if the caller may see it; ``NotFound`` otherwise."""
+    contact = await uow.contacts.get(contact_id, lock=lock)
+    return found(
+        contact, "contact", visible=contact is not None and sees_contact(principal, contact)
+    )
 
 
 async def _check_owner(uow: UnitOfWork, owner_id: UUID) -> None:
@@ -82,34 +80,30 @@ async def create_contact(principal: Principal, cmd: CreateContact, deps: Deps) -
         if owner_id not in (None, principal.user_id):
             require(principal, Action.CONTACT_ASSIGN)
         owner_id = principal.user_id  # what a rep creates is theirs
-    check_location(cmd.latitude, cmd.longitude)
-    tags = normalize_tags(cmd.tags)
     now = deps.clock.now()
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
         phone = normalize_phone(cmd.phone, await _country(uow, company_id)) if cmd.phone else None
         if owner_id is not None and principal.role is not Role.SALES_REP:
             await _check_owner(uow, owner_id)
-        contact = await uow.contacts.add(
-            Contact(
-                id=deps.ids.new(),
-                company_id=company_id,
-                type=cmd.type,
-                owner_id=owner_id,
-                name=cmd.name,
-                phone=phone,
-                email=cmd.email,
-                address=cmd.address,
-                city=cmd.city,
-                latitude=cmd.latitude,
-                longitude=cmd.longitude,
-                tags=tags,
-                notes=cmd.notes,
-                version=await next_version(uow, company_id),
-                created_at=now,
-                updated_at=now,
-            )
+        contact = Contact(
+            id=deps.ids.new(),
+            company_id=company_id,
+            type=cmd.type,
+            owner_id=owner_id,
+            name=cmd.name,
+            phone=phone,
+            email=cmd.email,
+            address=cmd.address,
+            city=cmd.city,
+            latitude=cmd.latitude,
+            longitude=cmd.longitude,
+            tags=cmd.tags,
+            notes=cmd.notes,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.contacts.add(contact)
         await audit(
             uow,
             deps,
@@ -123,23 +117,6 @@ async def create_contact(principal: Principal, cmd: CreateContact, deps: Deps) -
     return contact
 
 
-async def _apply(uow: UnitOfWork, contact: Contact, changes: Mapping[str, Any]) -> None:
-    """Set the sent fields on ``contact``, each through its domain rule."""
-    for name in _REQUIRED:
-        if name in changes and changes[name] is None:
-            raise ValidationFailed(details={name: ["Cannot be empty."]})
-    values = dict(changes)
-    if values.get("phone") is not None:
-        values["phone"] = normalize_phone(values["phone"], await _country(uow, contact.company_id))
-    if "tags" in values:
-        values["tags"] = normalize_tags(values["tags"] or [])
-    latitude = values.get("latitude", contact.latitude)
-    longitude = values.get("longitude", contact.longitude)
-    check_location(latitude, longitude)
-    for name, value in values.items():
-        setattr(contact, name, value)
-
-
 async def update_contact(
     principal: Principal, contact_id: UUID, changes: Mapping[str, Any], deps: Deps
 ) -> Contact:
@@ -147,14 +124,18 @@ async def update_contact(
     require(principal, Action.CONTACT_WRITE)
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        contact = await visible_contact(uow, principal, contact_id)
+        contact = await visible_contact(uow, principal, contact_id, lock=True)
         before_owner = contact.owner_id
-        if "owner_id" in changes and changes["owner_id"] != before_owner:
+        values = dict(changes)
+        if "owner_id" in values and values["owner_id"] != before_owner:
             require(principal, Action.CONTACT_ASSIGN)
-            if changes["owner_id"] is not None:
-                await _check_owner(uow, changes["owner_id"])
-        await _apply(uow, contact, changes)
-        await stamp(uow, principal.tenant, contact, now)
+            if values["owner_id"] is not None:
+                await _check_owner(uow, values["owner_id"])
+        if values.get("phone") is not None:
+            values["phone"] = normalize_phone(
+                values["phone"], await _country(uow, principal.tenant)
+            )
+        contact.apply({**values, "updated_at": now})
         await uow.contacts.save(contact)
         reassigned = contact.owner_id != before_owner
         await audit(
@@ -175,9 +156,8 @@ async def delete_contact(principal: Principal, contact_id: UUID, deps: Deps) -> 
     require(principal, Action.CONTACT_DELETE)
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        contact = await visible_contact(uow, principal, contact_id)
-        contact.deleted_at = now
-        await stamp(uow, principal.tenant, contact, now)
+        contact = await visible_contact(uow, principal, contact_id, lock=True)
+        contact.apply({"deleted_at": now, "updated_at": now})
         await uow.contacts.save(contact)
         await audit(
             uow, deps, "contact.deleted", actor=principal, entity="contact", entity_id=contact.id

@@ -17,7 +17,7 @@ from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.errors import NotFound
 from fieldedge.ports.database import Scope
-from fieldedge.services.common import audit, queue_email
+from fieldedge.services.common import audit, queue_email, queue_task
 from fieldedge.services.deps import Deps
 from fieldedge.services.outbox.templates import TemplateError
 
@@ -31,17 +31,13 @@ async def request_export(principal: Principal, deps: Deps) -> OutboxEvent:
     """Queue an export of the caller's company; ADMIN only."""
     require(principal, Action.COMPANY_EXPORT)
     company_id = principal.tenant
-    now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        event = await uow.outbox.add(
-            OutboxEvent(
-                id=deps.ids.new(),
-                company_id=company_id,
-                kind=KIND,
-                payload={"companyId": str(company_id), "requestedBy": str(principal.user_id)},
-                next_attempt_at=now,
-                created_at=now,
-            )
+        event = await queue_task(
+            uow,
+            deps,
+            company_id=company_id,
+            kind=KIND,
+            payload={"companyId": str(company_id), "requestedBy": str(principal.user_id)},
         )
         await audit(
             uow,

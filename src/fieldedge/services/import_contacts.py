@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from fieldedge.domain.contacts import Contact
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
-from fieldedge.services.common import audit, next_version, normalise_email
+from fieldedge.services.common import audit, normalise_email
 from fieldedge.services.contacts import OWNER_ROLES
 from fieldedge.services.deps import Deps
 from fieldedge.services.export import Progress, quiet
@@ -87,10 +87,8 @@ async def _write(
         report.created += len(fresh)
         if dry or not fresh:
             return
-        version = await next_version(uow, company_id)
         for _, contact in fresh:
-            contact.version = version
-            await uow.contacts.add(contact)
+            await uow.contacts.add(contact)  # the commit stamps the batch with one version
         lines = [fresh[0][0].line, fresh[-1][0].line]
         await audit(
             uow,

@@ -15,12 +15,13 @@ from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role
-from fieldedge.domain.orders import Order, OrderStatus, order_number
+from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.pricing import ItemRequest, price_items
-from fieldedge.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fieldedge.errors import Conflict, Forbidden, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import OrderQuery
-from fieldedge.services.common import audit, next_version, queue_email
+from fieldedge.ports.records import Record
+from fieldedge.services.common import audit, found, queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import contact_owners, narrowed, work_owners
@@ -71,15 +72,16 @@ def order_link(deps: Deps, order: Order) -> str:
     return f"{deps.settings.app_base_url.rstrip('/')}/orders/{order.id}"
 
 
-async def visible_order(uow: UnitOfWork, principal: Principal, order_id: UUID) -> Order:
-    """The order if the caller may see it; ``NotFound`` otherwise (same as missing)."""
-    order = await uow.orders.get(order_id)
+async def visible_order(
+    uow: UnitOfWork, principal: Principal, order_id: UUID, *, lock: bool = False
+) -> Order:
+    """The order if the caller may see it; ``NotFound`` otherwise (same as missing).
+    ``lock`` holds it against concurrent writers (a payment, a status move)."""
+    order = await uow.orders.get(order_id, lock=lock)
+    if order is None or order.user_id == principal.user_id:
+        return found(order, "order")
     owners = await work_owners(uow, principal)
-    if order is None or order.deleted_at is not None:
-        raise NotFound("No such order.")
-    if owners is not None and order.user_id not in owners:
-        raise NotFound("No such order.")
-    return order
+    return found(order, "order", visible=owners is None or order.user_id in owners)
 
 
 async def create_order(principal: Principal, cmd: CreateOrder, deps: Deps) -> Order:
@@ -94,25 +96,19 @@ async def create_order(principal: Principal, cmd: CreateOrder, deps: Deps) -> Or
         ids = {item.product_id for item in cmd.items}
         catalogue = {p.id: p for p in await uow.products.by_ids(ids)}
         priced = price_items(cmd.items, catalogue, client_total=cmd.total)
-        company = await uow.companies.get(company_id)
-        if company is None:
-            raise NotFound("No such company.")
-        # Version first: it takes the tenant row's lock, under which the number is drawn.
-        version = await next_version(uow, company_id)
+        company = found(await uow.companies.get(company_id), "company")
         order = Order(
             id=deps.ids.new(),
             company_id=company_id,
-            number=order_number(await uow.orders.next_number()),
             contact_id=contact.id,
             user_id=principal.user_id,
             currency=company.currency,
             notes=cmd.notes,
-            version=version,
             created_at=now,
             updated_at=now,
         )
         order.set_pricing(priced)
-        order = await uow.orders.add(order)
+        await uow.orders.add(order)  # numbered at commit
         await audit(
             uow,
             deps,
@@ -120,7 +116,7 @@ async def create_order(principal: Principal, cmd: CreateOrder, deps: Deps) -> Or
             actor=principal,
             entity="order",
             entity_id=order.id,
-            detail={"number": order.number, "total": order.total, "lines": len(priced.lines)},
+            detail={"total": order.total, "lines": len(priced.lines)},
         )
         await uow.commit()
     return order
@@ -134,7 +130,7 @@ async def get_order(principal: Principal, order_id: UUID, deps: Deps) -> Order:
 
 async def list_orders(
     principal: Principal, filters: OrderFilter, cursor: str | None, limit: int, deps: Deps
-) -> Page[Order]:
+) -> Page[Record]:
     require(principal, Action.ORDER_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         user_ids = narrowed(await work_owners(uow, principal), filters.user_id)
@@ -176,9 +172,8 @@ async def update_order(principal: Principal, order_id: UUID, cmd: UpdateOrder, d
     now = deps.clock.now()
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        # The tenant row's lock first, so two moves of one order run one after the other.
-        version = await next_version(uow, company_id)
-        order = await visible_order(uow, principal, order_id)
+        # The order's own lock, so two moves of one order run one after the other.
+        order = await visible_order(uow, principal, order_id, lock=True)
         before = OrderStatus(order.status)
         if cmd.notes is not UNSET:
             if order.user_id != principal.user_id:
@@ -189,8 +184,8 @@ async def update_order(principal: Principal, order_id: UUID, cmd: UpdateOrder, d
         if cmd.status is not None:
             await _check_move(uow, principal, order, cmd.status)
             order.move_to(cmd.status, by=principal.user_id, at=now, reason=cmd.reason)
-        order.version, order.updated_at = version, now
-        order = await uow.orders.save(order)
+        order.updated_at = now
+        await uow.orders.save(order)
         after = OrderStatus(order.status)
         action = f"order.{after.value.lower()}" if after is not before else "order.updated"
         detail = {"number": order.number, "from": before.value, "to": after.value}

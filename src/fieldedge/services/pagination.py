@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -59,8 +59,13 @@ def after_id(cursor: str | None) -> UUID | None:
 
 
 def page_by_id(rows: Sequence[T], limit: int) -> Page[T]:
-    """``rows`` was fetched with ``limit + 1``: the extra row only says there is more."""
+    """``rows`` (entities or records) was fetched with ``limit + 1``: the extra row only
+    says there is more."""
     items = rows[:limit]
     more = len(rows) > limit
-    next_cursor = encode_cursor({"id": str(items[-1].id)}) if more and items else None  # type: ignore[attr-defined]
+    next_cursor = encode_cursor({"id": str(_id(items[-1]))}) if more and items else None
     return Page(items=items, limit=limit, next_cursor=next_cursor)
+
+
+def _id(item: object) -> object:
+    return item["id"] if isinstance(item, Mapping) else getattr(item, "id")  # noqa: B009

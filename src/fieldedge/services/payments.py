@@ -1,8 +1,9 @@
 """Record and read payments collected against orders.
 
-A payment and the order's new ``amount_paid`` commit together; the tenant row's lock is
-taken before the order is read, so two collectors paying one order at once are applied
-one after the other and the second sees the first's balance (no overpayment by race).
+A payment and the order's new ``amount_paid`` commit together; the order is read with
+its row lock, so two collectors paying one order at once are applied one after the
+other and the second sees the first's balance (no overpayment by race), while payments
+against other orders of the company go on in parallel.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.payments import Payment, PaymentMethod, apply_payment
-from fieldedge.errors import NotFound, ValidationFailed
+from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope
 from fieldedge.ports.fieldforce import PaymentQuery
-from fieldedge.services.common import audit, next_version
+from fieldedge.ports.records import Record
+from fieldedge.services.common import audit, found
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import visible_order
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -51,27 +53,24 @@ async def record_payment(principal: Principal, cmd: RecordPayment, deps: Deps) -
         raise ValidationFailed(details={"receivedAt": ["Cannot be more than a day ahead."]})
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        version = await next_version(uow, company_id)  # the lock, before the balance is read
-        order = await visible_order(uow, principal, cmd.order_id)
+        order = await visible_order(uow, principal, cmd.order_id, lock=True)
         apply_payment(order, cmd.amount)
-        order.version, order.updated_at = version, now
+        order.updated_at = now
         await uow.orders.save(order)
-        payment = await uow.payments.add(
-            Payment(
-                id=deps.ids.new(),
-                company_id=company_id,
-                order_id=order.id,
-                user_id=principal.user_id,
-                amount=cmd.amount,
-                method=cmd.method,
-                reference=cmd.reference,
-                received_at=received_at,
-                notes=cmd.notes,
-                version=version,
-                created_at=now,
-                updated_at=now,
-            )
+        payment = Payment(
+            id=deps.ids.new(),
+            company_id=company_id,
+            order_id=order.id,
+            user_id=principal.user_id,
+            amount=cmd.amount,
+            method=cmd.method,
+            reference=cmd.reference,
+            received_at=received_at,
+            notes=cmd.notes,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.payments.add(payment)
         await audit(
             uow,
             deps,
@@ -94,17 +93,15 @@ async def get_payment(principal: Principal, payment_id: UUID, deps: Deps) -> Pay
     require(principal, Action.PAYMENT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         payment = await uow.payments.get(payment_id)
+        if payment is None or payment.user_id == principal.user_id:
+            return found(payment, "payment")
         owners = await work_owners(uow, principal)
-    if payment is None or payment.deleted_at is not None:
-        raise NotFound("No such payment.")
-    if owners is not None and payment.user_id not in owners:
-        raise NotFound("No such payment.")
-    return payment
+    return found(payment, "payment", visible=owners is None or payment.user_id in owners)
 
 
 async def list_payments(
     principal: Principal, filters: PaymentFilter, cursor: str | None, limit: int, deps: Deps
-) -> Page[Payment]:
+) -> Page[Record]:
     require(principal, Action.PAYMENT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         user_ids = narrowed(await work_owners(uow, principal), filters.user_id)

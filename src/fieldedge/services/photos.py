@@ -40,7 +40,7 @@ from fieldedge.errors import (
 )
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.storage import PresignedUpload, StoredObject
-from fieldedge.services.common import audit, stamp
+from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
 from fieldedge.services.visits import own_visit, visible_visit
 
@@ -71,7 +71,7 @@ async def _accept(
     reused = await uow.photos.used_elsewhere(sha256, visit.id)
     if reused:
         visit.add_flag(VisitFlag.REUSED_PHOTO)
-    await stamp(uow, principal.tenant, visit, deps.clock.now())
+    visit.updated_at = deps.clock.now()
     await uow.visits.save(visit)
     await audit(
         uow,
@@ -96,21 +96,20 @@ async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Dep
     await deps.storage.put(key, data, content_type=image.content_type)
     try:
         async with deps.db.unit_of_work(scope) as uow:
-            visit = await own_visit(uow, principal, visit_id)
+            visit = await own_visit(uow, principal, visit_id, lock=True)
             sha256 = hashlib.sha256(data).hexdigest()
-            photo = await uow.photos.add(
-                VisitPhoto(
-                    id=photo_id,
-                    company_id=principal.tenant,
-                    visit_id=visit.id,
-                    key=key,
-                    content_type=image.content_type,
-                    size=len(data),
-                    sha256=sha256,
-                    status=PhotoStatus.READY,
-                    created_at=deps.clock.now(),
-                )
+            photo = VisitPhoto(
+                id=photo_id,
+                company_id=principal.tenant,
+                visit_id=visit.id,
+                key=key,
+                content_type=image.content_type,
+                size=len(data),
+                sha256=sha256,
+                status=PhotoStatus.READY,
+                created_at=deps.clock.now(),
             )
+            await uow.photos.add(photo)
             await _accept(uow, deps, principal, visit, photo_id, sha256)
             await uow.commit()
     except BaseException:
@@ -133,16 +132,15 @@ async def request_upload(
         visit = await own_visit(uow, principal, visit_id)
         photo_id = deps.ids.new()
         key = photo_key(principal.tenant, visit.id, photo_id, declared.extension)
-        photo = await uow.photos.add(
-            VisitPhoto(
-                id=photo_id,
-                company_id=principal.tenant,
-                visit_id=visit.id,
-                key=key,
-                content_type=declared.content_type,
-                created_at=now,
-            )
+        photo = VisitPhoto(
+            id=photo_id,
+            company_id=principal.tenant,
+            visit_id=visit.id,
+            key=key,
+            content_type=declared.content_type,
+            created_at=now,
         )
+        await uow.photos.add(photo)
         await audit(
             uow,
             deps,
@@ -184,16 +182,21 @@ async def complete_upload(
         raise
     stored = await deps.storage.get(photo.key)
     async with deps.db.unit_of_work(scope) as uow:
-        visit = await own_visit(uow, principal, visit_id)
+        visit = await own_visit(uow, principal, visit_id, lock=True)
         current = await uow.photos.get(visit_id, photo_id)
         if current is None:
             raise NotFound("No such photo.")
         if current.status is PhotoStatus.READY:
             return current  # a concurrent complete won
-        current.status = PhotoStatus.READY
-        current.content_type = image.content_type
-        current.size = len(stored.data)
-        current.sha256 = sha256 = hashlib.sha256(stored.data).hexdigest()
+        sha256 = hashlib.sha256(stored.data).hexdigest()
+        current.apply(
+            {
+                "status": PhotoStatus.READY,
+                "content_type": image.content_type,
+                "size": len(stored.data),
+                "sha256": sha256,
+            }
+        )
         await uow.photos.save(current)
         await _accept(uow, deps, principal, visit, current.id, sha256)
         await uow.commit()
@@ -210,11 +213,3 @@ async def read_photo(principal: Principal, visit_id: UUID, photo_id: UUID, deps:
     if deps.storage.name == "file":
         return PhotoRead(photo, stored=await deps.storage.get(photo.key))
     return PhotoRead(photo, url=await deps.storage.presign_get(photo.key, expires_s=READ_URL_TTL_S))
-
-
-async def photos_of(principal: Principal, visit_id: UUID, deps: Deps) -> list[VisitPhoto]:
-    """The visit's photos (pending ones too, so a client can finish an upload)."""
-    require(principal, Action.VISIT_READ)
-    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        await visible_visit(uow, principal, visit_id)
-        return list(await uow.photos.for_visit(visit_id))

@@ -17,17 +17,16 @@ async def create_super_admin(email: str, name: str, password: str, deps: Deps) -
     async with deps.db.unit_of_work(Scope.system()) as uow:
         if await uow.users.by_email(email) is not None:
             raise email_taken()
-        user = await uow.users.add(
-            User(
-                id=deps.ids.new(),
-                company_id=None,
-                email=email,
-                name=name,
-                role=Role.SUPER_ADMIN,
-                password_hash=hashed,
-                created_at=now,
-                updated_at=now,
-            )
+        user = User(
+            id=deps.ids.new(),
+            company_id=None,
+            email=email,
+            name=name,
+            role=Role.SUPER_ADMIN,
+            password_hash=hashed,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.users.add(user)
         await uow.commit()
     return user

@@ -14,16 +14,14 @@ from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role
-from fieldedge.domain.products import Product, check_pricing, normalize_sku
-from fieldedge.errors import NotFound, ValidationFailed
+from fieldedge.domain.products import Product
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import ProductQuery
+from fieldedge.ports.records import Record
 from fieldedge.services import catalogue_cache
-from fieldedge.services.common import audit, next_version, stamp
+from fieldedge.services.common import audit, found
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
-
-_REQUIRED = ("sku", "name", "unit_price", "tax_rate_bp", "active")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +40,7 @@ def _reps_see(principal: Principal, product: Product | None) -> bool:
 
 async def _product(uow: UnitOfWork, principal: Principal, product_id: UUID) -> Product:
     product = await uow.products.get(product_id)
-    if product is None or not _reps_see(principal, product):
-        raise NotFound("No such product.")
-    return product
+    return found(product, "product", visible=_reps_see(principal, product))
 
 
 async def list_products(
@@ -54,7 +50,7 @@ async def list_products(
     cursor: str | None,
     limit: int,
     deps: Deps,
-) -> Page[Product]:
+) -> Page[Record]:
     require(principal, Action.PRODUCT_READ)
     if principal.role is Role.SALES_REP:
         if active is False:
@@ -63,7 +59,7 @@ async def list_products(
     query = ProductQuery(after=after_id(cursor), limit=limit + 1, active=active, q=q)
     company_id = principal.tenant
 
-    async def load() -> Page[Product]:
+    async def load() -> Page[Record]:
         async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
             return page_by_id(await uow.products.list(query), limit)
 
@@ -81,26 +77,22 @@ async def get_product(principal: Principal, product_id: UUID, deps: Deps) -> Pro
 
 async def create_product(principal: Principal, cmd: CreateProduct, deps: Deps) -> Product:
     require(principal, Action.PRODUCT_WRITE)
-    sku = normalize_sku(cmd.sku)
-    check_pricing(cmd.unit_price, cmd.tax_rate_bp)
     now = deps.clock.now()
     company_id = principal.tenant
+    product = Product(
+        id=deps.ids.new(),
+        company_id=company_id,
+        sku=cmd.sku,
+        name=cmd.name,
+        description=cmd.description,
+        unit_price=cmd.unit_price,
+        tax_rate_bp=cmd.tax_rate_bp,
+        active=cmd.active,
+        created_at=now,
+        updated_at=now,
+    )
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        product = await uow.products.add(
-            Product(
-                id=deps.ids.new(),
-                company_id=company_id,
-                sku=sku,
-                name=cmd.name,
-                description=cmd.description,
-                unit_price=cmd.unit_price,
-                tax_rate_bp=cmd.tax_rate_bp,
-                active=cmd.active,
-                version=await next_version(uow, company_id),
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        await uow.products.add(product)
         await audit(
             uow,
             deps,
@@ -108,7 +100,7 @@ async def create_product(principal: Principal, cmd: CreateProduct, deps: Deps) -
             actor=principal,
             entity="product",
             entity_id=product.id,
-            detail={"sku": sku, "unitPrice": cmd.unit_price},
+            detail={"sku": product.sku, "unitPrice": cmd.unit_price},
         )
         await uow.commit()
     await catalogue_cache.invalidate(deps.kv, company_id)
@@ -120,23 +112,11 @@ async def update_product(
 ) -> Product:
     """``changes`` holds only the fields the client sent, by their domain names."""
     require(principal, Action.PRODUCT_WRITE)
-    for name in _REQUIRED:
-        if name in changes and changes[name] is None:
-            raise ValidationFailed(details={name: ["Cannot be empty."]})
-    values = dict(changes)
-    if "sku" in values:
-        values["sku"] = normalize_sku(values["sku"])
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         product = await _product(uow, principal, product_id)
         before = {"unitPrice": product.unit_price, "taxRateBp": product.tax_rate_bp}
-        check_pricing(
-            values.get("unit_price", product.unit_price),
-            values.get("tax_rate_bp", product.tax_rate_bp),
-        )
-        for name, value in values.items():
-            setattr(product, name, value)
-        await stamp(uow, principal.tenant, product, now)
+        product.apply({**changes, "updated_at": now})
         await uow.products.save(product)
         await audit(
             uow,
@@ -145,7 +125,7 @@ async def update_product(
             actor=principal,
             entity="product",
             entity_id=product.id,
-            detail={"fields": sorted(values), "before": before},
+            detail={"fields": sorted(changes), "before": before},
         )
         await uow.commit()
     await catalogue_cache.invalidate(deps.kv, principal.tenant)
@@ -158,8 +138,7 @@ async def delete_product(principal: Principal, product_id: UUID, deps: Deps) -> 
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         product = await _product(uow, principal, product_id)
-        product.deleted_at = now
-        await stamp(uow, principal.tenant, product, now)
+        product.apply({"deleted_at": now, "updated_at": now})
         await uow.products.save(product)
         await audit(
             uow, deps, "product.deleted", actor=principal, entity="product", entity_id=product.id

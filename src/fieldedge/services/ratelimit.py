@@ -8,7 +8,8 @@ the API keeps serving). A warning is logged at most once a minute and health rep
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import structlog
 
@@ -40,10 +41,15 @@ class RateLimiter:
         """True while the last decision had to be made by the in-process fallback."""
         return self.fallback_since is not None
 
-    async def hit(self, rule: Limit, subject: str) -> RateWindow:
+    async def hit(self, rule: Limit, subject: str, *, read: Sequence[str] = ()) -> RateWindow:
+        """Count a hit, reading the ``read`` keys in the same round trip. When the shared
+        KV is down the local store decides the limit, and ``values`` is None: what the
+        keys hold is unknown (the caller must not take absence for an answer)."""
         key = f"fe:rl:{rule.name}:{subject}"
         try:
-            window = await self._primary.hit_window(key, limit=rule.limit, window_s=rule.window_s)
+            window = await self._primary.hit_window(
+                key, limit=rule.limit, window_s=rule.window_s, read=read
+            )
         except DependencyUnavailable:
             now = time.monotonic()
             if self.fallback_since is None:
@@ -51,7 +57,8 @@ class RateLimiter:
             if now - self._last_warning >= WARN_EVERY_S:
                 self._last_warning = now
                 log.warning("ratelimit.fallback", kv=self._primary.name, rule=rule.name)
-            return await self._fallback.hit_window(key, limit=rule.limit, window_s=rule.window_s)
+            local = await self._fallback.hit_window(key, limit=rule.limit, window_s=rule.window_s)
+            return replace(local, values=None) if read else local
         self.fallback_since = None
         return window
 

@@ -10,27 +10,13 @@ from fieldedge.domain.access import Principal
 from fieldedge.domain.identity import Role
 from fieldedge.ports.database import UnitOfWork
 
-TEAM_PAGE = 500
-
-
-async def team_ids(uow: UnitOfWork, manager_id: UUID) -> frozenset[UUID]:
-    """The manager and every user who reports to them."""
-    ids = {manager_id}
-    after: UUID | None = None
-    while True:
-        page = await uow.users.list(after=after, limit=TEAM_PAGE, manager_id=manager_id)
-        ids.update(user.id for user in page)
-        if len(page) < TEAM_PAGE:
-            return frozenset(ids)
-        after = page[-1].id
-
 
 async def work_owners(uow: UnitOfWork, principal: Principal) -> frozenset[UUID] | None:
     """Whose visits, orders and payments the caller sees (``None``: everyone's)."""
     if principal.role is Role.SALES_REP:
         return frozenset({principal.user_id})
     if principal.role is Role.MANAGER:
-        return await team_ids(uow, principal.user_id)
+        return await uow.users.team(principal.user_id)
     return None
 
 

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.visits import PreviousCheckIn, Visit, assess_check_in
 from fieldedge.errors import Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import VisitQuery
-from fieldedge.services.common import audit, next_version, stamp
+from fieldedge.ports.records import Record
+from fieldedge.services.common import audit, found
 from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -52,17 +54,21 @@ class VisitFilter:
     until: datetime | None = None
 
 
-async def visible_visit(uow: UnitOfWork, principal: Principal, visit_id: UUID) -> Visit:
-    visit = await uow.visits.get(visit_id)
+async def visible_visit(
+    uow: UnitOfWork, principal: Principal, visit_id: UUID, *, lock: bool = False
+) -> Visit:
+    visit = await uow.visits.get(visit_id, lock=lock)
+    if visit is None or visit.user_id == principal.user_id:
+        return found(visit, "visit")  # one's own: no team lookup needed
     owners = await work_owners(uow, principal)
-    if visit is None or (owners is not None and visit.user_id not in owners):
-        raise NotFound("No such visit.")
-    return visit
+    return found(visit, "visit", visible=owners is None or visit.user_id in owners)
 
 
-async def own_visit(uow: UnitOfWork, principal: Principal, visit_id: UUID) -> Visit:
+async def own_visit(
+    uow: UnitOfWork, principal: Principal, visit_id: UUID, *, lock: bool = False
+) -> Visit:
     """A visit the caller may write to: one they see, and their own."""
-    visit = await visible_visit(uow, principal, visit_id)
+    visit = await visible_visit(uow, principal, visit_id, lock=lock)
     if visit.user_id != principal.user_id:
         raise Forbidden("Only the rep who checked in may change this visit.")
     return visit
@@ -76,15 +82,19 @@ def _utc(at: datetime | None, now: datetime, field: str) -> datetime:
     return at.astimezone(UTC)
 
 
-async def get_visit(principal: Principal, visit_id: UUID, deps: Deps) -> Visit:
+async def get_visit(
+    principal: Principal, visit_id: UUID, deps: Deps
+) -> tuple[Visit, list[VisitPhoto]]:
+    """The visit and its photos (pending ones too, so a client can finish an upload)."""
     require(principal, Action.VISIT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        return await visible_visit(uow, principal, visit_id)
+        visit = await visible_visit(uow, principal, visit_id)
+        return visit, list(await uow.photos.for_visit(visit_id))
 
 
 async def list_visits(
     principal: Principal, filters: VisitFilter, cursor: str | None, limit: int, deps: Deps
-) -> Page[Visit]:
+) -> Page[Record]:
     require(principal, Action.VISIT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         owners = narrowed(await work_owners(uow, principal), filters.user_id)
@@ -129,26 +139,24 @@ async def check_in(principal: Principal, cmd: CheckIn, deps: Deps) -> Visit:
             else None,
             mock_location=cmd.mock_location,
         )
-        visit = await uow.visits.add(
-            Visit(
-                id=deps.ids.new(),
-                company_id=company_id,
-                contact_id=contact.id,
-                user_id=principal.user_id,
-                latitude=cmd.latitude,
-                longitude=cmd.longitude,
-                accuracy_m=cmd.accuracy_m,
-                checked_in_at=at,
-                purpose=cmd.purpose,
-                notes=cmd.notes,
-                distance_m=assessment.distance_m,
-                verified=assessment.verified,
-                flags=assessment.flags,
-                version=await next_version(uow, company_id),
-                created_at=now,
-                updated_at=now,
-            )
+        visit = Visit(
+            id=deps.ids.new(),
+            company_id=company_id,
+            contact_id=contact.id,
+            user_id=principal.user_id,
+            latitude=cmd.latitude,
+            longitude=cmd.longitude,
+            accuracy_m=cmd.accuracy_m,
+            checked_in_at=at,
+            purpose=cmd.purpose,
+            notes=cmd.notes,
+            distance_m=assessment.distance_m,
+            verified=assessment.verified,
+            flags=assessment.flags,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.visits.add(visit)
         await audit(
             uow,
             deps,
@@ -156,7 +164,7 @@ async def check_in(principal: Principal, cmd: CheckIn, deps: Deps) -> Visit:
             actor=principal,
             entity="visit",
             entity_id=visit.id,
-            detail={"contactId": str(contact.id), "flags": assessment.flags},
+            detail={"contactId": str(contact.id), "flags": [f.value for f in assessment.flags]},
         )
         await uow.commit()
     return visit
@@ -167,9 +175,9 @@ async def check_out(principal: Principal, visit_id: UUID, cmd: CheckOut, deps: D
     now = deps.clock.now()
     at = _utc(cmd.checked_out_at, now, "checkedOutAt")
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        visit = await own_visit(uow, principal, visit_id)
+        visit = await own_visit(uow, principal, visit_id, lock=True)
         visit.check_out(at, cmd.outcome, cmd.notes)
-        await stamp(uow, principal.tenant, visit, now)
+        visit.updated_at = now
         await uow.visits.save(visit)
         await audit(
             uow,

@@ -14,7 +14,6 @@ from fieldedge.http.envelope import ok
 from fieldedge.http.guard import client_ip, limit, principal_of
 from fieldedge.http.routes.identity_schemas import (
     ChangePasswordBody,
-    CompanyOut,
     LoginBody,
     MeOut,
     RefreshBody,
@@ -22,9 +21,9 @@ from fieldedge.http.routes.identity_schemas import (
     ResetConfirmBody,
     ResetRequestBody,
     TokenOut,
-    UserOut,
 )
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.auth.change_password import change_password
 from fieldedge.services.auth.login import Login, login
 from fieldedge.services.auth.logout import logout
@@ -44,7 +43,7 @@ TAGS = ("auth",)
 
 
 def _tokens(request: Request, pair: TokenPair, status: int = 200) -> Response:
-    return ok(request, TokenOut.model_validate(pair), status=status)
+    return ok(request, render(TokenOut, pair), status=status)
 
 
 async def _per_email(request: Request, email: str) -> None:
@@ -105,13 +104,7 @@ async def me_route(request: Request) -> Response:
     deps = deps_of(request)
     user = await get_own_user(principal, deps)
     company = await get_company(principal, deps) if principal.company_id else None
-    return ok(
-        request,
-        MeOut(
-            user=UserOut.model_validate(user),
-            company=CompanyOut.model_validate(company) if company else None,
-        ),
-    )
+    return ok(request, render(MeOut, {"user": user, "company": company}))
 
 
 _PUBLIC: dict[str, Any] = {"auth": False, "rate_class": "auth", "tags": TAGS}

@@ -23,6 +23,7 @@ from fieldedge.http.routes.identity_schemas import (
 )
 from fieldedge.http.schemas import ResponseModel
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.company.audit_log import AuditFilter, list_audit
 from fieldedge.services.company.platform import list_companies, set_company_status
 from fieldedge.services.company.settings import UpdateCompany, get_company, update_company
@@ -47,7 +48,7 @@ class ExportQueuedOut(ResponseModel):
 
 async def get_route(request: Request) -> Response:
     company = await get_company(principal_of(request), deps_of(request))
-    return ok(request, CompanyOut.model_validate(company))
+    return ok(request, render(CompanyOut, company))
 
 
 async def update_route(request: Request) -> Response:
@@ -55,7 +56,7 @@ async def update_route(request: Request) -> Response:
     company = await update_company(
         principal_of(request), UpdateCompany(**body.model_dump()), deps_of(request)
     )
-    return ok(request, CompanyOut.model_validate(company))
+    return ok(request, render(CompanyOut, company))
 
 
 async def export_route(request: Request) -> Response:
@@ -90,7 +91,7 @@ async def admin_update_route(request: Request) -> Response:
     company = await set_company_status(
         principal_of(request), path_id(request), body.status, deps_of(request)
     )
-    return ok(request, CompanyOut.model_validate(company))
+    return ok(request, render(CompanyOut, company))
 
 
 _FORBIDDEN = (e.Forbidden,)

@@ -24,6 +24,7 @@ from fieldedge.http.routes.fieldforce_schemas import (
     UpdateContactBody,
 )
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.contact_search import ContactFilter, list_contacts, near_contacts
 from fieldedge.services.contacts import (
     CreateContact,
@@ -60,7 +61,7 @@ async def list_route(request: Request) -> Response:
     near = await near_contacts(
         principal, filters, query.near, query.radius_km, query.cursor, query.limit, deps
     )
-    rows = [{**n.contact.model_dump(), "distance_m": n.distance_m} for n in near.items]
+    rows = [{**n.contact, "distance_m": n.distance_m} for n in near.items]
     sorted_page = Page(items=rows, limit=near.limit, next_cursor=near.next_cursor)
     return page_response(request, sorted_page, NearContactOut, query.fields)
 
@@ -70,12 +71,12 @@ async def create_route(request: Request) -> Response:
     contact = await create_contact(
         principal_of(request), CreateContact(**body.model_dump()), deps_of(request)
     )
-    return ok(request, ContactOut.model_validate(contact), status=201)
+    return ok(request, render(ContactOut, contact), status=201)
 
 
 async def get_route(request: Request) -> Response:
     contact = await get_contact(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, ContactOut.model_validate(contact))
+    return ok(request, render(ContactOut, contact))
 
 
 async def update_route(request: Request) -> Response:
@@ -84,7 +85,7 @@ async def update_route(request: Request) -> Response:
     contact = await update_contact(
         principal_of(request), path_id(request), changes, deps_of(request)
     )
-    return ok(request, ContactOut.model_validate(contact))
+    return ok(request, render(ContactOut, contact))
 
 
 async def delete_route(request: Request) -> Response:

@@ -3,8 +3,9 @@ wire as everywhere; ``balanceDue`` is computed, never stored or sent by a client
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StrictInt, StringConstraints, model_validator
@@ -68,6 +69,10 @@ class OrderLineOut(ResponseModel):
 
 
 class OrderOut(ResponseModel):
+    view_computed: ClassVar[dict[str, Callable[[Any], Any]]] = {
+        "balance_due": lambda get: get("total") - get("amount_paid")
+    }
+
     id: UUID
     number: str
     contact_id: UUID

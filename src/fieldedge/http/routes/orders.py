@@ -20,6 +20,7 @@ from fieldedge.http.routes.order_schemas import (
     UpdateOrderBody,
 )
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.orders import (
     UNSET,
     CreateOrder,
@@ -57,12 +58,12 @@ async def create_route(request: Request) -> Response:
         total=body.total,
     )
     order = await create_order(principal_of(request), cmd, deps_of(request))
-    return ok(request, OrderOut.model_validate(order), status=201)
+    return ok(request, render(OrderOut, order), status=201)
 
 
 async def get_route(request: Request) -> Response:
     order = await get_order(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, OrderOut.model_validate(order))
+    return ok(request, render(OrderOut, order))
 
 
 async def update_route(request: Request) -> Response:
@@ -70,7 +71,7 @@ async def update_route(request: Request) -> Response:
     notes = body.notes if "notes" in body.model_fields_set else UNSET
     cmd = UpdateOrder(status=body.status, reason=body.reason, notes=notes)
     order = await update_order(principal_of(request), path_id(request), cmd, deps_of(request))
-    return ok(request, OrderOut.model_validate(order))
+    return ok(request, render(OrderOut, order))
 
 
 routes = [

@@ -18,6 +18,7 @@ from fieldedge.http.routes.order_schemas import (
     PaymentQueryParams,
 )
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.payments import (
     PaymentFilter,
     RecordPayment,
@@ -43,12 +44,12 @@ async def create_route(request: Request) -> Response:
     payment = await record_payment(
         principal_of(request), RecordPayment(**body.model_dump()), deps_of(request)
     )
-    return ok(request, PaymentOut.model_validate(payment), status=201)
+    return ok(request, render(PaymentOut, payment), status=201)
 
 
 async def get_route(request: Request) -> Response:
     payment = await get_payment(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, PaymentOut.model_validate(payment))
+    return ok(request, render(PaymentOut, payment))
 
 
 routes = [

@@ -22,6 +22,7 @@ from fieldedge.http.guard import principal_of
 from fieldedge.http.paths import path_id
 from fieldedge.http.routes.fieldforce_schemas import PhotoOut, UploadUrlBody, UploadUrlOut
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.photos import add_photo, complete_upload, read_photo, request_upload
 
 TAGS = ("visits",)
@@ -47,7 +48,7 @@ async def upload_route(request: Request) -> Response:
     principal, deps, visit_id = principal_of(request), deps_of(request), path_id(request)
     data = await _file_bytes(request)
     photo = await add_photo(principal, visit_id, data, deps)
-    return ok(request, PhotoOut.model_validate(photo), status=201)
+    return ok(request, render(PhotoOut, photo), status=201)
 
 
 async def upload_url_route(request: Request) -> Response:
@@ -69,7 +70,7 @@ async def complete_route(request: Request) -> Response:
     photo = await complete_upload(
         principal_of(request), path_id(request), path_id(request, "photo_id"), deps_of(request)
     )
-    return ok(request, PhotoOut.model_validate(photo))
+    return ok(request, render(PhotoOut, photo))
 
 
 async def read_route(request: Request) -> Response:

@@ -29,6 +29,7 @@ from fieldedge.http.routes.fieldforce_schemas import (
     UpdateProductBody,
 )
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services import catalogue_cache
 from fieldedge.services.products import (
     CreateProduct,
@@ -71,12 +72,12 @@ async def create_route(request: Request) -> Response:
     product = await create_product(
         principal_of(request), CreateProduct(**body.model_dump()), deps_of(request)
     )
-    return _after_commit(request, ok(request, ProductOut.model_validate(product), status=201))
+    return _after_commit(request, ok(request, render(ProductOut, product), status=201))
 
 
 async def get_route(request: Request) -> Response:
     product = await get_product(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, ProductOut.model_validate(product))
+    return ok(request, render(ProductOut, product))
 
 
 async def update_route(request: Request) -> Response:
@@ -85,7 +86,7 @@ async def update_route(request: Request) -> Response:
     product = await update_product(
         principal_of(request), path_id(request), changes, deps_of(request)
     )
-    return _after_commit(request, ok(request, ProductOut.model_validate(product)))
+    return _after_commit(request, ok(request, render(ProductOut, product)))
 
 
 async def delete_route(request: Request) -> Response:

@@ -18,6 +18,7 @@ from fieldedge.http.lists import ListQuery, page_response
 from fieldedge.http.paths import path_id
 from fieldedge.http.routes.identity_schemas import CreateUserBody, UpdateUserBody, UserOut
 from fieldedge.http.spec import Operation, Resource
+from fieldedge.http.views import render
 from fieldedge.services.users.manage import (
     UNSET,
     CreateUser,
@@ -56,12 +57,12 @@ async def create_route(request: Request) -> Response:
     user = await create_user(
         principal_of(request), CreateUser(**body.model_dump()), deps_of(request)
     )
-    return ok(request, UserOut.model_validate(user), status=201)
+    return ok(request, render(UserOut, user), status=201)
 
 
 async def get_route(request: Request) -> Response:
     user = await get_user(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, UserOut.model_validate(user))
+    return ok(request, render(UserOut, user))
 
 
 async def update_route(request: Request) -> Response:
@@ -69,12 +70,12 @@ async def update_route(request: Request) -> Response:
     manager = body.manager_id if "manager_id" in body.model_fields_set else UNSET
     cmd = UpdateUser(name=body.name, role=body.role, manager_id=manager, active=body.active)
     user = await update_user(principal_of(request), path_id(request), cmd, deps_of(request))
-    return ok(request, UserOut.model_validate(user))
+    return ok(request, render(UserOut, user))
 
 
 async def delete_route(request: Request) -> Response:
     user = await deactivate_user(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, UserOut.model_validate(user))
+    return ok(request, render(UserOut, user))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}

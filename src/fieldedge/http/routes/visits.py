@@ -19,12 +19,11 @@ from fieldedge.http.paths import path_id
 from fieldedge.http.routes.fieldforce_schemas import (
     CheckInBody,
     CheckOutBody,
-    PhotoOut,
     VisitDetailOut,
     VisitOut,
 )
 from fieldedge.http.spec import Operation, Resource
-from fieldedge.services.photos import photos_of
+from fieldedge.http.views import render
 from fieldedge.services.visits import (
     CheckIn,
     CheckOut,
@@ -64,17 +63,13 @@ async def list_route(request: Request) -> Response:
 async def create_route(request: Request) -> Response:
     body = await read_json(request, CheckInBody)
     visit = await check_in(principal_of(request), CheckIn(**body.model_dump()), deps_of(request))
-    return ok(request, VisitOut.model_validate(visit), status=201)
+    return ok(request, render(VisitOut, visit), status=201)
 
 
 async def get_route(request: Request) -> Response:
     principal, deps, visit_id = principal_of(request), deps_of(request), path_id(request)
-    visit = await get_visit(principal, visit_id, deps)
-    photos = await photos_of(principal, visit_id, deps)
-    out = VisitDetailOut.model_validate(
-        {**visit.model_dump(), "photos": [PhotoOut.model_validate(p) for p in photos]}
-    )
-    return ok(request, out)
+    visit, photos = await get_visit(principal, visit_id, deps)
+    return ok(request, render(VisitDetailOut, {**visit.values(), "photos": photos}))
 
 
 async def check_out_route(request: Request) -> Response:
@@ -82,7 +77,7 @@ async def check_out_route(request: Request) -> Response:
     visit = await check_out(
         principal_of(request), path_id(request), CheckOut(**body.model_dump()), deps_of(request)
     )
-    return ok(request, VisitOut.model_validate(visit))
+    return ok(request, render(VisitOut, visit))
 
 
 _WRITE: dict[str, Any] = {

@@ -1,9 +1,10 @@
-"""Log out: revoke the presented refresh token's family (this device's session)."""
+"""Log out: end the presented refresh token's session, its access tokens included."""
 
 from __future__ import annotations
 
 from fieldedge.domain.access import Principal
 from fieldedge.ports.database import Scope
+from fieldedge.services.auth import revocation
 from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
 from fieldedge.services.security.tokens import token_hash
@@ -17,7 +18,10 @@ async def logout(principal: Principal, refresh_token: str, deps: Deps) -> None:
         if token is None or token.user_id != principal.user_id:
             return
         await uow.refresh_tokens.revoke_family(token.family_id, deps.clock.now())
+        marks = revocation.payload(sessions=[token.family_id])
+        await revocation.queue(uow, deps, marks)
         await audit(
             uow, deps, "auth.logout", actor=principal, entity="user", entity_id=principal.user_id
         )
         await uow.commit()
+    await revocation.publish(deps, marks)

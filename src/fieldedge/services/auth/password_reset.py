@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fieldedge.domain.identity import PasswordResetToken, User
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.services.auth import revocation
 from fieldedge.services.common import audit, normalise_email, queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.security.tokens import token_hash
@@ -105,11 +106,11 @@ async def reset_password(cmd: ResetPassword, deps: Deps) -> None:
         user = await uow.users.get(token.user_id)
         if user is None or not user.active or not await uow.reset_tokens.mark_used(token.id, now):
             raise _invalid()
-        user.password_hash = hashed
-        user.sessions_valid_after = now
-        user.updated_at = now
+        user.apply({"password_hash": hashed, "sessions_valid_after": now, "updated_at": now})
         await uow.users.save(user)
-        await uow.refresh_tokens.revoke_user(user.id, now)
+        ended = await uow.refresh_tokens.revoke_user(user.id, now)
+        marks = revocation.payload(sessions=ended, user_id=user.id)
+        await revocation.queue(uow, deps, marks)
         await audit(
             uow,
             deps,
@@ -121,3 +122,4 @@ async def reset_password(cmd: ResetPassword, deps: Deps) -> None:
             detail={"purpose": token.purpose},
         )
         await uow.commit()
+    await revocation.publish(deps, marks)

@@ -1,5 +1,6 @@
 """Rotate a refresh token. A token presented twice means it was stolen or replayed: the
-whole family is revoked and a security event is written."""
+whole family (session) is revoked, its access tokens refused from the next request, and
+a security event is written."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from fieldedge.domain.company import CompanyStatus
 from fieldedge.errors import InvalidToken
 from fieldedge.ports.database import Scope
+from fieldedge.services.auth import revocation
 from fieldedge.services.auth.sessions import TokenPair, open_session
 from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
@@ -30,6 +32,8 @@ async def refresh(cmd: Refresh, deps: Deps) -> TokenPair:
     async with deps.db.unit_of_work(scope) as uow:
         if not await uow.refresh_tokens.mark_used(token.id, now):
             await uow.refresh_tokens.revoke_family(token.family_id, now)
+            marks = revocation.payload(sessions=[token.family_id])
+            await revocation.queue(uow, deps, marks)
             await audit(
                 uow,
                 deps,
@@ -41,6 +45,7 @@ async def refresh(cmd: Refresh, deps: Deps) -> TokenPair:
                 detail={"family": str(token.family_id)},
             )
             await uow.commit()
+            await revocation.publish(deps, marks)
             raise InvalidToken("This refresh token was already used; the session is revoked.")
         user = await uow.users.get(token.user_id)
         if user is None or not user.active or user.deleted_at is not None:

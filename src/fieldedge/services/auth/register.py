@@ -9,7 +9,7 @@ from fieldedge.domain.identity import Role, User
 from fieldedge.errors import Conflict
 from fieldedge.ports.database import Scope
 from fieldedge.services.auth.sessions import TokenPair, open_session
-from fieldedge.services.common import audit, next_version, normalise_email, queue_email
+from fieldedge.services.common import audit, normalise_email, queue_email
 from fieldedge.services.deps import Deps
 
 
@@ -50,20 +50,17 @@ async def register(cmd: Register, deps: Deps) -> TokenPair:
                 updated_at=now,
             )
         )
-        version = await next_version(uow, company_id)
-        user = await uow.users.add(
-            User(
-                id=user_id,
-                company_id=company_id,
-                email=email,
-                name=cmd.name,
-                role=Role.ADMIN,
-                password_hash=hashed,
-                version=version,
-                created_at=now,
-                updated_at=now,
-            )
+        user = User(
+            id=user_id,
+            company_id=company_id,
+            email=email,
+            name=cmd.name,
+            role=Role.ADMIN,
+            password_hash=hashed,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.users.add(user)
         tokens = await open_session(uow, deps, user)
         await audit(
             uow,

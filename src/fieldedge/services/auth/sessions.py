@@ -24,19 +24,22 @@ async def open_session(
     uow: UnitOfWork, deps: Deps, user: User, *, family_id: UUID | None = None
 ) -> TokenPair:
     """Store a new refresh token (of a new family, or rotating within ``family_id``) and
-    mint an access token for ``user``."""
+    mint an access token for ``user`` in that session."""
     now = deps.clock.now()
     refresh = new_refresh_token()
+    family = family_id or deps.ids.new()
     await uow.refresh_tokens.add(
         RefreshToken(
             id=deps.ids.new(),
             company_id=user.company_id,
             user_id=user.id,
-            family_id=family_id or deps.ids.new(),
+            family_id=family,
             token_hash=token_hash(refresh),
             issued_at=now,
             expires_at=now + timedelta(days=deps.settings.refresh_token_ttl_days),
         )
     )
-    access = deps.tokens.issue(user_id=user.id, company_id=user.company_id, role=user.role, now=now)
+    access = deps.tokens.issue(
+        user_id=user.id, company_id=user.company_id, role=user.role, session_id=family, now=now
+    )
     return TokenPair(access_token=access.token, refresh_token=refresh, expires_in=access.expires_in)

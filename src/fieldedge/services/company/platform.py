@@ -1,7 +1,7 @@
 """The platform's view (SUPER_ADMIN): list companies, suspend or reactivate one.
 
-A suspended company's tokens are refused on their next request (``authenticate`` reads
-the company's status every time) and its refresh tokens stop rotating.
+A suspended company's tokens are refused on their next request (its revocation mark,
+or the database when the KV cannot say) and its refresh tokens stop rotating.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.company import Company, CompanyStatus
 from fieldedge.errors import NotFound
 from fieldedge.ports.database import Scope
+from fieldedge.services.auth import revocation
 from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -34,11 +35,13 @@ async def set_company_status(
         company = await uow.companies.get(company_id)
         if company is None:
             raise NotFound("No such company.")
-        if company.status is not status:
+        marks = revocation.payload(company_id=company_id)
+        changed = company.status is not status
+        if changed:
             before = company.status
-            company.status = status
-            company.updated_at = deps.clock.now()
+            company.apply({"status": status, "updated_at": deps.clock.now()})
             await uow.companies.save(company)
+            await revocation.queue(uow, deps, marks)
             await audit(
                 uow,
                 deps,
@@ -49,4 +52,6 @@ async def set_company_status(
                 detail={"before": before.value, "after": status.value},
             )
             await uow.commit()
+    if changed:
+        await revocation.publish(deps, marks)
     return company

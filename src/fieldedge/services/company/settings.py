@@ -8,7 +8,7 @@ from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.company import Company
 from fieldedge.errors import NotFound
 from fieldedge.ports.database import Scope
-from fieldedge.services.common import audit, next_version
+from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
 
 
@@ -43,10 +43,7 @@ async def update_company(principal: Principal, cmd: UpdateCompany, deps: Deps) -
         }
         if changes:
             before = {name: getattr(company, name) for name in changes}
-            for name, value in changes.items():
-                setattr(company, name, value)
-            company.updated_at = deps.clock.now()
-            await next_version(uow, company.id)
+            company.apply({**changes, "updated_at": deps.clock.now()})
             await uow.companies.save(company)
             await audit(
                 uow,

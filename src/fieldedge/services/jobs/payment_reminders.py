@@ -34,13 +34,13 @@ async def _outstanding(uow: UnitOfWork, deps: Deps) -> dict[UUID, list[Order]]:
     after: UUID | None = None
     while True:
         page = await uow.orders.list(OrderQuery(after=after, limit=PAGE, with_balance=True))
-        for order in page:
+        for order in (Order.load(row) for row in page):
             taken = order.approved_at or order.created_at
             if OrderStatus(order.status) in PAYABLE and order.balance_due > 0 and taken < cutoff:
                 by_rep[order.user_id].append(order)
         if len(page) < PAGE:
             return by_rep
-        after = page[-1].id
+        after = page[-1]["id"]
 
 
 async def _remind_company(deps: Deps, company: Company) -> int:
@@ -54,7 +54,7 @@ async def _remind_company(deps: Deps, company: Company) -> int:
             due = sum(order.balance_due for order in orders)
             context: dict[str, Any] = {
                 "name": rep.name,
-                "orderNumber": ", ".join(order.number for order in orders),
+                "orderNumber": ", ".join(order.number or "" for order in orders),
                 "balanceDue": format_money(due, company.currency),
                 "balanceDueMinor": due,
                 "currency": company.currency,

@@ -21,7 +21,6 @@ from fieldedge.ports.fieldforce import VisitQuery
 from fieldedge.services.common import queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.jobs.companies import email_every_company
-from fieldedge.services.visibility import team_ids
 
 PAGE = 500
 
@@ -41,10 +40,10 @@ async def _visits(
     while True:
         query = VisitQuery(after=after, limit=PAGE, user_ids=team, since=since, until=until)
         page = await uow.visits.list(query)
-        found.extend(page)
+        found.extend(Visit.load(row) for row in page)
         if len(page) < PAGE:
             return sorted(found, key=lambda visit: visit.checked_in_at)
-        after = page[-1].id
+        after = found[-1].id
 
 
 async def _names(uow: UnitOfWork, visits: list[Visit]) -> dict[UUID, str]:
@@ -70,7 +69,7 @@ async def _digest_company(deps: Deps, company: Company) -> int:
     sent = 0
     async with deps.db.unit_of_work(Scope.tenant(company.id)) as uow:
         for manager in await _managers(uow):
-            visits = await _visits(uow, await team_ids(uow, manager.id), since, until)
+            visits = await _visits(uow, await uow.users.team(manager.id), since, until)
             if not visits:
                 continue
             names = await _names(uow, visits)
@@ -86,7 +85,7 @@ async def _digest_company(deps: Deps, company: Company) -> int:
                         "at": f"{v.checked_in_at.astimezone(zone):%H:%M} {names[v.user_id]}",
                         "contact": names[v.contact_id],
                         "verified": v.verified,
-                        "flags": list(v.flags),
+                        "flags": [flag.value for flag in v.flags],
                     }
                     for v in visits
                 ],

@@ -132,7 +132,10 @@ async def _mark(deps: Deps, event: OutboxEvent, lease: datetime, exc: Exception 
 # Events that are work rather than mail: kind -> "module:function(event, deps)", imported
 # on first use so no entry pays for them at cold start. A task raises to be retried
 # (``TemplateError`` when retrying cannot help) and is cut off before its lease ends.
-TASKS: dict[str, str] = {"export": "fieldedge.services.export_event:run_export_event"}
+TASKS: dict[str, str] = {
+    "export": "fieldedge.services.export_event:run_export_event",
+    "revoke": "fieldedge.services.auth.revocation:run_revoke_event",
+}
 
 
 async def _perform(deps: Deps, event: OutboxEvent, lease: datetime) -> None:

@@ -13,9 +13,10 @@ from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role, User
 from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.services.auth import revocation
 from fieldedge.services.auth.password_reset import issue_reset_token
 from fieldedge.services.auth.register import email_taken
-from fieldedge.services.common import audit, next_version, normalise_email, stamp
+from fieldedge.services.common import audit, found, normalise_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
@@ -90,9 +91,7 @@ async def get_user(principal: Principal, user_id: UUID, deps: Deps) -> User:
     require(principal, Action.USER_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         user = await uow.users.get(user_id)
-    if user is None or not _visible(principal, user):
-        raise NotFound("No such user.")
-    return user
+    return found(user, "user", visible=user is not None and _visible(principal, user))
 
 
 async def create_user(principal: Principal, cmd: CreateUser, deps: Deps) -> User:
@@ -110,20 +109,18 @@ async def create_user(principal: Principal, cmd: CreateUser, deps: Deps) -> User
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
         await _check_manager(uow, cmd.role, cmd.manager_id)
-        user = await uow.users.add(
-            User(
-                id=deps.ids.new(),
-                company_id=company_id,
-                email=email,
-                name=cmd.name,
-                role=cmd.role,
-                manager_id=cmd.manager_id,
-                password_hash=hashed,
-                version=await next_version(uow, company_id),
-                created_at=now,
-                updated_at=now,
-            )
+        user = User(
+            id=deps.ids.new(),
+            company_id=company_id,
+            email=email,
+            name=cmd.name,
+            role=cmd.role,
+            manager_id=cmd.manager_id,
+            password_hash=hashed,
+            created_at=now,
+            updated_at=now,
         )
+        await uow.users.add(user)
         if hashed is None:
             await issue_reset_token(uow, deps, user, purpose="invite")
         await audit(
@@ -148,9 +145,7 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
     require(principal, Action.USER_UPDATE)
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        user = await uow.users.get(user_id)
-        if user is None:
-            raise NotFound("No such user.")
+        user = found(await uow.users.get(user_id), "user")
         before = {"role": user.role.value, "active": user.active}
         role = cmd.role or user.role
         if cmd.role is Role.SUPER_ADMIN:
@@ -162,16 +157,29 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
         losing_admin = user.role is Role.ADMIN and (role is not Role.ADMIN or cmd.active is False)
         if losing_admin and not await _admins_left(uow, user.id):
             raise Conflict("A company needs at least one active ADMIN.")
-        user.name = cmd.name or user.name
-        user.role = role
-        user.manager_id = manager_id  # type: ignore[assignment]
-        if cmd.active is not None and cmd.active != user.active:
-            user.active = cmd.active
-            if not cmd.active:
-                user.sessions_valid_after = now
-                await uow.refresh_tokens.revoke_user(user.id, now)
-        await stamp(uow, principal.tenant, user, now)
+        changes: dict[str, object] = {
+            "name": cmd.name or user.name,
+            "role": role,
+            "manager_id": manager_id,
+            "updated_at": now,
+        }
+        ended: list[UUID] = []
+        deactivating = cmd.active is False and user.active
+        if cmd.active is not None:
+            changes["active"] = cmd.active
+        if deactivating or role is not user.role:
+            # Tokens minted before now are refused: a deactivated user's at once, a
+            # changed role's until the session refreshes with the new role.
+            changes["sessions_valid_after"] = now
+        if deactivating:
+            ended = await uow.refresh_tokens.revoke_user(user.id, now)
+        user.apply(changes)
         await uow.users.save(user)
+        marks = revocation.payload(
+            sessions=ended, user_id=user.id if "sessions_valid_after" in changes else None
+        )
+        if marks["sessions"] or marks["user"]:
+            await revocation.queue(uow, deps, marks)
         after = {"role": user.role.value, "active": user.active}
         action = "user.role_changed" if before["role"] != after["role"] else "user.updated"
         if before["active"] != after["active"]:
@@ -186,6 +194,8 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
             detail={"before": before, "after": after},
         )
         await uow.commit()
+    if marks["sessions"] or marks["user"]:
+        await revocation.publish(deps, marks)
     return user
 
 
