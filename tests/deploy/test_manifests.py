@@ -63,10 +63,11 @@ def test_jobs_run_on_schedules_passing_the_job_name(sls: dict[str, Any]) -> None
     assert jobs["handler"] == "fieldedge_handlers.aws_lambda.jobs"
     schedules = {e["schedule"]["input"]["job"]: e["schedule"]["rate"] for e in jobs["events"]}
     assert schedules["outbox"] == "rate(1 minute)"
+    assert schedules["audit-link"] == "rate(1 minute)"
     assert schedules["sweep"] == "rate(1 hour)"
     for daily in ("payment-reminders", "visit-digest"):
         assert re.fullmatch(r"cron\(\d+ \d+ \* \* \? \*\)", schedules[daily])
-    assert len(schedules) == 4
+    assert len(schedules) == 5
 
 
 def test_every_stage_setting_comes_from_that_stages_ssm(sls: dict[str, Any]) -> None:

@@ -39,7 +39,8 @@ class World:
             db = database_from_url(self.url, **POOL)
             try:
                 async with db.unit_of_work(Scope.tenant(self.company_id)) as uow:
-                    return list(await uow.contacts.list(ContactQuery(limit=1000)))
+                    rows = await uow.contacts.list(ContactQuery(limit=1000))
+                    return [Contact.load(row) for row in rows]
             finally:
                 await db.close()
 
@@ -50,6 +51,7 @@ class World:
             db = database_from_url(self.url, **POOL)
             try:
                 async with db.unit_of_work(Scope.tenant(self.company_id)) as uow:
+                    await uow.audit.link(limit=1000)  # entries are linked after commit
                     entries = await uow.audit.chain(after_seq=0, limit=1000)
                     return [(e.action, e.detail) for e in entries]
             finally:

@@ -9,7 +9,7 @@ with named parameters; rows come back as plain dicts keyed by column name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy.sql.base import Executable
@@ -45,6 +45,9 @@ class Tx(Protocol):
 
 
 class Source(Protocol):
+    # Called with each statement sent (diagnostics; the suite counts a request's).
+    listeners: list[Callable[[str], None]]
+
     @property
     def dialect(self) -> str: ...
 

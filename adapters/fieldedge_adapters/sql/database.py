@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING
 
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.database import SchemaState, Scope
@@ -13,7 +14,11 @@ from fieldedge_adapters.sql.conn import Source
 from fieldedge_adapters.sql.errors import translated
 from fieldedge_adapters.sql.request_tx import Ambient
 from fieldedge_adapters.sql.txn import Txn
-from fieldedge_adapters.sql.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from fieldedge_adapters.sql.uow import SqlUnitOfWork
 
 # Every transaction's lock waits are bounded: a write queued behind another on the
 # tenant's counter for longer than this (or a duplicate idempotent request waiting on
@@ -35,6 +40,24 @@ class SqlDatabase:
         self._url = url
         self._migrations_url = migrations_url or url
         self._head: str | None = None
+        self._engine: AsyncEngine | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """An SQLAlchemy engine on the same database, for tools and tests that read what
+        was written with plain SQL. Requests never use it (on Postgres it is made on
+        first use, apart from the app's own connections)."""
+        from fieldedge_adapters.sql.lite import LiteSource
+
+        if isinstance(self.source, LiteSource):
+            return self.source.engine
+        if self._engine is None:
+            from fieldedge_adapters.sql.engine import EngineOptions
+            from fieldedge_adapters.sql.postgres import postgres_engine
+
+            options = EngineOptions(pool_size=1, max_overflow=2)
+            self._engine = postgres_engine(self._url, options).engine
+        return self._engine
 
     @property
     def name(self) -> str:
@@ -44,13 +67,25 @@ class SqlDatabase:
         return Txn(self.source.transaction(scope, lock_timeout_ms=LOCK_TIMEOUT_MS), scope)
 
     def unit_of_work(self, scope: Scope) -> SqlUnitOfWork:
-        ambient = request_tx.joinable(scope)
+        # The repositories and tables load on the first unit of work, not at import:
+        # a cold start whose first request is a health check never pays for them.
+        from fieldedge_adapters.sql.uow import SqlUnitOfWork
+
+        ambient = request_tx.joinable()
         if ambient is not None:
-            return SqlUnitOfWork(ambient.txn, joined=True)
+            if ambient.scope == scope:
+                return SqlUnitOfWork(ambient.txn, joined=ambient.txn)
+            if self.name == "sqlite":
+                # One writer at a time: a second transaction would wait on the request's
+                # own lock. SQLite has no row-level security to re-scope; the
+                # repositories' filters follow this unit of work's own scope.
+                return SqlUnitOfWork(Txn(ambient.txn.tx, scope), joined=ambient.txn)
         return SqlUnitOfWork(self._txn(scope))
 
     @asynccontextmanager
     async def request_transaction(self, scope: Scope) -> AsyncIterator[SqlUnitOfWork]:
+        from fieldedge_adapters.sql.uow import SqlUnitOfWork
+
         async with SqlUnitOfWork(self._txn(scope)) as uow:
             ambient = Ambient(uow.txn)
             token = request_tx.current.set(ambient)
@@ -59,6 +94,16 @@ class SqlDatabase:
             finally:
                 ambient.open = False  # a task spawned during the request must not join later
                 request_tx.current.reset(token)
+
+    @contextmanager
+    def listening(self) -> Iterator[list[str]]:
+        """Every statement sent while the block runs, in order (what a request costs)."""
+        sent: list[str] = []
+        self.source.listeners.append(sent.append)
+        try:
+            yield sent
+        finally:
+            self.source.listeners.remove(sent.append)
 
     async def ping(self) -> None:
         try:
@@ -88,4 +133,6 @@ class SqlDatabase:
         await upgrade(self._migrations_url, revision)
 
     async def close(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
         await self.source.close()

@@ -8,9 +8,10 @@ tenant filters are the guard here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.base import Executable
 
@@ -25,6 +26,12 @@ class LiteSource:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.listeners: list[Callable[[str], None]] = []
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _sent(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            for listener in self.listeners:
+                listener(statement)
 
     def transaction(
         self, scope: Scope, *, lock_timeout_ms: int | None, read_only: bool = False

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -203,6 +204,11 @@ class PgSource:
         self._acquire_timeout_s = pool_timeout_s
         self._pool: asyncpg.Pool | None = None
         self._lock = asyncio.Lock()
+        self.listeners: list[Callable[[str], None]] = []
+
+    def sent(self, sql: str) -> None:
+        for listener in self.listeners:
+            listener(sql)
 
     async def _the_pool(self) -> asyncpg.Pool:
         if self._pool is None:
@@ -273,6 +279,7 @@ class PgTx:
             raise RuntimeError("this transaction has ended")
         for attempt in (1, 2):
             connection = await self._source.acquire()
+            self._source.sent(self._begin)
             try:
                 with translated():
                     await connection.execute(self._begin)
@@ -289,6 +296,7 @@ class PgTx:
     async def rows(self, stmt: Executable, params: Params | None = None) -> list[dict[str, Any]]:
         done = compiled(stmt)
         connection = await self._conn()
+        self._source.sent(done.sql)
         with translated():
             records = await connection.fetch(done.sql, *done.args(params))
         return done.decode(records)
@@ -296,18 +304,21 @@ class PgTx:
     async def run(self, stmt: Executable, params: Params | None = None) -> int:
         done = compiled(stmt)
         connection = await self._conn()
+        self._source.sent(done.sql)
         with translated():
             status = await connection.execute(done.sql, *done.args(params))
         return _rowcount(status)
 
     async def raw(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         connection = await self._conn()
+        self._source.sent(sql)
         with translated():
             records = await connection.fetch(sql, *args)
         return [dict(record) for record in records]
 
     async def _simple(self, sql: str) -> None:
         connection = await self._conn()
+        self._source.sent(sql)
         with translated():
             await connection.execute(sql)
 
@@ -332,6 +343,7 @@ class PgTx:
             self._done = True
             return
         broken = False
+        self._source.sent("ROLLBACK")
         try:
             with translated():
                 await self._connection.execute("ROLLBACK")

@@ -5,7 +5,9 @@ write itself, yet the use case opens (and commits) its own units of work. While 
 request transaction is open in the current task, every unit of work of the same scope
 joins it: its ``commit`` stamps and writes what it queued, and nothing is durable until
 the request transaction commits. A unit of work of another scope (a system-scope lookup
-inside a tenant request) runs in a transaction of its own, as it would outside.
+inside a tenant request) runs in a transaction of its own on Postgres, as it would
+outside; on SQLite, where a second writer would wait on the request's own lock, it
+joins too.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ class Ambient:
 current: ContextVar[Ambient | None] = ContextVar("fieldedge_request_transaction", default=None)
 
 
-def joinable(scope: Scope) -> Ambient | None:
+def joinable() -> Ambient | None:
     ambient = current.get()
-    if ambient is not None and ambient.open and ambient.scope == scope:
-        return ambient
-    return None
+    return ambient if ambient is not None and ambient.open else None

@@ -2,9 +2,9 @@
 
 Nothing is sent until the first statement needs it (see ``conn``). ``commit`` writes what
 is queued and stamps it (``Txn.finish``), then commits. A unit of work opened inside a
-request transaction of the same scope (``request_tx``) joins it: its ``commit`` stamps
-and writes but leaves committing to the request; leaving one without committing after
-it wrote marks the request transaction to roll back.
+request transaction (``request_tx``) joins it: its ``commit`` stamps and writes but
+leaves committing to the request; leaving one without committing after it wrote marks
+the request transaction to roll back.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from fieldedge_adapters.sql.visits import SqlVisitRepository
 
 
 class SqlUnitOfWork:
-    def __init__(self, txn: Txn, *, joined: bool = False) -> None:
+    def __init__(self, txn: Txn, *, joined: Txn | None = None) -> None:
         self._txn = txn
-        self._joined = joined
+        self._joined = joined  # the request transaction's own state, when joining one
         self._repos: dict[type[Any], Any] = {}
         self._committed = False
 
@@ -105,9 +105,9 @@ class SqlUnitOfWork:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._joined:
+        if self._joined is not None:
             if not self._committed and self._txn.pending:
-                self._txn.poisoned = True
+                self._joined.poisoned = True
             return
         try:
             await self._txn.tx.close()  # rolls back unless committed; a no-op after commit
@@ -121,6 +121,6 @@ class SqlUnitOfWork:
         if self._txn.poisoned:
             raise RuntimeError("a unit of work joined to this transaction left unfinished")
         await self._txn.finish()
-        if not self._joined:
+        if self._joined is None:
             await self._txn.tx.commit()
         self._committed = True

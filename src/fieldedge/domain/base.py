@@ -79,12 +79,16 @@ class Entity(BaseModel):
             raise ValidationFailed(details=field_details(exc)) from None
 
     @classmethod
-    def load(cls, values: Mapping[str, Any]) -> Self:
-        """An entity from stored values (validated: cheaper than trusting, and safe)."""
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         try:
-            entity = cls.model_validate(dict(values))
+            return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
             raise ValidationFailed(details=field_details(exc)) from None
+
+    @classmethod
+    def load(cls, values: Mapping[str, Any]) -> Self:
+        """An entity from stored values (validated: cheaper than trusting, and safe)."""
+        entity = cls.model_validate(dict(values))
         entity.mark_clean()
         return entity
 
@@ -93,11 +97,7 @@ class Entity(BaseModel):
         unknown = sorted(set(changes) - set(type(self).model_fields))
         if unknown:
             raise ValidationFailed(details={to_camel(name): ["Unknown field."] for name in unknown})
-        merged = {**self.__dict__, **changes}
-        try:
-            checked = type(self).model_validate(merged)
-        except ValidationError as exc:
-            raise ValidationFailed(details=field_details(exc)) from None
+        checked = type(self).model_validate({**self.__dict__, **changes})
         self.__dict__.update(checked.__dict__)
         self.__pydantic_fields_set__.update(changes)
 

@@ -24,7 +24,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fieldedge.domain.idempotency import MAX_KEY_LENGTH, IdempotencyRecord, fingerprint
-from fieldedge.errors import IdempotencyInProgress, IdempotencyKeyReused, ValidationFailed
+from fieldedge.errors import (
+    FieldedgeError,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    ValidationFailed,
+)
 from fieldedge.http.deps import deps_of
 from fieldedge.http.guard import principal_of
 from fieldedge.ports.database import Scope
@@ -60,12 +65,37 @@ def _replay(record: IdempotencyRecord, print_: str) -> Response:
 
 
 async def run_idempotent(request: Request, handler: Handler, key: str) -> Response:
+    print_ = fingerprint(request.method, request.url.path, await request.body())
+    try:
+        response = await _first_time(request, handler, key, print_)
+    except FieldedgeError:
+        # A refusal may be the echo of a concurrent duplicate that won (its user, its
+        # unique value, committed while this one waited): then its answer is the answer.
+        if (winner := await _recorded(request, key)) is None:
+            raise
+        return _replay(winner, print_)
+    if response is not None:
+        return response
+    # Another request with this key got there first: its answer is the answer.
+    winner = await _recorded(request, key)
+    if winner is None:
+        raise IdempotencyInProgress()
+    return _replay(winner, print_)
+
+
+async def _recorded(request: Request, key: str) -> IdempotencyRecord | None:
+    deps, principal = deps_of(request), principal_of(request)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        return await uow.idempotency.find(principal.user_id, key, now=deps.clock.now())
+
+
+async def _first_time(request: Request, handler: Handler, key: str, print_: str) -> Response | None:
+    """The response, recorded with the write; a replay of a record found up front; or
+    None when a concurrent duplicate recorded the key first (this one rolled back)."""
     deps = deps_of(request)
     principal = principal_of(request)
     now = deps.clock.now()
-    print_ = fingerprint(request.method, request.url.path, await request.body())
-    scope = Scope.tenant(principal.tenant)
-    async with deps.db.request_transaction(scope) as tx:
+    async with deps.db.request_transaction(Scope.tenant(principal.tenant)) as tx:
         existing = await tx.idempotency.find(principal.user_id, key, now=now)
         if existing is not None:
             return _replay(existing, print_)
@@ -89,9 +119,4 @@ async def run_idempotent(request: Request, handler: Handler, key: str) -> Respon
         if await tx.idempotency.record(record):
             await tx.commit()
             return response
-    # Another request with this key got there first: its answer is the answer.
-    async with deps.db.unit_of_work(scope) as uow:
-        winner = await uow.idempotency.find(principal.user_id, key, now=now)
-    if winner is None:
-        raise IdempotencyInProgress()
-    return _replay(winner, print_)
+    return None

@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from fieldedge import wire
 from fieldedge.errors import NotFound
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import (
@@ -33,6 +34,7 @@ from fieldedge.ports.fieldforce import (
     VisitQuery,
 )
 from fieldedge.services.common import audit
+from fieldedge.services.company.audit_log import link_chain
 from fieldedge.services.deps import Deps
 
 BATCH = 500
@@ -79,7 +81,7 @@ async def _batches(
 
 
 def _by_id(row: Any) -> Any:
-    return row.id
+    return row["id"] if isinstance(row, Mapping) else row.id
 
 
 def _tables(deps: Deps, scope: Scope) -> dict[str, AsyncIterator[Sequence[Any]]]:
@@ -91,7 +93,7 @@ def _tables(deps: Deps, scope: Scope) -> dict[str, AsyncIterator[Sequence[Any]]]
         visits = _batches(deps, scope, lambda u, a: u.visits.list(VisitQuery(a, BATCH)), _by_id)
         async for batch in visits:
             async with deps.db.unit_of_work(scope) as uow:
-                found = [p for visit in batch for p in await uow.photos.for_visit(visit.id)]
+                found = [p for v in batch for p in await uow.photos.for_visit(_by_id(v))]
             if found:
                 yield found
 
@@ -116,14 +118,16 @@ def _tables(deps: Deps, scope: Scope) -> dict[str, AsyncIterator[Sequence[Any]]]
 
 
 def _line(row: Any, exclude: set[str]) -> bytes:
-    data = row.model_dump(mode="json", exclude=exclude)
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    """One JSON line: a stored row (a list's record) or an entity, as the API writes JSON."""
+    data = dict(row) if isinstance(row, Mapping) else row.values()
+    return wire.dumps({k: v for k, v in data.items() if k not in exclude}) + b"\n"
 
 
 async def _write_zip(
     deps: Deps, company_id: UUID, spool: Any, progress: Progress
 ) -> dict[str, int]:
     scope = Scope.tenant(company_id)
+    await link_chain(company_id, deps)  # the export holds every committed audit entry
     async with deps.db.unit_of_work(scope) as uow:
         company = await uow.companies.get(company_id)
     if company is None:

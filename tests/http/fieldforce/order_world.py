@@ -93,34 +93,32 @@ async def _login(api: Api, admin: str, key: str, shop: Shop, role: str, **extra:
 async def _catalogue(db: Database, shop: Shop, now: datetime) -> None:
     async with db.unit_of_work(Scope.tenant(shop.company_id)) as uow:
         for rep in ("rep_a1", "rep_a2", "rep_b1"):
-            contact = await uow.contacts.add(
-                Contact(
-                    id=shop.api.deps.ids.new(),
-                    company_id=shop.company_id,
-                    type=ContactType.RETAILER,
-                    owner_id=UUID(shop.ids[rep]),
-                    name=f"Shop of {shop.names[rep]}",
-                    email="buyer@shop.example.com" if rep == "rep_a1" else None,
-                    city="Pune",
-                    created_at=now,
-                    updated_at=now,
-                )
+            contact = Contact(
+                id=shop.api.deps.ids.new(),
+                company_id=shop.company_id,
+                type=ContactType.RETAILER,
+                owner_id=UUID(shop.ids[rep]),
+                name=f"Shop of {shop.names[rep]}",
+                email="buyer@shop.example.com" if rep == "rep_a1" else None,
+                city="Pune",
+                created_at=now,
+                updated_at=now,
             )
+            await uow.contacts.add(contact)
             shop.contacts[rep] = str(contact.id)
         for sku, name, price, tax, active in PRODUCTS:
-            product = await uow.products.add(
-                Product(
-                    id=shop.api.deps.ids.new(),
-                    company_id=shop.company_id,
-                    sku=sku,
-                    name=name,
-                    unit_price=price,
-                    tax_rate_bp=tax,
-                    active=active,
-                    created_at=now,
-                    updated_at=now,
-                )
+            product = Product(
+                id=shop.api.deps.ids.new(),
+                company_id=shop.company_id,
+                sku=sku,
+                name=name,
+                unit_price=price,
+                tax_rate_bp=tax,
+                active=active,
+                created_at=now,
+                updated_at=now,
             )
+            await uow.products.add(product)
             shop.products[sku] = str(product.id)
         await uow.commit()
 

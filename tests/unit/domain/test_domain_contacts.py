@@ -80,7 +80,11 @@ def test_location_needs_both_coordinates() -> None:
         "updated_at": NOW,
     }
     assert Contact(**common, latitude=19.0, longitude=72.8).location == (19.0, 72.8)
-    assert Contact(**common, latitude=19.0).location is None
+    assert Contact(**common).location is None
     assert Contact(**common).type is ContactType.OTHER
-    with pytest.raises(ValueError, match="DOCTOR"):
+    with pytest.raises(ValidationFailed) as half:
+        Contact(**common, latitude=19.0)
+    assert half.value.details == {"longitude": ["Latitude and longitude go together."]}
+    with pytest.raises(ValidationFailed) as kind:
         Contact.model_validate(common | {"type": "DENTIST"})
+    assert "DOCTOR" in str(kind.value.details["type"])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from fieldedge.domain.money import round_half_up_div, tax_on
 from fieldedge.domain.pricing import ItemRequest, price_items
-from fieldedge.domain.products import Product, check_pricing
+from fieldedge.domain.products import Product
 from fieldedge.errors import ValidationFailed
 
 NOW = datetime(2026, 1, 3, 10, 0, tzinfo=UTC)
@@ -142,18 +142,24 @@ def test_an_order_needs_an_item() -> None:
         (0, -1, {"taxRateBp"}),
         (1, 10_001, {"taxRateBp"}),
         (-5, 20_000, {"unitPrice", "taxRateBp"}),
+        (1.5, 0, {"unitPrice"}),
+        (True, 0, {"unitPrice"}),
     ],
 )
 def test_negative_price_or_rate_out_of_range_is_refused(
     price: int, rate: int, fields: set[str]
 ) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        check_pricing(price, rate)
+        product(price, rate)
     assert caught.value.details is not None
     assert set(caught.value.details) == fields
+    good = product(100, 0)
+    with pytest.raises(ValidationFailed):
+        good.unit_price = price if "unitPrice" in fields else 100
+        good.tax_rate_bp = rate
+    assert (good.unit_price, good.tax_rate_bp) == (100, 0)  # the entity is as it was
 
 
 def test_free_product_at_full_tax_rate_is_a_valid_price() -> None:
-    check_pricing(0, 10_000)
     p = product(0, 10_000)
     assert price_items([ItemRequest(p.id, 5)], {p.id: p}).total == 0

@@ -39,6 +39,15 @@ def assess(**overrides: Any) -> CheckInAssessment:
     return assess_check_in(**(args | overrides))
 
 
+def test_a_flagged_visit_can_never_be_verified() -> None:
+    with pytest.raises(ValidationFailed):
+        visit(flags=["LOW_ACCURACY"], verified=True)
+    v = visit(verified=False)
+    with pytest.raises(ValidationFailed):
+        v.apply({"flags": ["CLOCK_SKEW"], "verified": True})
+    assert (v.flags, v.verified) == ([], False)
+
+
 def visit(**overrides: Any) -> Visit:
     fields: dict[str, Any] = {
         "id": uuid4(), "company_id": uuid4(), "contact_id": uuid4(), "user_id": uuid4(),
@@ -199,7 +208,7 @@ def test_check_out_before_check_in_is_refused() -> None:
 
 
 def test_a_reused_photo_takes_verification_away_once() -> None:
-    v = visit(flags=["LOW_ACCURACY"])
+    v = visit(flags=["LOW_ACCURACY"], verified=False)
     v.add_flag(VisitFlag.REUSED_PHOTO)
     v.add_flag(VisitFlag.REUSED_PHOTO)
     assert v.flags == ["LOW_ACCURACY", "REUSED_PHOTO"]
