@@ -155,8 +155,7 @@ def test_negative_price_or_rate_out_of_range_is_refused(
     assert set(caught.value.details) == fields
     good = product(100, 0)
     with pytest.raises(ValidationFailed):
-        good.unit_price = price if "unitPrice" in fields else 100
-        good.tax_rate_bp = rate
+        good.apply({"unit_price": price, "tax_rate_bp": rate})
     assert (good.unit_price, good.tax_rate_bp) == (100, 0)  # the entity is as it was
 
 
