@@ -9,6 +9,8 @@ the limit is decided in-process and the database decides the revocation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.requests import Request
 
 from fieldedge.domain.access import Principal
@@ -75,23 +77,25 @@ async def limit(
 
 
 async def guard(request: Request, *, auth: bool, rate_class: str | None) -> None:
-    """Authenticate (if the route is authenticated) and count the route's rate limit."""
+    """Authenticate (if the route is authenticated) and count the route's rate limit, in
+    one KV call: the limit's hit reads the token's revocation marks too."""
     deps = deps_of(request)
+    bearer: Bearer | None = None
+    if auth:
+        bearer = verify(bearer_token(request), deps, ip=client_ip(request))
+    marks = bearer.marks if bearer is not None else []
+    values: Sequence[bytes | None] | None = None
     if rate_class == "auth":
-        await limit(request, deps.limits.auth_ip, f"ip:{client_ip(request) or 'unknown'}")
-    if not auth:
-        return
-    bearer: Bearer = verify(bearer_token(request), deps, ip=client_ip(request))
-    claims = bearer.claims
-    marks: tuple[bytes | None, ...] | list[bytes | None] | None
-    if rate_class in (None, "auth"):
-        try:
-            marks = await deps.kv.get_many(bearer.marks)
-        except DependencyUnavailable:
-            marks = None
-    else:
+        subject = f"ip:{client_ip(request) or 'unknown'}"
+        values = (await limit(request, deps.limits.auth_ip, subject, read=marks)).values
+    elif rate_class is not None and bearer is not None:
         rule: Limit = getattr(deps.limits, rate_class)
-        subject = f"{claims.company_id}:{claims.user_id}"
-        window = await limit(request, rule, subject, read=bearer.marks)
-        marks = window.values
-    _remember(request, await admit(bearer, deps, marks))
+        subject = f"{bearer.claims.company_id}:{bearer.claims.user_id}"
+        values = (await limit(request, rule, subject, read=marks)).values
+    elif bearer is not None:
+        try:
+            values = await deps.kv.get_many(marks)
+        except DependencyUnavailable:
+            values = None
+    if bearer is not None:
+        _remember(request, await admit(bearer, deps, values))

@@ -96,7 +96,7 @@ class Team:
             await connection.execute(text(statement))
 
     async def audit_actions(self) -> list[str]:
-        rows = await self.api.sql("SELECT action FROM audit_log ORDER BY seq")
+        rows = await self.api.sql("SELECT action FROM audit_log ORDER BY seq IS NULL, seq, id")
         return [row[0] for row in rows]
 
 
@@ -121,12 +121,15 @@ async def build_team(api: Api, company: str = "Acme Pharma") -> Team:
 
 
 @asynccontextmanager
-async def open_api(db: Database, tmp_path: Path, **overrides: Any) -> AsyncIterator[Api]:
-    """An app over ``db``; ``overrides`` replace ports of its ``Deps`` (kv, storage)."""
+async def open_api(
+    db: Database, tmp_path: Path, *, settings: dict[str, Any] | None = None, **overrides: Any
+) -> AsyncIterator[Api]:
+    """An app over ``db``; ``overrides`` replace ports of its ``Deps`` (kv, storage),
+    ``settings`` some of its settings."""
     from dataclasses import replace
 
     clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
-    deps = make_deps(tmp_path, db, clock=clock)
+    deps = make_deps(tmp_path, db, clock=clock, **(settings or {}))
     if overrides:  # the replaced memory KV and disk store hold nothing to close
         deps = replace(deps, **overrides)
     app = create_app(deps)

@@ -1,0 +1,78 @@
+"""What a request costs the database, counted: these numbers may only go down.
+
+Every statement the app sends is counted at the adapter (``SqlDatabase.listening``). On
+Postgres a transaction opens with ``BEGIN`` and its tenant scope in one round trip; a
+list is that, one ``SELECT`` and the ``ROLLBACK``; a write's reads come first and its
+rows, audit entry and version go in one stamping statement just before ``COMMIT``.
+Authentication reads nothing from the database (the token, and the KV's revocation
+marks, decide).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from fieldedge.ports.database import Database
+
+from .conftest import Team, build_team, open_api
+
+
+@pytest.fixture
+async def quiet(db: Database, tmp_path: Path) -> AsyncIterator[Team]:
+    """A team on an app that sends no mail inline (that work runs apart from requests)."""
+    async with open_api(db, tmp_path, settings={"outbox_inline": False}) as api:
+        yield await build_team(api)
+
+
+async def counted(db: Database, call: Callable[[], Awaitable[httpx.Response]]) -> list[str]:
+    with db.listening() as sent:  # type: ignore[attr-defined]
+        response = await call()
+    assert response.status_code < 300, response.text
+    return list(sent)
+
+
+def kinds(sent: list[str]) -> list[str]:
+    """Each statement by its first word (``BEGIN``, ``SELECT``, ``WITH`` …)."""
+    return [re.split(r"[\s;]", statement, maxsplit=1)[0].upper() for statement in sent]
+
+
+async def test_a_contact_list_is_one_select_in_one_transaction(quiet: Team, db: Database) -> None:
+    await quiet.contact()
+    sent = await counted(db, lambda: quiet.get("rep_a1", "/api/v1/contacts", limit=20))
+    expected = ["BEGIN", "SELECT", "ROLLBACK"] if db.name == "postgresql" else ["BEGIN", "SELECT"]
+    assert kinds(sent) == expected, sent
+
+
+async def test_a_check_in_reads_three_things_and_writes_once(quiet: Team, db: Database) -> None:
+    contact = await quiet.contact()
+    await quiet.check_in("rep_a1", contact["id"])
+    body = {"contactId": contact["id"], "latitude": 18.5207, "longitude": 73.8567, "accuracyM": 9}
+    sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/visits", body))
+    if db.name == "postgresql":
+        # scope; the contact, the company (geofence), the previous check-in; the stamping
+        # statement (visit, audit entry, version); commit.
+        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], sent
+    else:
+        assert len(sent) <= 8, sent
+
+
+async def test_an_order_reads_what_it_prices_and_writes_once(quiet: Team, db: Database) -> None:
+    contact = await quiet.contact()
+    pen = await quiet.product()
+    body: dict[str, Any] = {
+        "contactId": contact["id"],
+        "items": [{"productId": pen["id"], "quantity": 3}],
+    }
+    sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/orders", body))
+    if db.name == "postgresql":
+        # scope; the contact, the prices, the company (currency); the stamping statement
+        # (order, its number, audit entry, version); commit.
+        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], sent
+    else:
+        assert len(sent) <= 8, sent
