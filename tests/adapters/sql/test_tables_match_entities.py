@@ -1,0 +1,67 @@
+"""Each entity of the core has its table in the SQL adapter, column for field.
+
+The tables are declared apart from the entities (the core imports no ORM), so this holds
+them together: every field has a column, a field that may be None has a nullable
+column and one that may not has a NOT NULL one, and the only columns without a field
+are the adapter's own bookkeeping, named here.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+import pytest
+
+from fieldedge.domain.audit import AuditEntry
+from fieldedge.domain.base import Entity
+from fieldedge.domain.company import Company
+from fieldedge.domain.contacts import Contact
+from fieldedge.domain.idempotency import IdempotencyRecord
+from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
+from fieldedge.domain.orders import Order
+from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.domain.payments import Payment
+from fieldedge.domain.photos import VisitPhoto
+from fieldedge.domain.products import Product
+from fieldedge.domain.visits import Visit
+from fieldedge_adapters.sql import tables as t
+from fieldedge_adapters.sql import tables_fieldforce as ff
+
+PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
+    (Company, t.CompanyRow, {"change_counter", "order_seq", "audit_seq", "audit_head"}),
+    (User, t.UserRow, set()),
+    (RefreshToken, t.RefreshTokenRow, set()),
+    (PasswordResetToken, t.PasswordResetTokenRow, set()),
+    (AuditEntry, t.AuditRow, set()),
+    (OutboxEvent, t.OutboxRow, set()),
+    (IdempotencyRecord, t.IdempotencyRow, {"status"}),
+    (Contact, ff.ContactRow, set()),
+    (Visit, ff.VisitRow, set()),
+    (VisitPhoto, ff.VisitPhotoRow, set()),
+    (Product, ff.ProductRow, set()),
+    (Order, ff.OrderRow, set()),
+    (Payment, ff.PaymentRow, set()),
+]
+# Stored NULL-able for the adapter's own reasons though the field never is None.
+LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}
+
+
+def optional(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return optional(typing.get_args(annotation)[0])
+    return origin in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+
+
+@pytest.mark.parametrize(("entity", "row", "own"), PAIRS, ids=[e.__name__ for e, _, _ in PAIRS])
+def test_every_field_has_its_column(entity: type[Entity], row: Any, own: set[str]) -> None:
+    table = row.__table__
+    fields = entity.model_fields
+    assert set(fields) <= set(table.c.keys()), set(fields) - set(table.c.keys())
+    assert set(table.c.keys()) - set(fields) == own
+    for name, info in fields.items():
+        if (table.name, name) in LOOSER:
+            continue
+        assert table.c[name].nullable == optional(info.annotation), f"{table.name}.{name}"
