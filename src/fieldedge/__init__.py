@@ -1,8 +1,5 @@
 """fieldedge core: domain, services, ports and the HTTP app. Imports no driver."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fieldedge")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+# The one place the release number lives (pyproject.toml reads it from here): asking
+# importlib.metadata instead would cost every cold start ~80 ms of zipfile and email.
+__version__ = "0.2.0"

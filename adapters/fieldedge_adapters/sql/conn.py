@@ -10,11 +10,12 @@ with named parameters; rows come back as plain dicts keyed by column name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
-
-from sqlalchemy.sql.base import Executable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fieldedge.ports.database import Scope
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.base import Executable
 
 Params = Mapping[str, Any]
 
@@ -29,6 +30,10 @@ class Tx(Protocol):
 
     async def run(self, stmt: Executable, params: Params | None = None) -> int:
         """Run ``stmt``; how many rows it touched."""
+        ...
+
+    async def raw(self, sql: str) -> list[dict[str, Any]]:
+        """Run SQL text this adapter wrote itself, without parameters (the schema check)."""
         ...
 
     async def savepoint(self, name: str) -> None: ...

@@ -13,11 +13,11 @@ from fieldedge_adapters.sql import request_tx
 from fieldedge_adapters.sql.conn import Source
 from fieldedge_adapters.sql.errors import translated
 from fieldedge_adapters.sql.request_tx import Ambient
-from fieldedge_adapters.sql.txn import Txn
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from fieldedge_adapters.sql.txn import Txn
     from fieldedge_adapters.sql.uow import SqlUnitOfWork
 
 # Every transaction's lock waits are bounded: a write queued behind another on the
@@ -64,6 +64,8 @@ class SqlDatabase:
         return self.source.dialect
 
     def _txn(self, scope: Scope) -> Txn:
+        from fieldedge_adapters.sql.txn import Txn
+
         return Txn(self.source.transaction(scope, lock_timeout_ms=LOCK_TIMEOUT_MS), scope)
 
     def unit_of_work(self, scope: Scope) -> SqlUnitOfWork:
@@ -76,6 +78,8 @@ class SqlDatabase:
             if ambient.scope == scope:
                 return SqlUnitOfWork(ambient.txn, joined=ambient.txn)
             if self.name == "sqlite":
+                from fieldedge_adapters.sql.txn import Txn
+
                 # One writer at a time: a second transaction would wait on the request's
                 # own lock. SQLite has no row-level security to re-scope; the
                 # repositories' filters follow this unit of work's own scope.

@@ -8,10 +8,10 @@ errors are read by type and message.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from sqlalchemy import exc as sa_exc
+from typing import Any
 
 from fieldedge.errors import Conflict, DependencyUnavailable
 
@@ -31,19 +31,34 @@ def sqlstate(error: BaseException) -> str | None:
     return None
 
 
-def _is_unique_violation(error: sa_exc.IntegrityError) -> bool:
+def _sa_exc() -> Any:
+    """SQLAlchemy's exceptions, when SQLAlchemy is loaded at all: a Postgres health check
+    runs on asyncpg alone, and nothing it does can raise one."""
+    module = sys.modules.get("sqlalchemy.exc")
+    return module
+
+
+def _is_unique_violation(error: BaseException) -> bool:
     if sqlstate(error) == _UNIQUE_VIOLATION:
         return True
-    return "UNIQUE constraint failed" in str(error.orig)
+    sa_exc = _sa_exc()
+    return (
+        sa_exc is not None
+        and isinstance(error, sa_exc.IntegrityError)
+        and "UNIQUE constraint failed" in str(error.orig)
+    )
 
 
 def _is_unavailable(error: BaseException) -> bool:
-    if isinstance(error, OSError | TimeoutError | sa_exc.TimeoutError):
+    if isinstance(error, OSError | TimeoutError):
         return True
-    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
-        return True
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
+    sa_exc = _sa_exc()
+    if sa_exc is not None:
+        kinds = (sa_exc.TimeoutError, sa_exc.OperationalError, sa_exc.InterfaceError)
+        if isinstance(error, kinds):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
     state = sqlstate(error)
     return state is not None and (state[:2] in _UNAVAILABLE_CLASSES or state == LOCK_NOT_AVAILABLE)
 
@@ -53,12 +68,8 @@ def translated() -> Iterator[None]:
     """Run a block that talks to the database; re-raise driver errors as core errors."""
     try:
         yield
-    except sa_exc.IntegrityError as exc:
-        if _is_unique_violation(exc):
-            raise Conflict("A record with these values already exists.") from exc
-        raise
     except Exception as exc:
-        if sqlstate(exc) == _UNIQUE_VIOLATION:  # asyncpg's own, unwrapped
+        if _is_unique_violation(exc):
             raise Conflict("A record with these values already exists.") from exc
         if _is_unavailable(exc):
             raise DependencyUnavailable("database") from exc

@@ -86,6 +86,12 @@ class LiteTx:
             result = await connection.execute(stmt, dict(params or {}))
         return int(result.rowcount or 0)
 
+    async def raw(self, sql: str) -> list[dict[str, Any]]:
+        connection = await self._conn()
+        with translated():
+            result = await connection.exec_driver_sql(sql)
+            return [dict(row) for row in result.mappings()]
+
     async def _simple(self, sql: str) -> None:
         connection = await self._conn()
         with translated():

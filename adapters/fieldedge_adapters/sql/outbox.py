@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
+from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables import OutboxRow
 
 T = table_of(OutboxRow)
@@ -35,17 +36,23 @@ def _due(tenant: bool) -> list[Any]:
 
 
 @shape
-def _claim(tenant: bool) -> Any:
-    pick = (
+def _pick(tenant: bool) -> Any:
+    # Its own statement: as a subquery of the UPDATE, Postgres may rescan the LIMIT per
+    # row and lease more than asked for.
+    return (
         sa.select(T.c.id)
         .where(*_due(tenant))
         .order_by(T.c.next_attempt_at, T.c.id)
         .limit(limit_param())
         .with_for_update(skip_locked=True)  # rendered as nothing on SQLite
     )
+
+
+@shape
+def _lease(tenant: bool) -> Any:
     return (
         sa.update(T)
-        .where(T.c.id.in_(pick.scalar_subquery()), *_due(tenant))
+        .where(any_of(T.c.id, "ids"), *_due(tenant))
         .values(lease_until=sa.bindparam("lease"))
         .returning(*T.c)
     )
@@ -113,7 +120,11 @@ class SqlOutboxRepository(Repository[OutboxEvent]):
     async def claim_due(
         self, *, now: datetime, lease_until: datetime, limit: int
     ) -> Sequence[OutboxEvent]:
-        rows = await self._rows(_claim(self._tenant), now=now, lease=lease_until, limit=limit)
+        picked = await self._rows(_pick(self._tenant), now=now, limit=limit)
+        if not picked:
+            return []
+        ids = [row["id"] for row in picked]
+        rows = await self._rows(_lease(self._tenant), ids=ids, now=now, lease=lease_until)
         events = [self._entity(row) for row in rows]
         return sorted(events, key=lambda e: (e.next_attempt_at, e.id))
 

@@ -27,46 +27,56 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 from uuid import UUID
 
 import asyncpg
 import orjson
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
-from sqlalchemy.engine import make_url
-from sqlalchemy.sql.base import Executable
 
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.conn import Params
 from fieldedge_adapters.sql.errors import translated
 
-DIALECT = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+    from sqlalchemy.sql.base import Executable
 _CACHE_SIZE = 4096
 # Seconds asyncpg waits beyond the server's statement timeout before giving up itself.
 _CLIENT_GRACE_S = 2.0
 _STALE = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
 
 
+@cache
+def dialect() -> Dialect:
+    """SQLAlchemy's asyncpg dialect, for compiling statements (loaded on first use: a
+    health check never needs it)."""
+    from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
+
+    made: Dialect = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
+    return made
+
+
 def is_pooled(url: str) -> bool:
-    parsed = make_url(url)
-    host = parsed.host or ""
-    flag = str(parsed.query.get("pgbouncer", "")).lower()
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    flag = dict(parse_qsl(parts.query)).get("pgbouncer", "").lower()
     return "-pooler" in host.split(".")[0] or flag in ("1", "true", "yes")
 
 
 def connect_kwargs(url: str) -> dict[str, Any]:
     """asyncpg's arguments from our ``postgresql+asyncpg://`` URL (libpq's TLS spellings
     read as asyncpg's)."""
-    parsed = make_url(url)
-    query = dict(parsed.query)
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
     kwargs: dict[str, Any] = {
-        "host": parsed.host or "127.0.0.1",
-        "port": parsed.port or 5432,
-        "user": parsed.username or "postgres",
-        "password": parsed.password,
-        "database": parsed.database or "postgres",
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "user": unquote(parts.username) if parts.username else "postgres",
+        "password": unquote(parts.password) if parts.password else None,
+        "database": unquote(parts.path.lstrip("/")) or "postgres",
     }
     ssl = query.get("ssl") or query.get("sslmode")
     if ssl:
@@ -119,7 +129,9 @@ def compiled(stmt: Executable) -> Compiled:
     hit = _compiled.get(id(stmt))
     if hit is not None and hit[0] is stmt:
         return hit[1]
-    done = stmt.compile(dialect=DIALECT)  # type: ignore[attr-defined]
+    import sqlalchemy as sa
+
+    done = stmt.compile(dialect=dialect())  # type: ignore[attr-defined]
     names = tuple(done.positiontup or ())
     binds = done.binds
     defaults = {name: binds[name].value for name in names if name in binds}
@@ -310,6 +322,7 @@ class PgTx:
         return _rowcount(status)
 
     async def raw(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """SQL this adapter wrote itself, with positional ``$n`` arguments."""
         connection = await self._conn()
         self._source.sent(sql)
         with translated():

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from fieldedge.domain.orders import order_number
 from fieldedge.errors import NotFound
-from fieldedge_adapters.sql.pg import DIALECT, PgTx, pg_json
+from fieldedge_adapters.sql.pg import PgTx, dialect, pg_json
 from fieldedge_adapters.sql.stamp import (
     AUDIT,
     AUDIT_COLUMNS,
@@ -87,7 +87,7 @@ def _unnest_sql(
     arrays = []
     for name in columns:
         column = table.c[name]
-        kind = column.type.compile(dialect=DIALECT)
+        kind = column.type.compile(dialect=dialect())
         values = [row[name] for row in rows]
         if isinstance(column.type, sa.JSON):
             values = [pg_json(v) for v in values]
@@ -119,16 +119,22 @@ async def postgres(txn: Txn) -> None:
     }
     for write in txn.queued:
         parts.append(_write_sql(sql, write, tenant, stamp, number_of.get(id(write))))
-    for name, rows in txn.stamped.items():
-        parts.append(
-            f'UPDATE "{name}" SET version = {_VERSION} '
-            f"WHERE company_id = {tenant} AND id = ANY({sql.arg(list(rows))})"
-        )
+    # An order already written gets its version and number in one sub-statement: a
+    # statement changes a row once, so two sub-statements on it would lose one.
+    numbered = {}
     for k, (row_id, _, queued) in enumerate(orders):
-        if queued is None:
+        if queued is None and row_id is not None:
+            numbered[row_id] = k
             parts.append(
-                f'UPDATE "orders" SET number = {_number_sql(k, len(orders))} '
-                f"WHERE company_id = {tenant} AND id = {sql.arg(row_id)}"
+                f'UPDATE "orders" SET number = {_number_sql(k, len(orders))}, '
+                f"version = {_VERSION} WHERE company_id = {tenant} AND id = {sql.arg(row_id)}"
+            )
+    for name, rows in txn.stamped.items():
+        ids = [row_id for row_id in rows if not (name == "orders" and row_id in numbered)]
+        if ids:
+            parts.append(
+                f'UPDATE "{name}" SET version = {_VERSION} '
+                f"WHERE company_id = {tenant} AND id = ANY({sql.arg(ids)})"
             )
     if txn.audit:
         entries = [audit_values(e) for e in txn.audit]

@@ -105,7 +105,10 @@ class Repository(Generic[E]):
     ) -> E | None:
         live_only = self.soft_delete and not include_deleted
         statement = get_statement(self.table, tenant=self._tenant, live_only=live_only, lock=lock)
-        return await self._one(statement, id=row_id)
+        found = await self._one(statement, id=row_id)
+        if lock and found is not None:
+            self._txn.locked.add((self.table.name, row_id))
+        return found
 
     def _add(self, entity: E) -> None:
         values = entity.values()

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fieldedge.ports.database import Scope
-from fieldedge_adapters.sql.txn import Txn
+
+if TYPE_CHECKING:
+    from fieldedge_adapters.sql.txn import Txn
 
 
 @dataclass

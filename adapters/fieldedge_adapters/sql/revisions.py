@@ -12,13 +12,14 @@ import ast
 import importlib.util
 from functools import cache
 from pathlib import Path
-
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from fieldedge.errors import ConfigError
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.conn import Source
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 VERSION_TABLE = "alembic_version"
 
@@ -70,20 +71,22 @@ async def current_revision_of(source: Source) -> str | None:
     tx = source.transaction(Scope.system(), lock_timeout_ms=None, read_only=True)
     try:
         if source.dialect == "postgresql":
-            found = await tx.rows(text("SELECT to_regclass('alembic_version') IS NOT NULL AS t"))
+            found = await tx.raw("SELECT to_regclass('alembic_version') IS NOT NULL AS t")
         else:
-            found = await tx.rows(
-                text("SELECT count(*) > 0 AS t FROM sqlite_master WHERE name = 'alembic_version'")
+            found = await tx.raw(
+                "SELECT count(*) > 0 AS t FROM sqlite_master WHERE name = 'alembic_version'"
             )
         if not found or not found[0]["t"]:
             return None
-        rows = await tx.rows(text("SELECT version_num FROM alembic_version"))
+        rows = await tx.raw("SELECT version_num FROM alembic_version")
         return str(rows[0]["version_num"]) if rows else None
     finally:
         await tx.close()
 
 
 def current_revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
     return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

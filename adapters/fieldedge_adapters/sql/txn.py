@@ -74,6 +74,8 @@ class Txn:
     audit: list[AuditEntry] = field(default_factory=list)
     outbox: list[OutboxEvent] = field(default_factory=list)
     wrote_audit: bool = False
+    writes: int = 0  # statements sent that change rows (a joined unit of work checks it)
+    locked: set[tuple[str, UUID]] = field(default_factory=set)  # rows read FOR UPDATE
     poisoned: bool = False  # a joined unit of work left without commit after writing
 
     @property
@@ -92,6 +94,11 @@ class Txn:
     ) -> None:
         if values:
             self.queued.append(Write(table, values, entity, update_id=row_id))
+
+    def _deferrable(self, write: Write) -> bool:
+        if not write.versioned:
+            return False
+        return write.update_id is None or (write.table.name, write.update_id) in self.locked
 
     async def flush(self) -> None:
         """Send every queued write now (versions and numbers still to come)."""
@@ -116,6 +123,7 @@ class Txn:
             if tenant:
                 params["cid"] = self.scope.company_id
         await self.tx.run(statement, params)
+        self.writes += 1
         if write.versioned:
             self.stamped.setdefault(table.name, {})[row_id] = write.entity
         if write.new_order:
@@ -123,10 +131,13 @@ class Txn:
 
     async def rows(self, stmt: Any, params: Params | None = None) -> list[dict[str, Any]]:
         await self.flush()
+        if getattr(stmt, "is_dml", False):  # an UPDATE … RETURNING changes rows too
+            self.writes += 1
         return await self.tx.rows(stmt, params)
 
     async def run(self, stmt: Any, params: Params | None = None) -> int:
         await self.flush()
+        self.writes += 1
         return await self.tx.run(stmt, params)
 
     async def finish(self) -> None:
@@ -134,9 +145,12 @@ class Txn:
             return
         # The versioned writes at the end of the queue go into the stamping step; all
         # before them are sent first, in order (a new company before its counter moves,
-        # a user before the refresh token that refers to it).
+        # a user before the refresh token that refers to it). An update goes into it
+        # only if this transaction already holds the row: otherwise it might wait on a
+        # row another writer holds, while holding the tenant's counter that writer
+        # will want next (a deadlock).
         cut = len(self.queued)
-        while cut and self.queued[cut - 1].versioned:
+        while cut and self._deferrable(self.queued[cut - 1]):
             cut -= 1
         head, self.queued = self.queued[:cut], self.queued[cut:]
         for write in head:

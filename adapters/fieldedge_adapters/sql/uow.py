@@ -33,6 +33,7 @@ class SqlUnitOfWork:
         self._joined = joined  # the request transaction's own state, when joining one
         self._repos: dict[type[Any], Any] = {}
         self._committed = False
+        self._writes_before = txn.writes
 
     @property
     def scope(self) -> Scope:
@@ -106,7 +107,8 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, *exc: object) -> None:
         if self._joined is not None:
-            if not self._committed and self._txn.pending:
+            wrote = self._txn.pending or self._txn.writes != self._writes_before
+            if not self._committed and wrote:
                 self._joined.poisoned = True
             return
         try:

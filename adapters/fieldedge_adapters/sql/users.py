@@ -26,11 +26,14 @@ def _by_email(tenant: bool) -> Any:
     return sa.select(T).where(T.c.email == sa.bindparam("email"), *tenant_filter(T, tenant))
 
 
-_FOR_LOGIN = (
-    sa.select(T, COMPANIES.c.status.label("company_status"))
-    .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
-    .where(T.c.email == sa.bindparam("email"))
-)
+@shape
+def _for_login(tenant: bool) -> Any:
+    return (
+        sa.select(T, COMPANIES.c.status.label("company_status"))
+        .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
+        .where(T.c.email == sa.bindparam("email"), *tenant_filter(T, tenant))
+    )
+
 
 _SESSION = (
     sa.select(
@@ -82,7 +85,7 @@ class SqlUserRepository(Repository[User]):
         return await self._one(_by_email(self._tenant), email=email.strip().lower())
 
     async def for_login(self, email: str) -> LoginView | None:
-        rows = await self._rows(_FOR_LOGIN, email=email.strip().lower())
+        rows = await self._rows(_for_login(self._tenant), email=email.strip().lower())
         if not rows:
             return None
         row = dict(rows[0])

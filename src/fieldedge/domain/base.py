@@ -53,7 +53,9 @@ def _snapshot(value: Any) -> Any:
 
 
 class Entity(BaseModel):
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+    # ``defer_build``: an entity's validator is made on its first use, not at import, so
+    # a cold start pays only for the entities its first request touches.
+    model_config = ConfigDict(validate_assignment=True, extra="forbid", defer_build=True)
 
     _clean: dict[str, Any] | None = PrivateAttr(default=None)
 

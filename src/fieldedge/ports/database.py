@@ -231,7 +231,8 @@ class OutboxRepository(Protocol):
     """
 
     async def add(self, event: OutboxEvent) -> None:
-        """Written with this transaction (at its next read or commit)."""
+        """Written by this transaction's commit (events are written, not read back, by
+        the use case that makes them)."""
         ...
 
     async def claim_due(
