@@ -207,7 +207,8 @@ async def tenant(database: Database, name: str = "Acme Pharma") -> Tenant:
     firm = company(name=name)
     manager = user(firm.id, role=Role.MANAGER, name="Meera Manager")
     rep = user(firm.id, manager_id=manager.id, name="Ravi Rep")
-    buyer = contact(firm.id, owner_id=rep.id, phone="+919876543210", city="Pune")
+    phone = f"+91{new_id().int % 10**10:010d}"
+    buyer = contact(firm.id, owner_id=rep.id, phone=phone, city="Pune")
     await store(database, Scope.tenant(firm.id), firm)
     await store(database, Scope.tenant(firm.id), manager, rep, buyer)
     return Tenant(firm, manager, rep, buyer)
