@@ -24,6 +24,7 @@ from fixtures.database import BACKENDS, POOL, run_async, sqlite_url, truncate_al
 
 IMPLEMENTATIONS = ("memory", *BACKENDS)
 SQL = BACKENDS
+POSTGRES = ("postgres", "pgbouncer")
 
 gap = pytest.mark.adapter_gap
 

@@ -169,6 +169,13 @@ async def add(uow: UnitOfWork, *entities: Entity) -> None:
             await getattr(uow, _REPOSITORY[type(entity)]).add(entity)
 
 
+async def reload(uow: UnitOfWork, entity: Entity) -> Any:
+    """``entity`` as its repository reads it now (None when it cannot see it)."""
+    if isinstance(entity, VisitPhoto):
+        return await uow.photos.get(entity.visit_id, entity.id)
+    return await getattr(uow, _REPOSITORY[type(entity)]).get(entity.id)
+
+
 async def store(database: Database, scope: Scope, *entities: Entity) -> None:
     """Add ``entities`` in one unit of work of ``scope`` and commit."""
     async with database.unit_of_work(scope) as uow:
