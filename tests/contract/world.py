@@ -204,10 +204,10 @@ class Tenant:
         return database.unit_of_work(self.scope)
 
     def order(self, **fields: Any) -> Order:
-        return order(self.id, self.contact.id, self.rep.id, **fields)
+        return order(self.id, **{"contact_id": self.contact.id, "user_id": self.rep.id, **fields})
 
     def visit(self, **fields: Any) -> Visit:
-        return visit(self.id, self.contact.id, self.rep.id, **fields)
+        return visit(self.id, **{"contact_id": self.contact.id, "user_id": self.rep.id, **fields})
 
 
 async def tenant(database: Database, name: str = "Acme Pharma") -> Tenant:
