@@ -65,9 +65,8 @@ def visit(company_id: UUID, contact_id: UUID, user_id: UUID, **fields: Any) -> V
 def photo(company_id: UUID, visit_id: UUID, **fields: Any) -> VisitPhoto:
     pid = new_id()
     defaults = {"key": f"{company_id}/visits/{visit_id}/{pid}.jpg", "content_type": "image/jpeg"}
-    return VisitPhoto(
-        id=pid, company_id=company_id, visit_id=visit_id, created_at=NOW, **{**defaults, **fields}
-    )
+    owned = {"id": pid, "company_id": company_id, "visit_id": visit_id, "created_at": NOW}
+    return VisitPhoto(**{**owned, **defaults, **fields})
 
 
 def product(company_id: UUID, **fields: Any) -> Product:
@@ -100,9 +99,8 @@ def refresh_token(owner: User, **fields: Any) -> RefreshToken:
         "issued_at": NOW,
         "expires_at": NOW + timedelta(days=30),
     }
-    return RefreshToken(
-        id=new_id(), company_id=owner.company_id, user_id=owner.id, **{**defaults, **fields}
-    )
+    owned = {"id": new_id(), "company_id": owner.company_id, "user_id": owner.id}
+    return RefreshToken(**{**owned, **defaults, **fields})
 
 
 def reset_token(owner: User, **fields: Any) -> PasswordResetToken:
@@ -111,19 +109,19 @@ def reset_token(owner: User, **fields: Any) -> PasswordResetToken:
         "created_at": NOW,
         "expires_at": NOW + timedelta(hours=1),
     }
-    return PasswordResetToken(
-        id=new_id(), company_id=owner.company_id, user_id=owner.id, **{**defaults, **fields}
-    )
+    owned = {"id": new_id(), "company_id": owner.company_id, "user_id": owner.id}
+    return PasswordResetToken(**{**owned, **defaults, **fields})
 
 
 def audit_entry(company_id: UUID | None, **fields: Any) -> AuditEntry:
     defaults = {"at": NOW, "action": "order.approved", "detail": {"n": 1}}
-    return AuditEntry(id=new_id(), company_id=company_id, **{**defaults, **fields})
+    return AuditEntry(**{"id": new_id(), "company_id": company_id, **defaults, **fields})
 
 
 def outbox_event(company_id: UUID | None, **fields: Any) -> OutboxEvent:
     defaults = {"kind": "email", "payload": {"template": "welcome"}, "next_attempt_at": NOW}
-    return OutboxEvent(id=new_id(), company_id=company_id, created_at=NOW, **{**defaults, **fields})
+    owned = {"id": new_id(), "company_id": company_id, "created_at": NOW}
+    return OutboxEvent(**{**owned, **defaults, **fields})
 
 
 def idempotency_record(owner: User, key: str, **fields: Any) -> IdempotencyRecord:
@@ -136,13 +134,8 @@ def idempotency_record(owner: User, key: str, **fields: Any) -> IdempotencyRecor
         "created_at": NOW,
         "expires_at": NOW + timedelta(hours=24),
     }
-    return IdempotencyRecord(
-        id=new_id(),
-        company_id=owner.company_id,
-        user_id=owner.id,
-        key=key,
-        **{**defaults, **fields},
-    )
+    owned = {"id": new_id(), "company_id": owner.company_id, "user_id": owner.id, "key": key}
+    return IdempotencyRecord(**{**owned, **defaults, **fields})
 
 
 _REPOSITORY = {
