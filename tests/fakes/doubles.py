@@ -27,7 +27,7 @@ class Switch:
 
 @dataclass
 class FakeDatabase:
-    """Answers health and schema questions; holds no data."""
+    """Answers health and schema questions; holds no data (``MemoryDatabase`` does)."""
 
     name: str = "fake"
     current: str | None = "head"
@@ -36,7 +36,7 @@ class FakeDatabase:
     closed: bool = False
 
     def unit_of_work(self) -> object:
-        raise AssertionError("FakeDatabase has no unit of work; use the SQLite adapter")
+        raise AssertionError("FakeDatabase has no unit of work; use MemoryDatabase")
 
     async def ping(self) -> None:
         self.switch.check()

@@ -1,0 +1,107 @@
+"""Idempotency records: written completed, at once, in the write's transaction; a user's
+live record holds the key (``record`` answers False, ``find`` replays it), an expired one
+is replaced, and a key recorded by a transaction still running waits for its outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from fieldedge.domain.idempotency import IdempotencyRecord
+from fieldedge.ports.database import Database, Scope
+
+from .world import NOW, Tenant, idempotency_record, tenant, user
+
+DAY = timedelta(days=1)
+
+
+async def record(database: Database, t: Tenant, made: IdempotencyRecord) -> bool:
+    async with t.uow(database) as uow:
+        written = await uow.idempotency.record(made)
+        await uow.commit()
+    return written
+
+
+async def test_a_record_is_found_until_it_expires(database: Database) -> None:
+    t = await tenant(database)
+    made = idempotency_record(t.rep, "order-1", response_body=b'{"id":"o-1"}')
+    assert await record(database, t, made) is True
+    async with t.uow(database) as uow:
+        found = await uow.idempotency.find(t.rep.id, "order-1", now=NOW + DAY / 2)
+        assert await uow.idempotency.find(t.rep.id, "order-1", now=made.expires_at) is None
+        assert await uow.idempotency.find(t.rep.id, "order-2", now=NOW) is None
+        assert await uow.idempotency.find(t.manager.id, "order-1", now=NOW) is None
+    assert found is not None
+    assert found.values() == made.values()
+
+
+async def test_a_live_record_holds_the_key_for_its_user_only(database: Database) -> None:
+    t = await tenant(database)
+    assert await record(database, t, idempotency_record(t.rep, "k")) is True
+    replay = idempotency_record(t.rep, "k", fingerprint="0" * 64, created_at=NOW + DAY / 2)
+    assert await record(database, t, replay) is False
+    assert await record(database, t, idempotency_record(t.manager, "k")) is True
+    assert await record(database, t, idempotency_record(t.rep, "k2")) is True
+    async with t.uow(database) as uow:
+        kept = await uow.idempotency.find(t.rep.id, "k", now=NOW)
+    assert kept is not None
+    assert kept.fingerprint == "f" * 64
+
+
+async def test_an_expired_record_is_replaced(database: Database) -> None:
+    t = await tenant(database)
+    old = idempotency_record(t.rep, "k", expires_at=NOW + DAY)
+    assert await record(database, t, old) is True
+    new = idempotency_record(
+        t.rep, "k", fingerprint="1" * 64, created_at=NOW + DAY, expires_at=NOW + 2 * DAY
+    )
+    assert await record(database, t, new) is True
+    async with t.uow(database) as uow:
+        found = await uow.idempotency.find(t.rep.id, "k", now=NOW + DAY)
+    assert found is not None
+    assert found.values() == new.values()
+
+
+async def test_a_record_is_kept_only_with_its_transaction(database: Database) -> None:
+    t = await tenant(database)
+    async with t.uow(database) as uow:
+        assert await uow.idempotency.record(idempotency_record(t.rep, "k")) is True
+        assert await uow.idempotency.find(t.rep.id, "k", now=NOW) is not None
+    async with t.uow(database) as uow:
+        assert await uow.idempotency.find(t.rep.id, "k", now=NOW) is None
+    assert await record(database, t, idempotency_record(t.rep, "k")) is True
+
+
+async def test_a_key_being_recorded_waits_for_the_first_transaction(database: Database) -> None:
+    t = await tenant(database)
+    outcomes: dict[str, bool] = {}
+
+    async def attempt(name: str, delay: float, commit: bool) -> None:
+        await asyncio.sleep(delay)
+        async with t.uow(database) as uow:
+            outcomes[name] = await uow.idempotency.record(idempotency_record(t.rep, name[0]))
+            await asyncio.sleep(0.05)  # the request's work, while the key is held
+            if commit:
+                await uow.commit()
+
+    # a: the first commits, so the second finds its record; b: the first rolls back.
+    await asyncio.gather(attempt("a1", 0, True), attempt("a2", 0.01, True))
+    await asyncio.gather(attempt("b1", 0, False), attempt("b2", 0.01, True))
+    assert outcomes == {"a1": True, "a2": False, "b1": True, "b2": True}
+
+
+async def test_sweep_deletes_expired_records(database: Database) -> None:
+    t = await tenant(database)
+    other = user(t.id)
+    async with t.uow(database) as uow:
+        await uow.users.add(other)
+        await uow.commit()
+    await record(database, t, idempotency_record(t.rep, "old", expires_at=NOW + DAY))
+    await record(database, t, idempotency_record(other, "new", expires_at=NOW + 3 * DAY))
+    async with database.unit_of_work(Scope.system()) as uow:
+        assert await uow.idempotency.sweep(NOW + DAY) == 0  # expired before, not at
+        assert await uow.idempotency.sweep(NOW + 2 * DAY) == 1
+        await uow.commit()
+    async with t.uow(database) as uow:
+        assert await uow.idempotency.find(other.id, "new", now=NOW) is not None
+        assert await uow.idempotency.find(t.rep.id, "old", now=NOW) is None
