@@ -201,17 +201,17 @@ class PgSource:
         statement_timeout_ms: int,
     ) -> None:
         self.pooled = is_pooled(url)
-        self._kwargs = connect_kwargs(url)
-        self._kwargs["timeout"] = connect_timeout_s
+        self.connect_kwargs = connect_kwargs(url)
+        self.connect_kwargs["timeout"] = connect_timeout_s
         if statement_timeout_ms:
-            self._kwargs["command_timeout"] = statement_timeout_ms / 1000 + _CLIENT_GRACE_S
+            self.connect_kwargs["command_timeout"] = statement_timeout_ms / 1000 + _CLIENT_GRACE_S
         if self.pooled:
-            self._kwargs["statement_cache_size"] = 0
+            self.connect_kwargs["statement_cache_size"] = 0
             self._local_timeout_ms: int | None = statement_timeout_ms or None
         else:
-            self._kwargs["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
+            self.connect_kwargs["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
             self._local_timeout_ms = None
-        self._size = pool_size + max_overflow
+        self.size = pool_size + max_overflow
         self._min = min(pool_size, 1)
         self._acquire_timeout_s = pool_timeout_s
         self._pool: asyncpg.Pool | None = None
@@ -228,14 +228,14 @@ class PgSource:
                 if self._pool is None:
                     with translated():
                         self._pool = await asyncpg.create_pool(
-                            min_size=0, max_size=self._size, reset=_reset, **self._kwargs
+                            min_size=0, max_size=self.size, reset=_reset, **self.connect_kwargs
                         )
         return self._pool
 
     async def acquire(self) -> asyncpg.Connection:
         with translated():
             if self.pooled:
-                return await asyncpg.connect(**self._kwargs)
+                return await asyncpg.connect(**self.connect_kwargs)
             pool = await self._the_pool()
             try:
                 return await pool.acquire(timeout=self._acquire_timeout_s)

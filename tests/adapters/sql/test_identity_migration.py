@@ -3,11 +3,13 @@ companies it found, and on Postgres turns row-level security on (and off again).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from fieldedge.domain.audit import AuditEntry
 from fieldedge.ports.database import Database, Scope
 from fieldedge_adapters.sql import database_from_url, migrations
 from fieldedge_adapters.sql.database import SqlDatabase
@@ -71,10 +73,18 @@ async def test_identity_up_down_up_keeps_companies(empty_database_url: str) -> N
     await migrations.upgrade(url)
     db = database_from_url(url, **POOL)
     try:
+        entry = AuditEntry(
+            id=uuid.uuid4(), company_id=company.id, at=company.created_at, action="company.migrated"
+        )
         async with db.unit_of_work(Scope.tenant(company.id)) as uow:
             assert await uow.companies.get(company.id) == company
-            entry = await uow.audit.append(at=company.created_at, action="company.migrated")
+            await uow.audit.append(entry)
             await uow.commit()
-        assert entry.seq == 1  # the chain starts afresh from the column defaults
+        async with db.unit_of_work(Scope.tenant(company.id)) as uow:
+            assert await uow.audit.link(limit=10) == 1
+            await uow.commit()
+        async with db.unit_of_work(Scope.tenant(company.id)) as uow:
+            linked = await uow.audit.chain(after_seq=0, limit=10)
+        assert [e.seq for e in linked] == [1]  # the chain starts afresh
     finally:
         await db.close()

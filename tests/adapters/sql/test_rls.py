@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import text
 
 from fieldedge.domain.identity import Role
 from fieldedge.ports.database import Database, Scope
@@ -129,11 +128,10 @@ async def test_the_unit_of_works_scope_is_what_rls_enforces(db: Database) -> Non
         pytest.skip("SQLite has no row-level security; the repositories' filters guard it")
     async with db.unit_of_work(Scope.system()) as uow:
         assert isinstance(uow, SqlUnitOfWork)
-        connection = await uow.session.connection()
-        super_user = await connection.execute(
-            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        super_user = await uow.txn.tx.raw(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
         )
-        if super_user.scalar():
+        if super_user[0]["rolsuper"]:
             unavailable(
                 f"the pooled URL cannot log in as {APP_ROLE} (list it in PgBouncer's auth file)"
             )
@@ -144,6 +142,5 @@ async def test_the_unit_of_works_scope_is_what_rls_enforces(db: Database) -> Non
         for company in (a, b):
             async with db.unit_of_work(Scope.tenant(company.id)) as uow:
                 assert isinstance(uow, SqlUnitOfWork)
-                connection = await uow.session.connection()
-                rows = (await connection.execute(text("SELECT company_id FROM users"))).all()
-            assert [r[0] for r in rows] == [company.id]
+                rows = await uow.txn.tx.raw("SELECT company_id FROM users")  # no filter
+            assert [r["company_id"] for r in rows] == [company.id]

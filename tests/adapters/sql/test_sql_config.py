@@ -1,4 +1,4 @@
-"""What the URL picks: engine, pool and driver settings, and failures as core errors."""
+"""What the URL picks: the driver and its pool settings, and failures as core errors."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool
 
 from fieldedge.errors import ConfigError, DependencyUnavailable
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql import database_from_url
 from fieldedge_adapters.sql.database import SqlDatabase
+from fieldedge_adapters.sql.pg import PgSource
 from fieldedge_adapters.sql.uow import SqlUnitOfWork
 from fixtures.database import POOL
 from fixtures.services import free_port
@@ -47,27 +47,31 @@ def test_unsupported_scheme_is_a_config_error(url: str) -> None:
         "postgresql+asyncpg://postgres@127.0.0.1:6432/app?pgbouncer=true",
     ],
 )
-async def test_pooled_host_gets_null_pool_and_no_statement_cache(url: str) -> None:
+async def test_pooled_host_gets_no_client_pool_and_no_statement_cache(url: str) -> None:
     db = _open(url)
     try:
-        engine = db.engine
-        assert isinstance(engine.pool, NullPool)
-        # What reaches asyncpg: our flag and libpq-only options are gone.
-        query = engine.url.query
-        assert "pgbouncer" not in query
-        assert "channel_binding" not in query
-        assert "sslmode" not in query
+        source = db.source
+        assert isinstance(source, PgSource)
+        assert source.pooled  # a connection per unit of work: the pooler is the pool
+        kwargs = source.connect_kwargs
+        assert kwargs["statement_cache_size"] == 0  # no named statements to clash
+        assert "server_settings" not in kwargs  # poolers drop them: set per transaction
+        assert kwargs.get("ssl") in (None, "require")
+        assert "pgbouncer" not in kwargs and "channel_binding" not in kwargs
     finally:
         await db.close()
 
 
-async def test_direct_host_gets_a_sized_pool() -> None:
+async def test_direct_host_gets_a_sized_pool_and_a_server_timeout() -> None:
     db = _open(NEON_DIRECT + "?sslmode=require")
     try:
-        pool = db.engine.pool
-        assert isinstance(pool, AsyncAdaptedQueuePool)
-        assert pool.size() == POOL["pool_size"]
-        assert db.engine.url.query == {"ssl": "require"}
+        source = db.source
+        assert isinstance(source, PgSource)
+        assert not source.pooled
+        assert source.size == POOL["pool_size"] + POOL["max_overflow"]
+        kwargs = source.connect_kwargs
+        assert kwargs["ssl"] == "require"
+        assert kwargs["server_settings"] == {"statement_timeout": str(POOL["statement_timeout_ms"])}
         assert db.name == "postgresql"
     finally:
         await db.close()
@@ -82,10 +86,8 @@ async def test_sqlite_creates_its_directory_and_enforces_foreign_keys(tmp_path: 
         assert db.name == "sqlite"
         async with db.unit_of_work(Scope.system()) as uow:
             assert isinstance(uow, SqlUnitOfWork)
-            connection = await uow.session.connection()
-            pragma = connection.exec_driver_sql
-            assert (await pragma("PRAGMA foreign_keys")).scalar() == 1
-            assert (await pragma("PRAGMA journal_mode")).scalar() == "wal"
+            assert (await uow.txn.tx.raw("PRAGMA foreign_keys"))[0]["foreign_keys"] == 1
+            assert (await uow.txn.tx.raw("PRAGMA journal_mode"))[0]["journal_mode"] == "wal"
     finally:
         await db.close()
 
@@ -130,7 +132,8 @@ async def test_unopenable_sqlite_file_is_dependency_unavailable(tmp_path: Path) 
 
 
 def test_postgres_never_loads_sqlite_driver_nor_alembic_to_check_the_schema() -> None:
-    # What a Lambda on Postgres pays for at cold start: one driver, no migration tooling.
+    # What a Lambda on Postgres pays for at cold start: one driver, no migration tooling,
+    # and (until a statement must be compiled) not even SQLAlchemy.
     probe = """
 import asyncio, sys
 from fieldedge_adapters.sql import database_from_url
@@ -139,7 +142,8 @@ db = database_from_url("postgresql+asyncpg://u@127.0.0.1:1/x", pool_size=1, max_
 from fieldedge_adapters.sql.revisions import script_head
 script_head()
 asyncio.run(db.close())
-print(sorted(m for m in ("aiosqlite", "sqlite3", "alembic", "mako", "asyncpg") if m in sys.modules))
+print(sorted(m for m in ("aiosqlite", "sqlite3", "alembic", "mako", "asyncpg", "sqlalchemy")
+             if m in sys.modules))
 """
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
