@@ -105,6 +105,8 @@ class Settings(BaseSettings):
 
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Arrays and objects inside one another in a JSON body; deeper is a 400.
+    max_json_depth: int = Field(default=32, ge=2, le=1000)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] | None = None
