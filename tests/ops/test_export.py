@@ -91,6 +91,18 @@ async def test_every_table_of_one_tenant_and_none_of_another(db: Database, tmp_p
     assert {"users", "contacts", "audit_log"} <= set(lines)
 
 
+async def test_two_exports_in_the_same_second_are_two_objects(db: Database, tmp_path: Path) -> None:
+    async with open_api(db, tmp_path) as api:  # its clock stands still: the same second
+        acme, _ = await two_tenants(api)
+        first = await export_company(UUID(acme.company_id), api.deps)
+        second = await export_company(UUID(acme.company_id), api.deps)
+        assert first.key != second.key
+        assert first.key.split("/")[-1][:16] == second.key.split("/")[-1][:16]
+        for result in (first, second):
+            stored = await api.deps.storage.get(result.key)
+            assert read_zip(stored.data)["company"][0]["name"] == "Acme Pharma"
+
+
 def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The command's settings, as an operator's shell would hold them; no ``.env``."""
     monkeypatch.chdir(tmp_path)
