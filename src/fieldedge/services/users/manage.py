@@ -151,6 +151,8 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
         user = await uow.users.get(user_id)
         if user is None:
             raise NotFound("No such user.")
+        if user.id == principal.user_id and cmd.active is False:
+            raise Conflict("You cannot deactivate yourself.")
         before = {"role": user.role.value, "active": user.active}
         role = cmd.role or user.role
         if cmd.role is Role.SUPER_ADMIN:
