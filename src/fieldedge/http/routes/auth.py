@@ -12,6 +12,7 @@ from fieldedge.http.body import read_json
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
 from fieldedge.http.guard import client_ip, limit, principal_of
+from fieldedge.http.middleware.security import NO_STORE
 from fieldedge.http.routes.identity_schemas import (
     ChangePasswordBody,
     CompanyOut,
@@ -43,8 +44,12 @@ PREFIX = "/api/v1/auth"
 TAGS = ("auth",)
 
 
+# RFC 6749 5.1: a response carrying tokens is never stored by any cache.
+_TOKEN_HEADERS = {"Cache-Control": NO_STORE, "Pragma": "no-cache"}
+
+
 def _tokens(request: Request, pair: TokenPair, status: int = 200) -> Response:
-    return ok(request, TokenOut.model_validate(pair), status=status)
+    return ok(request, TokenOut.model_validate(pair), status=status, headers=_TOKEN_HEADERS)
 
 
 async def _per_email(request: Request, email: str) -> None:
