@@ -69,9 +69,17 @@ async def limit(request: Request, rule: Limit, subject: str) -> None:
 
 
 async def limit_class(request: Request, rate_class: str) -> None:
+    """``auth`` guards what can be guessed: per client IP before sign-in (login, register,
+    refresh, password reset), per user once signed in (change-password), so many reps
+    behind one carrier NAT never share a budget for their own calls. Every other class
+    is per user."""
     deps = deps_of(request)
+    principal = request.scope.get("state", {}).get("principal")
     if rate_class == "auth":
-        await limit(request, deps.limits.auth_ip, f"ip:{client_ip(request) or 'unknown'}")
+        subject = f"ip:{client_ip(request) or 'unknown'}"
+        if isinstance(principal, Principal):
+            subject = f"user:{principal.company_id}:{principal.user_id}"
+        await limit(request, deps.limits.auth_ip, subject)
         return
     principal = principal_of(request)
     rule: Limit = getattr(deps.limits, rate_class)

@@ -119,8 +119,8 @@ async def me_route(request: Request) -> Response:
     )
 
 
+# Guessable without a session: limited per client IP (and login, reset per email too).
 _PUBLIC: dict[str, Any] = {"auth": False, "rate_class": "auth", "tags": TAGS}
-_SIGNED_IN: dict[str, Any] = {"rate_class": "auth", "tags": TAGS}
 
 routes = [
     Resource(
@@ -170,7 +170,8 @@ routes = [
                 logout_route,
                 "Revoke this session's refresh-token family",
                 body=RefreshBody,
-                **_SIGNED_IN,
+                tags=TAGS,
+                rate_class="write",
             )
         },
     ),
@@ -205,7 +206,8 @@ routes = [
                 "Change password (needs the current one); returns new tokens",
                 body=ChangePasswordBody,
                 response=TokenOut,
-                **_SIGNED_IN,
+                tags=TAGS,
+                rate_class="auth",  # the current password is guessable: per user
             )
         },
     ),
@@ -213,7 +215,11 @@ routes = [
         f"{PREFIX}/me",
         {
             "GET": Operation(
-                me_route, "The signed-in user and their company", response=MeOut, **_SIGNED_IN
+                me_route,
+                "The signed-in user and their company",
+                response=MeOut,
+                tags=TAGS,
+                rate_class="read",
             )
         },
     ),
