@@ -5,6 +5,7 @@ Nothing reads the environment at import time; adapters get explicit arguments.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -174,7 +175,16 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> object:
-        return _split_list(value)
+        proxies = _split_list(value)
+        for proxy in proxies if isinstance(proxies, list) else []:
+            try:
+                ipaddress.ip_network(str(proxy), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TRUSTED_PROXIES: {proxy!r} is not an address or network "
+                    "(e.g. 10.0.0.0/8, comma-separated)"
+                ) from None
+        return proxies
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:

@@ -20,7 +20,12 @@ def event(
     body: bytes | None = None,
     source_ip: str = "203.0.113.9",
 ) -> dict[str, Any]:
+    """``headers`` as the client sent them. A client's own ``X-Forwarded-For`` reaches the
+    function as it does on AWS: API Gateway appends the address it saw, as does an ALB,
+    which also has no other place for it (no ``sourceIp``)."""
     headers = {"host": "api.example.com", "user-agent": "pwa/1.0", **(headers or {})}
+    sent = headers.pop("x-forwarded-for", None)
+    headers["x-forwarded-for"] = f"{sent}, {source_ip}" if sent else source_ip
     encoded = body is not None
     payload = base64.b64encode(body).decode() if body is not None else None
     params = dict(parse_qsl(query))
@@ -94,7 +99,7 @@ def event(
             "httpMethod": method,
             "path": path,
             "queryStringParameters": params,
-            "headers": {**headers, "x-forwarded-for": source_ip},
+            "headers": headers,
             "body": payload or "",
             "isBase64Encoded": encoded,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from fieldedge.settings import Settings
 
@@ -39,3 +40,12 @@ def test_without_concurrency_the_defaults_stand() -> None:
         5,
         2,
     )
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert make(trusted_proxies="10.0.0.0/8, 192.0.2.1").trusted_proxies == [
+        "10.0.0.0/8",
+        "192.0.2.1",
+    ]
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
+        make(trusted_proxies="10.0.0.0/8,proxy.internal")

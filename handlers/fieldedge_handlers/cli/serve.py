@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> int:
         reload_dirs=["src", "adapters", "handlers"] if args.reload else None,
         access_log=False,
         server_header=False,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        # The app decides the client address itself (one rule on every platform, see
+        # fieldedge.http.middleware.client_address), so uvicorn leaves the peer alone.
+        proxy_headers=False,
     )
     return 0
 

@@ -18,8 +18,9 @@ _URL_CREDENTIALS = frozenset({"access_token", "accesstoken", "token", "jwt", "re
 
 
 def client_ip(request: Request) -> str | None:
-    """The platform's view of the client: uvicorn's peer (or the trusted proxy's
-    forwarded address), Mangum's ``sourceIp``; never a header a client set itself."""
+    """The client's address, as ``ClientAddressMiddleware`` decided it for this request
+    (API Gateway's ``sourceIp``, the ALB's own hop, the peer; behind a trusted proxy the
+    right-most untrusted hop): never a header a client set itself."""
     return request.client.host if request.client else None
 
 
