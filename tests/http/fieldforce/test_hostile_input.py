@@ -206,3 +206,26 @@ async def test_a_check_in_dated_years_ahead_is_422_a_skewed_one_is_kept(team: Te
         "rep_a1", contact["id"], checkedInAt=rfc3339(now + timedelta(days=2))
     )
     assert "CLOCK_SKEW" in skewed["flags"]
+
+
+MEANINGLESS = {
+    "radius without near": ("/api/v1/contacts", {"radiusKm": "5"}, "radiusKm"),
+    "empty fields": ("/api/v1/contacts", {"fields": ""}, "fields"),
+    "fields of commas": ("/api/v1/visits", {"fields": ","}, "fields"),
+    "fields of spaces": ("/api/v1/users", {"fields": " , "}, "fields"),
+}
+
+
+@pytest.mark.parametrize("case", MEANINGLESS, ids=list(MEANINGLESS))
+async def test_a_query_that_means_nothing_is_422(team: Team, case: str) -> None:
+    path, params, field = MEANINGLESS[case]
+    _field_error(await team.get("admin", path, **params), field)
+
+
+async def test_radius_with_near_and_fields_with_names_still_work(team: Team) -> None:
+    await team.contact()
+    near = await team.get("admin", "/api/v1/contacts", near=f"{PUNE[0]},{PUNE[1]}", radiusKm="5")
+    assert near.status_code == 200, near.text
+    trimmed = await team.get("admin", "/api/v1/contacts", fields="id,")
+    assert trimmed.status_code == 200
+    assert list(trimmed.json()["data"][0]) == ["id"]

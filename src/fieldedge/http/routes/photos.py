@@ -102,6 +102,7 @@ routes = [
                 upload_route,
                 "Upload a photo to one's own visit (multipart, field 'file'; JPEG/PNG/WebP)",
                 tags=TAGS,
+                file_field="file",
                 response=PhotoOut,
                 status=201,
                 rate_class="upload",
