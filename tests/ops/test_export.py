@@ -153,7 +153,9 @@ def test_cli_unknown_company_is_one_line_exit_1(
     cli_env(database_url, tmp_path, monkeypatch)
     company = "0190f0c2-0000-7000-8000-000000000000"
     assert main(["export", "--company", company]) == 1
-    assert capsys.readouterr().err == f"fieldedge: no company {company}\n"
+    assert capsys.readouterr().err == f"fieldedge: No company {company}.\n"
+    assert main(["export", "--company", "Nobody Ltd"]) == 1
+    assert capsys.readouterr().err.startswith("fieldedge: No company named 'Nobody Ltd'")
 
 
 async def test_export_to_s3_through_moto_and_a_presigned_get(
