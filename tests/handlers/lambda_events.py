@@ -104,3 +104,15 @@ def event(
             "isBase64Encoded": encoded,
         }
     raise ValueError(kind)
+
+
+def scope_for(kind: str, *, context: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """The ASGI scope Mangum itself builds for a GET of ``kind`` (its handlers, without
+    the adapter, which would open an event loop of its own)."""
+    from mangum.adapter import HANDLERS
+    from mangum.types import LambdaConfig
+
+    lambda_event = event(kind, "GET", kwargs.pop("path", "/x"), **kwargs)
+    config = LambdaConfig(api_gateway_base_path="/", text_mime_types=[], exclude_headers=[])
+    handler = next(cls for cls in HANDLERS if cls.infer(lambda_event, context, config))
+    return dict(handler(lambda_event, context, config).scope)

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lambda_events import KINDS, event
-from mangum.adapter import HANDLERS
-from mangum.types import LambdaConfig
+from lambda_events import KINDS, scope_for
 
 from fieldedge.http.middleware.client_address import client_address, trusted_networks
 from fieldedge.ports.database import Database
@@ -19,15 +16,6 @@ from fixtures.app import open_api
 
 SPOOF = "6.6.6.6"
 CLIENT = "203.0.113.9"
-
-
-def scope_for(kind: str, **kwargs: Any) -> dict[str, Any]:
-    """The scope Mangum itself builds for an event of ``kind`` (its handlers, without the
-    adapter, which would open an event loop of its own)."""
-    lambda_event = event(kind, "GET", "/x", **kwargs)
-    config = LambdaConfig(api_gateway_base_path="/", text_mime_types=[], exclude_headers=[])
-    handler = next(cls for cls in HANDLERS if cls.infer(lambda_event, {}, config))
-    return dict(handler(lambda_event, {}, config).scope)
 
 
 @pytest.mark.parametrize("kind", KINDS)
