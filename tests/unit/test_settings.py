@@ -49,3 +49,12 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     ]
     with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
         make(trusted_proxies="10.0.0.0/8,proxy.internal")
+
+
+@pytest.mark.parametrize("prefix", ["storage", "mail"])
+def test_own_keys_come_in_pairs(prefix: str) -> None:
+    both = make(**{f"{prefix}_access_key_id": "id", f"{prefix}_secret_access_key": "secret"})
+    assert both.credentials(prefix) == ("id", "secret")
+    assert make().credentials(prefix) is None
+    with pytest.raises(ValidationError, match=f"{prefix.upper()}_ACCESS_KEY_ID"):
+        make(**{f"{prefix}_access_key_id": "id"})
