@@ -26,6 +26,12 @@ STAGE_SETTINGS = {
     "CORS_ORIGINS", "PUBLIC_BASE_URL", "APP_BASE_URL",
 }  # fmt: skip
 SETTINGS = {name.upper() for name in Settings.model_fields}
+BY_NAME = re.compile(r"^ssm:/fieldedge/\$\{sls:stage\}/([a-z0-9-]+)(\?optional)?$")
+SECRETS = {
+    "DATABASE_URL", "DATABASE_URL_DIRECT", "KV_URL", "JWT_SECRET", "UPSTASH_REDIS_REST_TOKEN",
+    "STORAGE_SECRET_ACCESS_KEY",
+}  # fmt: skip
+OWN_STORAGE_KEYS = {"STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY"}
 
 
 @pytest.fixture(scope="module")
@@ -71,18 +77,45 @@ def test_jobs_run_on_schedules_passing_the_job_name(sls: dict[str, Any]) -> None
 
 def test_every_stage_setting_comes_from_that_stages_ssm(sls: dict[str, Any]) -> None:
     env = sls["provider"]["environment"]
-    assert set(env) <= SETTINGS, "an environment name no setting reads"
-    from_ssm = {name for name, value in env.items() if SSM.match(str(value))}
-    assert from_ssm == STAGE_SETTINGS
-    optional = {name for name in from_ssm if SSM.match(env[name]).group(2)}  # type: ignore[union-attr]
-    assert optional == {"UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"}
+    named = {name if name in SETTINGS else name.removesuffix("_FROM") for name in env}
+    assert named <= SETTINGS, "an environment name no setting reads"
+    at_deploy = {name for name, value in env.items() if SSM.match(str(value))}
+    at_run = {name.removesuffix("_FROM") for name, value in env.items() if BY_NAME.match(value)}
+    assert at_deploy | at_run == STAGE_SETTINGS | OWN_STORAGE_KEYS
+    optional = {name for name in at_deploy if SSM.match(env[name]).group(2)}  # type: ignore[union-attr]
+    optional |= {
+        name.removesuffix("_FROM")
+        for name, value in env.items()
+        if BY_NAME.match(value) and BY_NAME.match(value).group(2)  # type: ignore[union-attr]
+    }
+    assert optional == {"UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"} | OWN_STORAGE_KEYS
     assert env["FIELDEDGE_ENV"] == "prod"
+
+
+def test_no_secret_value_ever_reaches_the_template(sls: dict[str, Any]) -> None:
+    """A ${ssm:} value is resolved by the deploy tool into the CloudFormation template and
+    the function's environment in plain text; a secret is named instead (X_FROM) and read
+    by the function itself at cold start."""
+    env = sls["provider"]["environment"]
+    for secret in SECRETS:
+        assert secret not in env, secret
+        assert BY_NAME.match(env[f"{secret}_FROM"]), secret
+    statements = sls["provider"]["iam"]["role"]["statements"]
+    reads = [s for s in statements if s["Action"] == ["ssm:GetParameters"]]
+    assert [s["Resource"] for s in reads] == [
+        "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/fieldedge/${sls:stage}/*"
+    ]
 
 
 def test_iam_reaches_only_the_bucket_and_the_ses_identity(sls: dict[str, Any]) -> None:
     statements = sls["provider"]["iam"]["role"]["statements"]
     granted = {(action, s["Resource"]) for s in statements for action in s["Action"]}
-    assert granted == {
+    assert granted - {
+        (
+            "ssm:GetParameters",
+            "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/fieldedge/${sls:stage}/*",
+        )
+    } == {
         ("s3:GetObject", "arn:aws:s3:::${param:bucket}/*"),
         ("s3:PutObject", "arn:aws:s3:::${param:bucket}/*"),
         ("s3:DeleteObject", "arn:aws:s3:::${param:bucket}/*"),
