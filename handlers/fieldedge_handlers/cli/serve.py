@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             verify_schema(settings)
-    except (ConfigError, DependencyUnavailable) as exc:  # as the Cloud Run entry does
+    except (ConfigError, DependencyUnavailable, ValueError) as exc:  # as Cloud Run does
         raise CliError(str(exc), exit_code=2) from None
     if args.demo:
         from fieldedge_handlers.cli.seed import seed_and_print
