@@ -63,7 +63,7 @@ step "a stage without its SSM parameters must fail, naming them"
 if npx osls package --stage ci-missing "${PARAMS[@]}" >"$WORK/missing.log" 2>&1; then
   fail "osls package succeeded for a stage with no SSM parameters"
 fi
-for env in $("$VENV_PY" infra/ssm_params.py names --stage ci-missing | awk '$3 == "required" {print $2}'); do
+for env in $("$VENV_PY" infra/ssm_params.py names --stage ci-missing | awk '$3 == "required" && $4 == "deploy" {print $2}'); do
   grep -q "provider.environment.$env\"" "$WORK/missing.log" \
     || { cat "$WORK/missing.log" >&2; fail "osls did not name the missing $env"; }
 done
@@ -82,6 +82,13 @@ ZIP=build/lambda/fieldedge.zip
 [ -f "$ZIP" ] || fail "osls package wrote no $ZIP"
 grep -q '"fieldedge.zip"\|/fieldedge.zip"' .serverless/cloudformation-template-update-stack.json \
   || fail "the CloudFormation template does not deploy $ZIP"
+# Secrets are read by the function at cold start: the template holds their names only.
+for env in $("$VENV_PY" infra/ssm_params.py names --stage ci | awk '$4 == "runtime" {print $2}'); do
+  grep -q "\"$env\":" .serverless/cloudformation-template-update-stack.json \
+    && fail "the CloudFormation template holds $env itself, not only ${env}_FROM"
+  grep -q "\"${env}_FROM\": \"ssm:/fieldedge/ci/" .serverless/cloudformation-template-update-stack.json \
+    || fail "the CloudFormation template does not name ${env}_FROM"
+done
 
 step "sizes"
 read -r ZIPPED UNZIPPED < <("$VENV_PY" - "$ZIP" <<'PY'

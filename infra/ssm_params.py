@@ -5,7 +5,10 @@
     python infra/ssm_params.py put-placeholders --stage ci --endpoint-url http://127.0.0.1:5000
 
 ``serverless.yml`` is the one list: every ``ENV: ${ssm:/fieldedge/${sls:stage}/name}``
-line is a required parameter, one with a ``, ''`` fallback an optional one. ``check``
+line is a required parameter resolved at deploy time, one with a ``, ''`` fallback an
+optional one; every ``ENV_FROM: ssm:/fieldedge/${sls:stage}/name`` line is a secret the
+function reads itself at cold start (``?optional``: it may be missing). ``names`` prints
+name, setting, required|optional and deploy|runtime. ``check``
 gives the deployer the parameter names before ``osls package`` fails on them (the
 framework names only the variables). ``put-placeholders`` fills a local SSM stand-in (the
 moto server) so the offline package check resolves ``${ssm:…}`` exactly as a deploy does.
@@ -25,6 +28,10 @@ SERVERLESS_YML = Path(__file__).resolve().parent.parent / "serverless.yml"
 _LINE = re.compile(
     r"^\s+([A-Z][A-Z0-9_]*): \$\{ssm:(/(?:[^,{}\s]|\$\{sls:stage\})+)(, '')?\}\s*(#.*)?$"
 )
+# A secret read by the function at cold start, by name: ``JWT_SECRET_FROM: ssm:/…``.
+_RUNTIME = re.compile(
+    r"^\s+([A-Z][A-Z0-9_]*)_FROM: ssm:(/(?:[^?{}\s]|\$\{sls:stage\})+)(\?optional)?\s*(#.*)?$"
+)
 _BATCH = 10  # GetParameters takes at most ten names a call
 PLACEHOLDER = "placeholder-for-an-offline-package-check"
 
@@ -34,16 +41,19 @@ class Parameter:
     env: str
     name: str
     required: bool
+    read: str = "deploy"  # deploy: resolved into the template; runtime: by the function
 
 
 def parameters(stage: str, source: Path = SERVERLESS_YML) -> list[Parameter]:
     """Every ``${ssm:…}`` environment line of ``serverless.yml``, with the stage filled in."""
     found = []
     for line in source.read_text(encoding="utf-8").splitlines():
-        match = _LINE.match(line)
-        if match:
-            env, name, fallback = match.group(1), match.group(2), match.group(3)
-            found.append(Parameter(env, name.replace("${sls:stage}", stage), not fallback))
+        for pattern, read in ((_LINE, "deploy"), (_RUNTIME, "runtime")):
+            match = pattern.match(line)
+            if match:
+                env, name, fallback = match.group(1), match.group(2), match.group(3)
+                name = name.replace("${sls:stage}", stage)
+                found.append(Parameter(env, name, not fallback, read))
     return found
 
 
@@ -94,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     params = parameters(args.stage)
     if args.command == "names":
         for param in params:
-            print(f"{param.name}\t{param.env}\t{'required' if param.required else 'optional'}")
+            kind = "required" if param.required else "optional"
+            print(f"{param.name}\t{param.env}\t{kind}\t{param.read}")
         return 0
 
     from botocore.exceptions import BotoCoreError, ClientError

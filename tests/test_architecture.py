@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Loaded only when chosen (drivers) or needed (Pillow, by the first photo checked).
 DRIVERS = ("aiosqlite", "asyncpg", "redis", "upstash_redis", "aioboto3", "botocore", "aiobotocore")
+DRIVERS += ("PIL",)
 
 
 def test_import_linter_contracts_hold() -> None:

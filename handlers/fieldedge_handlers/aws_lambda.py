@@ -43,14 +43,24 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def jobs(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Run the scheduled job the event names; its report is the invocation's result."""
-    from fieldedge_handlers.jobs import run_job
+    """Run the scheduled job the event names; its report is the invocation's result. An
+    event that names none (a raw EventBridge event from a rule without ``input``) is
+    logged and answered, not raised: a raise would only make Lambda retry it."""
+    import structlog
+
+    from fieldedge_handlers.jobs import JOBS, job_of, run_job
 
     global _mangum
     if _mangum is None:
         _mangum = _build()
     if _deps is None:
         raise RuntimeError("the container was not built")
+    name = job_of(event)
+    if name is None:
+        structlog.get_logger("fieldedge.jobs").warning(
+            "jobs.no_job_named", resources=event.get("resources"), known=sorted(JOBS)
+        )
+        return {"job": None, "skipped": "the event names no job", "known": sorted(JOBS)}
     # Mangum set this loop up and runs every invocation on it; the pools live on it too.
     loop = asyncio.get_event_loop()
-    return loop.run_until_complete(run_job(str(event.get("job")), _deps))
+    return loop.run_until_complete(run_job(name, _deps))

@@ -4,7 +4,8 @@ both the core and the adapters; every entry adapter (Lambda, Cloud Run, CLI) goe
 from __future__ import annotations
 
 import asyncio
-import secrets
+import os
+import secrets as random_secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fieldedge.services.breaker import CircuitBreaker
 from fieldedge.services.deps import Deps
 from fieldedge.settings import Settings
 from fieldedge.signing import storage_signing_key
+from fieldedge_adapters import secrets
 from fieldedge_adapters.guarded import GuardedKV, GuardedMailer, GuardedStore
 from fieldedge_adapters.kv import MemoryKV, kv_from_url
 from fieldedge_adapters.mail import mailer_from_url
@@ -37,7 +39,13 @@ def _one_line(exc: ValidationError) -> str:
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read the environment (and ``.env``) once; a bad setting raises one readable line."""
+    """Read the environment (and ``.env``) once; a bad setting raises one readable line.
+    A setting given as ``X_FROM`` (an SSM parameter or a Secrets Manager secret, by name)
+    is read from there, once per process (``fieldedge_adapters.secrets``)."""
+    refs = secrets.references(os.environ, Settings.model_fields)
+    if refs:
+        resolved = {name.lower(): value for name, value in secrets.resolve(refs).items()}
+        overrides = {**resolved, **overrides}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -52,7 +60,7 @@ def _dev_secret() -> str:
     if DEV_SECRET_FILE.exists():
         return DEV_SECRET_FILE.read_text().strip()
     DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
+    secret = random_secrets.token_urlsafe(48)
     DEV_SECRET_FILE.write_text(secret)
     DEV_SECRET_FILE.chmod(0o600)
     return secret
@@ -90,9 +98,13 @@ def build_deps(settings: Settings) -> Deps:
         timeout_s=settings.storage_timeout_s,
         signing_key=storage_signing_key(settings.jwt_key),
         public_base_url=settings.public_base_url,
+        credentials=settings.credentials("storage"),
     )
     mailer = mailer_from_url(
-        settings.mail_url, sender=settings.mail_from, timeout_s=settings.mail_timeout_s
+        settings.mail_url,
+        sender=settings.mail_from,
+        timeout_s=settings.mail_timeout_s,
+        credentials=settings.credentials("mail"),
     )
     return Deps.build(
         settings,

@@ -33,9 +33,9 @@ def main() -> int:
         create_from(build_deps(settings)),
         host="0.0.0.0",
         port=port,
-        # The client address is taken from X-Forwarded-For only when a trusted proxy says so.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        # The app decides the client address itself (one rule on every platform, see
+        # fieldedge.http.middleware.client_address), so uvicorn leaves the peer alone.
+        proxy_headers=False,
         timeout_graceful_shutdown=GRACE_S,
         access_log=False,  # our own access log has the route, tenant and request id
         server_header=False,

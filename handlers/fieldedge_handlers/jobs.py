@@ -42,6 +42,24 @@ JOBS: dict[str, Job] = {
 }
 
 
+def job_of(event: object) -> str | None:
+    """The job a Lambda event names: ``{"job": …}`` (a schedule's ``input``), the same under
+    ``detail``, or, for a raw EventBridge scheduled event (no ``input``), the job whose
+    name ends the rule's name (``serverless.yml`` names each rule ``…-{job}``)."""
+    if not isinstance(event, dict):
+        return None
+    detail = event.get("detail")
+    for source in (event, detail if isinstance(detail, dict) else {}):
+        if isinstance(source.get("job"), str):
+            return str(source["job"])
+    for arn in event.get("resources") or []:
+        rule = str(arn).rsplit("/", 1)[-1]
+        for name in sorted(JOBS, key=len, reverse=True):
+            if rule == name or rule.endswith(f"-{name}"):
+                return name
+    return None
+
+
 async def run_job(name: str, deps: Deps) -> dict[str, Any]:
     """Run the job called ``name``: ``{"job": name, **its report}``."""
     job = JOBS.get(name)

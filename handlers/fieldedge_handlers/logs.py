@@ -48,6 +48,17 @@ class _Stdout:
         sys.stdout.flush()
 
 
+def cloud_logging_keys(
+    _: Any, method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """``severity`` and ``message``, the keys Cloud Logging reads from a JSON line (the
+    level and the event stay too, for CloudWatch queries and existing dashboards)."""
+    level = str(event.get("level") or method).upper()
+    event["severity"] = {"WARN": "WARNING", "EXCEPTION": "ERROR"}.get(level, level)
+    event["message"] = event.get("event")
+    return event
+
+
 def configure_logging(*, level: str, fmt: str) -> None:
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
@@ -60,10 +71,12 @@ def configure_logging(*, level: str, fmt: str) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact,
         structlog.processors.format_exc_info,
+        cloud_logging_keys,
         renderer,
     ]
     if fmt == "console":
         processors.remove(structlog.processors.format_exc_info)  # the console renders tracebacks
+        processors.remove(cloud_logging_keys)
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Build the Lambda bundle from the wheel: the project's wheel plus its runtime
-# dependencies as manylinux wheels for the Lambda platform (never this machine's), so the
-# compiled drivers (asyncpg, argon2-cffi-bindings, pydantic-core, uuid-utils, ...) load on
-# Lambda. Test and dev dependencies stay out because only the wheel's own requirements
-# are resolved.
+# Build the Lambda bundle from the wheel: the project's wheel plus exactly the locked
+# runtime dependencies (infra/locks/pyX.Y.txt, resolved for the target interpreter by
+# infra/lock.sh, every file hash-checked) as manylinux wheels for the Lambda platform
+# (never this machine's), so the compiled drivers (asyncpg, argon2-cffi-bindings,
+# pydantic-core, uuid-utils, ...) load on Lambda. Nothing is resolved here: a marker is
+# never evaluated against the build machine's Python. Test and dev dependencies stay out.
 #
 #   LAMBDA_PYTHON=3.11 LAMBDA_ARCH=x86_64 infra/lambda/build.sh [OUT_ZIP]
 #
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.."
 PY_VERSION="${LAMBDA_PYTHON:-3.11}"
 ARCH="${LAMBDA_ARCH:-x86_64}"
 OUT="${1:-build/lambda/fieldedge.zip}"
+case "$OUT" in /*) ;; *) OUT="$PWD/$OUT" ;; esac  # the zip is written from inside the tree
 PYTHON="${BUILD_PYTHON:-python3}"
 
 case "$ARCH" in
@@ -33,6 +35,9 @@ if [ "${PY_VERSION#3.}" -ge 12 ]; then
   PLATFORMS+=(--platform "manylinux_2_28_$MACHINE")
 fi
 
+LOCK="infra/locks/py$PY_VERSION.txt"
+[ -f "$LOCK" ] || { echo "build.sh: no $LOCK: run infra/lock.sh $PY_VERSION and commit it" >&2; exit 2; }
+
 WORK="build/lambda"
 TREE="$WORK/tree"
 rm -rf "$TREE" "$WORK/wheel" "$OUT"
@@ -46,10 +51,15 @@ echo "build.sh: wheel of the project"
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WORK/wheel" . 2> >(unnoisy)
 WHEEL="$(ls "$WORK"/wheel/fieldedge-*.whl)"
 
-echo "build.sh: $WHEEL and its runtime deps for cp${PY_VERSION/./} ${PLATFORMS[*]}"
+# The lock plus the wheel itself (hashed here), installed as one hash-checked set with
+# no resolution: --no-deps, so pip adds nothing the lock does not name.
+REQS="$WORK/requirements.txt"
+cp "$LOCK" "$REQS"
+echo "fieldedge @ file://$PWD/$WHEEL --hash=sha256:$(sha256sum "$WHEEL" | cut -d' ' -f1)" >> "$REQS"
+echo "build.sh: $WHEEL and $LOCK for cp${PY_VERSION/./} ${PLATFORMS[*]}"
 "$PYTHON" -m pip install --quiet --no-compile --disable-pip-version-check \
   --target "$TREE" "${PLATFORMS[@]}" --implementation cp --python-version "$PY_VERSION" \
-  --only-binary=:all: "$WHEEL" 2> >(unnoisy)
+  --only-binary=:all: --require-hashes --no-deps -r "$REQS" 2> >(unnoisy)
 
 # Lambda never runs these: caches, console-script shims with this machine's shebang,
 # the libraries' own test suites, type stubs, C/Cython sources and JS source maps.
@@ -75,5 +85,5 @@ fi
 
 # Stable timestamps and order: the same inputs give the same zip (and code hash).
 find "$TREE" -exec touch -h -d '2020-01-01T00:00:00Z' {} +
-(cd "$TREE" && find . -type f -o -type l | LC_ALL=C sort | zip -q -X -@ "$OLDPWD/$OUT")
+(cd "$TREE" && find . -type f -o -type l | LC_ALL=C sort | zip -q -X -@ "$OUT")
 echo "build.sh: wrote $OUT"

@@ -5,6 +5,7 @@ Nothing reads the environment at import time; adapters get explicit arguments.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -60,7 +61,12 @@ class Settings(BaseSettings):
 
     storage_url: str = "file://./var/storage"
     storage_timeout_s: float = Field(default=10.0, gt=0)
+    # Keys of the store's own (R2 beside SES on the AWS role); unset: the AWS chain.
+    storage_access_key_id: str | None = None
+    storage_secret_access_key: SecretStr | None = None
     mail_url: str = "console://"
+    mail_access_key_id: str | None = None
+    mail_secret_access_key: SecretStr | None = None
     mail_from: str = "fieldedge <no-reply@fieldedge.local>"
     mail_timeout_s: float = Field(default=10.0, gt=0)
     # Circuit breakers on the KV, storage and mail: open after this many failures in a
@@ -105,6 +111,8 @@ class Settings(BaseSettings):
 
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Arrays and objects inside one another in a JSON body; deeper is a 400.
+    max_json_depth: int = Field(default=32, ge=2, le=1000)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] | None = None
@@ -172,7 +180,16 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> object:
-        return _split_list(value)
+        proxies = _split_list(value)
+        for proxy in proxies if isinstance(proxies, list) else []:
+            try:
+                ipaddress.ip_network(str(proxy), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TRUSTED_PROXIES: {proxy!r} is not an address or network "
+                    "(e.g. 10.0.0.0/8, comma-separated)"
+                ) from None
+        return proxies
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
@@ -190,6 +207,25 @@ class Settings(BaseSettings):
                 "KV_URL: upstash:// needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN"
             )
         return self
+
+    @model_validator(mode="after")
+    def _key_pairs(self) -> Settings:
+        for prefix in ("storage", "mail"):
+            key_id = getattr(self, f"{prefix}_access_key_id")
+            secret = getattr(self, f"{prefix}_secret_access_key")
+            if (key_id is None) != (secret is None):
+                name = prefix.upper()
+                raise ValueError(
+                    f"{name}_ACCESS_KEY_ID: set it and {name}_SECRET_ACCESS_KEY together, "
+                    "or neither (then the AWS credential chain is used)"
+                )
+        return self
+
+    def credentials(self, prefix: str) -> tuple[str, str] | None:
+        """``(key id, secret)`` of ``storage`` or ``mail``, or None for the AWS chain."""
+        key_id = getattr(self, f"{prefix}_access_key_id")
+        secret: SecretStr | None = getattr(self, f"{prefix}_secret_access_key")
+        return (key_id, secret.get_secret_value()) if key_id and secret else None
 
     @model_validator(mode="after")
     def _outbox_lease(self) -> Settings:

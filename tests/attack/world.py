@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fixtures.identity_api import Api, bearer
+from fixtures.images import JPEG
 
-JPEG = b"\xff\xd8\xff\xe0" + b"j" * 300
 PUNE = (18.5204, 73.8567)
 
 # The rows of company A that a request made with another company's token must leave alone.

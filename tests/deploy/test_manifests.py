@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,12 @@ STAGE_SETTINGS = {
     "CORS_ORIGINS", "PUBLIC_BASE_URL", "APP_BASE_URL",
 }  # fmt: skip
 SETTINGS = {name.upper() for name in Settings.model_fields}
+BY_NAME = re.compile(r"^ssm:/fieldedge/\$\{sls:stage\}/([a-z0-9-]+)(\?optional)?$")
+SECRETS = {
+    "DATABASE_URL", "DATABASE_URL_DIRECT", "KV_URL", "JWT_SECRET", "UPSTASH_REDIS_REST_TOKEN",
+    "STORAGE_SECRET_ACCESS_KEY",
+}  # fmt: skip
+OWN_STORAGE_KEYS = {"STORAGE_ACCESS_KEY_ID", "STORAGE_SECRET_ACCESS_KEY"}
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +79,45 @@ def test_jobs_run_on_schedules_passing_the_job_name(sls: dict[str, Any]) -> None
 
 def test_every_stage_setting_comes_from_that_stages_ssm(sls: dict[str, Any]) -> None:
     env = sls["provider"]["environment"]
-    assert set(env) <= SETTINGS, "an environment name no setting reads"
-    from_ssm = {name for name, value in env.items() if SSM.match(str(value))}
-    assert from_ssm == STAGE_SETTINGS
-    optional = {name for name in from_ssm if SSM.match(env[name]).group(2)}  # type: ignore[union-attr]
-    assert optional == {"UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"}
+    named = {name if name in SETTINGS else name.removesuffix("_FROM") for name in env}
+    assert named <= SETTINGS, "an environment name no setting reads"
+    at_deploy = {name for name, value in env.items() if SSM.match(str(value))}
+    at_run = {name.removesuffix("_FROM") for name, value in env.items() if BY_NAME.match(value)}
+    assert at_deploy | at_run == STAGE_SETTINGS | OWN_STORAGE_KEYS
+    optional = {name for name in at_deploy if SSM.match(env[name]).group(2)}  # type: ignore[union-attr]
+    optional |= {
+        name.removesuffix("_FROM")
+        for name, value in env.items()
+        if BY_NAME.match(value) and BY_NAME.match(value).group(2)  # type: ignore[union-attr]
+    }
+    assert optional == {"UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"} | OWN_STORAGE_KEYS
     assert env["FIELDEDGE_ENV"] == "prod"
+
+
+def test_no_secret_value_ever_reaches_the_template(sls: dict[str, Any]) -> None:
+    """A ${ssm:} value is resolved by the deploy tool into the CloudFormation template and
+    the function's environment in plain text; a secret is named instead (X_FROM) and read
+    by the function itself at cold start."""
+    env = sls["provider"]["environment"]
+    for secret in SECRETS:
+        assert secret not in env, secret
+        assert BY_NAME.match(env[f"{secret}_FROM"]), secret
+    statements = sls["provider"]["iam"]["role"]["statements"]
+    reads = [s for s in statements if s["Action"] == ["ssm:GetParameters"]]
+    assert [s["Resource"] for s in reads] == [
+        "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/fieldedge/${sls:stage}/*"
+    ]
 
 
 def test_iam_reaches_only_the_bucket_and_the_ses_identity(sls: dict[str, Any]) -> None:
     statements = sls["provider"]["iam"]["role"]["statements"]
     granted = {(action, s["Resource"]) for s in statements for action in s["Action"]}
-    assert granted == {
+    assert granted - {
+        (
+            "ssm:GetParameters",
+            "arn:aws:ssm:${aws:region}:${aws:accountId}:parameter/fieldedge/${sls:stage}/*",
+        )
+    } == {
         ("s3:GetObject", "arn:aws:s3:::${param:bucket}/*"),
         ("s3:PutObject", "arn:aws:s3:::${param:bucket}/*"),
         ("s3:DeleteObject", "arn:aws:s3:::${param:bucket}/*"),
@@ -157,18 +191,72 @@ def test_cloud_run_takes_secrets_from_secret_manager_and_sizes_from_concurrency(
     assert 1 <= sized.argon2_concurrency <= max(1, cpus)
 
 
-def test_the_image_runs_the_cloud_run_entry_unprivileged() -> None:
+def _dockerfile() -> tuple[dict[str, str], list[str]]:
     lines = [line.strip() for line in (ROOT / "infra/Dockerfile").read_text().splitlines()]
     instructions = [line for line in lines if line and not line.startswith("#")]
+    args = dict(
+        line.removeprefix("ARG ").split("=", 1)
+        for line in instructions
+        if line.startswith("ARG ") and "=" in line
+    )
+    return args, instructions
+
+
+def test_the_image_runs_the_cloud_run_entry_unprivileged() -> None:
+    args, instructions = _dockerfile()
     runtime = instructions[max(i for i, x in enumerate(instructions) if x.startswith("FROM")) :]
-    assert runtime[0].startswith("FROM python:")
-    assert runtime[0].endswith("-slim")
+    base = runtime[0].removeprefix("FROM ").replace("${PYTHON_BASE}", args["PYTHON_BASE"])
+    assert base.startswith("python:3.11-slim")
     users = [x.split()[1] for x in runtime if x.startswith("USER ")]
     assert users
     assert users[-1].split(":")[0] not in ("root", "0")
-    cmd = [x for x in runtime if x.startswith("CMD ")]
-    assert [json.loads(x[4:]) for x in cmd] == [["python", "-m", "fieldedge_handlers.cloudrun"]]
-    assert "HEALTHCHECK NONE" in runtime
-    # Dependencies are installed before the code is copied, so their layer is cached.
-    deps = next(i for i, x in enumerate(instructions) if "requirements.txt" in x)
-    assert deps < instructions.index("COPY src ./src")
+
+
+def test_the_image_base_is_pinned_by_digest() -> None:
+    args, instructions = _dockerfile()
+    froms = [x.split()[1] for x in instructions if x.startswith("FROM ")]
+    assert froms == ["${PYTHON_BASE}", "${PYTHON_BASE}"]
+    assert re.fullmatch(r"python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}", args["PYTHON_BASE"])
+
+
+LOCK = ROOT / "infra/locks/py3.11.txt"
+
+
+def _locked() -> dict[str, tuple[str, list[str]]]:
+    """``{name: (version, hashes)}`` of the lock file."""
+    entries: dict[str, tuple[str, list[str]]] = {}
+    name = ""
+    for line in LOCK.read_text().splitlines():
+        if match := re.match(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", line):
+            name = match.group(1).lower().replace("_", "-")
+            entries[name] = (match.group(2), [])
+        elif match := re.search(r"--hash=sha256:([0-9a-f]{64})", line):
+            entries[name][1].append(match.group(1))
+    return entries
+
+
+def test_the_runtime_lock_satisfies_pyproject_and_is_hashed() -> None:
+    from packaging.requirements import Requirement
+
+    locked = _locked()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for line in project["dependencies"]:
+        requirement = Requirement(line)
+        name = requirement.name.lower().replace("_", "-")
+        assert name in locked, f"{name} is not in {LOCK.name}: run infra/lock.sh"
+        assert requirement.specifier.contains(locked[name][0]), (name, locked[name][0])
+    assert all(hashes for _, hashes in locked.values())
+    # Resolved for the target (3.11.0 and up), not this machine's newer 3.11: redis needs
+    # async-timeout below 3.11.3, which Lambda's or the image's Python may be.
+    assert "async-timeout" in locked
+
+
+def test_the_zip_and_the_image_install_the_same_locked_set() -> None:
+    build = (ROOT / "infra/lambda/build.sh").read_text()
+    assert 'LOCK="infra/locks/py$PY_VERSION.txt"' in build
+    assert "--require-hashes --no-deps" in build
+    args, instructions = _dockerfile()
+    assert args["LOCK"] == "infra/locks/py3.11.txt"
+    assert "COPY ${LOCK} requirements.lock" in instructions
+    assert any("--require-hashes --no-deps -r requirements.lock" in x for x in instructions)
+    assert "!infra/locks/" in (ROOT / "infra/Dockerfile.dockerignore").read_text()

@@ -35,9 +35,11 @@ def test_names_lists_the_stage_parameters_from_serverless_yml() -> None:
     result = ssm_params("names", "--stage", "prod")
     assert result.returncode == 0, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    required = {name.split("/")[-1] for name, _, kind in rows if kind == "required"}
+    required = {name.split("/")[-1] for name, _, kind, _ in rows if kind == "required"}
     assert required == REQUIRED
-    assert ["/fieldedge/prod/jwt-secret", "JWT_SECRET", "required"] in rows
+    # A secret is read by the function at run time; a plain URL is resolved at deploy.
+    assert ["/fieldedge/prod/jwt-secret", "JWT_SECRET", "required", "runtime"] in rows
+    assert ["/fieldedge/prod/storage-url", "STORAGE_URL", "required", "deploy"] in rows
 
 
 def test_a_stage_without_its_parameters_is_refused_naming_each(moto_server: str) -> None:

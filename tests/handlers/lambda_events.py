@@ -20,7 +20,12 @@ def event(
     body: bytes | None = None,
     source_ip: str = "203.0.113.9",
 ) -> dict[str, Any]:
+    """``headers`` as the client sent them. A client's own ``X-Forwarded-For`` reaches the
+    function as it does on AWS: API Gateway appends the address it saw, as does an ALB,
+    which also has no other place for it (no ``sourceIp``)."""
     headers = {"host": "api.example.com", "user-agent": "pwa/1.0", **(headers or {})}
+    sent = headers.pop("x-forwarded-for", None)
+    headers["x-forwarded-for"] = f"{sent}, {source_ip}" if sent else source_ip
     encoded = body is not None
     payload = base64.b64encode(body).decode() if body is not None else None
     params = dict(parse_qsl(query))
@@ -94,8 +99,20 @@ def event(
             "httpMethod": method,
             "path": path,
             "queryStringParameters": params,
-            "headers": {**headers, "x-forwarded-for": source_ip},
+            "headers": headers,
             "body": payload or "",
             "isBase64Encoded": encoded,
         }
     raise ValueError(kind)
+
+
+def scope_for(kind: str, *, context: Any = None, **kwargs: Any) -> dict[str, Any]:
+    """The ASGI scope Mangum itself builds for a GET of ``kind`` (its handlers, without
+    the adapter, which would open an event loop of its own)."""
+    from mangum.adapter import HANDLERS
+    from mangum.types import LambdaConfig
+
+    lambda_event = event(kind, "GET", kwargs.pop("path", "/x"), **kwargs)
+    config = LambdaConfig(api_gateway_base_path="/", text_mime_types=[], exclude_headers=[])
+    handler = next(cls for cls in HANDLERS if cls.infer(lambda_event, context, config))
+    return dict(handler(lambda_event, context, config).scope)

@@ -27,6 +27,18 @@ from fixtures.app import SECRET, make_deps
 from fixtures.database import POOL, run_async
 
 T = TypeVar("T")
+# EventBridge's own event for a rule with no input (as AWS documents it).
+RAW_EVENT = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-01-03T10:00:00Z",
+    "region": "eu-west-1",
+    "resources": ["arn:aws:events:eu-west-1:123456789012:rule/fieldedge-prod-sweep"],
+    "detail": {},
+}
 WELCOME = {"name": "Asha", "company": "Acme", "appUrl": "https://app.example.com"}
 
 
@@ -173,7 +185,9 @@ def test_lambda_jobs_entry_runs_the_outbox_in_a_fresh_process(
         "first = jobs({'job': 'outbox'}, None)\n"
         "again = jobs({'job': 'outbox'}, None)\n"  # a warm container, same loop
         "sweep = jobs({'job': 'sweep'}, None)\n"
-        "print(json.dumps([first, again, sweep]))\n"
+        f"raw = jobs({RAW_EVENT!r}, None)\n"
+        f"unnamed = jobs({dict(RAW_EVENT, resources=[])!r}, None)\n"
+        "print(json.dumps([first, again, sweep, raw, unnamed]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -187,9 +201,12 @@ def test_lambda_jobs_entry_runs_the_outbox_in_a_fresh_process(
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Event loop is closed" not in result.stderr
-    first, again, sweep = json.loads(result.stdout.strip().splitlines()[-1])
+    first, again, sweep, raw, unnamed = json.loads(result.stdout.strip().splitlines()[-1])
     assert first == {"job": "outbox", "claimed": 1, "sent": 1, "failed": 0, "dead": 0, "errors": 0}
     assert again["claimed"] == 0
     assert sweep["job"] == "sweep"
     assert sweep["deleted"]["outbox_sent"] == 0
+    assert raw["job"] == "sweep"  # named by its rule, as serverless.yml names them
+    assert unnamed["job"] is None
+    assert "skipped" in unnamed
     assert [e.status for e in with_deps(database_url, tmp_path, stored)] == [OutboxStatus.SENT]

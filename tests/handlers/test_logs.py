@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import structlog
+from lambda_events import event, scope_for
 from starlette.applications import Starlette
 
 from fieldedge_handlers.logs import configure_logging
@@ -71,3 +74,41 @@ async def test_secrets_never_reach_the_logs(
     assert oops["password"] == "[REDACTED]"
     assert oops["photo"] == "<1000 bytes>"
     assert oops["nested"] == {"jwt_secret": "[REDACTED]"}
+
+
+@pytest.mark.usefixtures("json_logs")
+async def test_json_lines_carry_cloud_loggings_severity_and_message(
+    fake_app: Callable[..., Starlette], capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with client_for(fake_app()) as client:
+        await client.get("/api/health/live")
+    structlog.get_logger("test").warning("careful", detail=1)
+    out = lines(capsys.readouterr().out)
+    access = next(line for line in out if line["event"] == "request")
+    assert (access["severity"], access["message"]) == ("INFO", "request")
+    careful = next(line for line in out if line["event"] == "careful")
+    assert (careful["severity"], careful["message"]) == ("WARNING", "careful")
+
+
+@pytest.mark.usefixtures("json_logs")
+@pytest.mark.parametrize("kind", ["rest_v1", "http_v2"])
+async def test_lambda_and_api_gateway_request_ids_sit_beside_x_request_id(
+    fake_app: Callable[..., Starlette], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    context = SimpleNamespace(aws_request_id="8476a536-e9f4-11e8-9739-2dfe598c3fcd")
+    scope = scope_for(kind, path="/api/health/live", context=context)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await fake_app()(scope, receive, send)
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    request_id = dict(start["headers"])[b"x-request-id"].decode()
+    access = next(line for line in lines(capsys.readouterr().out) if line["event"] == "request")
+    assert access["request_id"] == request_id
+    assert access["aws_request_id"] == context.aws_request_id
+    assert access["apigw_request_id"] == event(kind, "GET", "/")["requestContext"]["requestId"]

@@ -46,3 +46,18 @@ async def test_docs_page_and_assets_are_served_by_the_app(
     assert script.status_code == 200
     assert len(script.content) > 100_000
     assert "/api/openapi.json" in init.text
+    assert "validatorUrl: null" in init.text  # no badge phoning swagger.io
+
+
+async def test_the_photo_upload_documents_its_multipart_body(
+    fake_app: Callable[..., Starlette],
+) -> None:
+    async with client_for(fake_app()) as client:
+        doc = (await client.get("/api/openapi.json")).json()
+    upload = doc["paths"]["/api/v1/visits/{id}/photos"]["post"]
+    content = upload["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    schema = content["multipart/form-data"]["schema"]
+    assert schema["required"] == ["file"]
+    assert schema["properties"]["file"]["format"] == "binary"
+    assert {"400", "413", "415"} <= set(upload["responses"])

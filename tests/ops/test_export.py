@@ -91,6 +91,18 @@ async def test_every_table_of_one_tenant_and_none_of_another(db: Database, tmp_p
     assert {"users", "contacts", "audit_log"} <= set(lines)
 
 
+async def test_two_exports_in_the_same_second_are_two_objects(db: Database, tmp_path: Path) -> None:
+    async with open_api(db, tmp_path) as api:  # its clock stands still: the same second
+        acme, _ = await two_tenants(api)
+        first = await export_company(UUID(acme.company_id), api.deps)
+        second = await export_company(UUID(acme.company_id), api.deps)
+        assert first.key != second.key
+        assert first.key.split("/")[-1][:16] == second.key.split("/")[-1][:16]
+        for result in (first, second):
+            stored = await api.deps.storage.get(result.key)
+            assert read_zip(stored.data)["company"][0]["name"] == "Acme Pharma"
+
+
 def cli_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The command's settings, as an operator's shell would hold them; no ``.env``."""
     monkeypatch.chdir(tmp_path)
@@ -141,7 +153,9 @@ def test_cli_unknown_company_is_one_line_exit_1(
     cli_env(database_url, tmp_path, monkeypatch)
     company = "0190f0c2-0000-7000-8000-000000000000"
     assert main(["export", "--company", company]) == 1
-    assert capsys.readouterr().err == f"fieldedge: no company {company}\n"
+    assert capsys.readouterr().err == f"fieldedge: No company {company}.\n"
+    assert main(["export", "--company", "Nobody Ltd"]) == 1
+    assert capsys.readouterr().err.startswith("fieldedge: No company named 'Nobody Ltd'")
 
 
 async def test_export_to_s3_through_moto_and_a_presigned_get(

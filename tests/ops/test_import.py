@@ -181,6 +181,24 @@ def test_skip_invalid_imports_the_good_rows_only(
     assert sorted(c.name for c in world.contacts()) == ["Already here", "Good One", "Good Two"]
 
 
+def test_control_characters_in_a_cell_are_reported_by_line_on_every_backend(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        "Good One,DOCTOR,9876543210,,,,,,,",
+        "Nul\x00Name,OTHER,9812345678,,,,,,,",
+        'Bell,OTHER,9822222222,,,,,,,"ring\x07"',
+        'Multi line,OTHER,9833333333,,,,,,,"first\nsecond"',
+    ]
+    assert run(world, write(tmp_path, HEADER + "\n".join(rows) + "\n"), "--skip-invalid") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "line 3: name: Contains a control character (U+0000), which text may not hold."
+    assert out[1].startswith("line 4: notes: Contains a control character (U+0007)")
+    assert out[-1] == "4 rows: imported 2, 0 duplicate(s) skipped, 2 bad"
+    names = sorted(c.name for c in world.contacts())
+    assert names == ["Already here", "Good One", "Multi line"]
+
+
 def test_a_duplicate_within_the_file_is_skipped_first_row_wins(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

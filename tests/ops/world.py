@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
-from fakes import FixedClock
-from fieldedge.http import create_app
 from fieldedge.ports.database import Database
 from fieldedge.ports.storage import ObjectStore
 from fieldedge_adapters.sql import database_from_url
-from fixtures.app import client_for, make_deps
+from fixtures.app import open_api as shared_open_api
 from fixtures.database import POOL
 from fixtures.identity_api import Api, bearer
 
@@ -94,19 +91,8 @@ async def open_api(
 ) -> AsyncIterator[Api]:
     """An app over ``db`` with inline outbox dispatch off: the tests run the dispatcher
     themselves, so what it does is seen, not raced."""
-    clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
-    deps = make_deps(tmp_path, db, clock=clock, outbox_inline=False)
-    if storage is not None:
-        await deps.storage.close()
-        deps = replace(deps, storage=storage)
-    app = create_app(deps)
-    try:
-        async with client_for(app) as client:
-            yield Api(app, deps, client, clock)
-    finally:
-        await deps.kv.close()
-        await deps.storage.close()
-        await deps.mailer.close()
+    async with shared_open_api(db, tmp_path, storage=storage, outbox_inline=False) as api:
+        yield api
 
 
 async def with_api(database_url: str, tmp_path: Path, work: Callable[[Api], Awaitable[T]]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from fieldedge.settings import Settings
 
@@ -39,3 +40,21 @@ def test_without_concurrency_the_defaults_stand() -> None:
         5,
         2,
     )
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert make(trusted_proxies="10.0.0.0/8, 192.0.2.1").trusted_proxies == [
+        "10.0.0.0/8",
+        "192.0.2.1",
+    ]
+    with pytest.raises(ValidationError, match="TRUSTED_PROXIES"):
+        make(trusted_proxies="10.0.0.0/8,proxy.internal")
+
+
+@pytest.mark.parametrize("prefix", ["storage", "mail"])
+def test_own_keys_come_in_pairs(prefix: str) -> None:
+    both = make(**{f"{prefix}_access_key_id": "id", f"{prefix}_secret_access_key": "secret"})
+    assert both.credentials(prefix) == ("id", "secret")
+    assert make().credentials(prefix) is None
+    with pytest.raises(ValidationError, match=f"{prefix.upper()}_ACCESS_KEY_ID"):
+        make(**{f"{prefix}_access_key_id": "id"})

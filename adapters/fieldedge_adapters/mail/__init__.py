@@ -2,7 +2,8 @@
 
 - ``console://``: the whole message is logged (development).
 - ``ses://REGION?from=addr&endpoint_url=...``: Amazon SES v2; ``from`` overrides the
-  configured sender; credentials come from the usual AWS chain, never from the URL.
+  configured sender; credentials are ``credentials`` (``MAIL_ACCESS_KEY_ID`` /
+  ``MAIL_SECRET_ACCESS_KEY``) or else the usual AWS chain, never the URL.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from fieldedge.ports.mail import Mailer
 _SES_PARAMS = frozenset({"from", "endpoint_url"})
 
 
-def mailer_from_url(url: str, *, sender: str, timeout_s: float) -> Mailer:
+def mailer_from_url(
+    url: str, *, sender: str, timeout_s: float, credentials: tuple[str, str] | None = None
+) -> Mailer:
     parts = urlsplit(url)
     if parts.scheme == "console":
         from fieldedge_adapters.mail.console import ConsoleMailer
@@ -41,6 +44,7 @@ def mailer_from_url(url: str, *, sender: str, timeout_s: float) -> Mailer:
             timeout_s=timeout_s,
             region=region,
             endpoint_url=query.get("endpoint_url"),
+            credentials=credentials,
         )
         return SesMailer(aws, sender=query.get("from") or sender)
     raise ConfigError(f"MAIL_URL: unsupported scheme {parts.scheme!r} (use console or ses)")

@@ -209,7 +209,9 @@ class PgSource:
             self.connect_kwargs["statement_cache_size"] = 0
             self._local_timeout_ms: int | None = statement_timeout_ms or None
         else:
-            self.connect_kwargs["server_settings"] = {"statement_timeout": str(statement_timeout_ms)}
+            self.connect_kwargs["server_settings"] = {
+                "statement_timeout": str(statement_timeout_ms)
+            }
             self._local_timeout_ms = None
         self.size = pool_size + max_overflow
         self._min = min(pool_size, 1)

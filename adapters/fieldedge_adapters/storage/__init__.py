@@ -3,8 +3,9 @@
 - ``file://./var/storage`` or ``file:///abs/path``: local disk, presigned URLs served by
   the API itself (``/api/files/...``, HMAC-signed).
 - ``s3://bucket?endpoint_url=...&region=...&addressing_style=path|virtual``: S3, R2 or
-  MinIO. Credentials come from the usual AWS chain (``AWS_ACCESS_KEY_ID`` /
-  ``AWS_SECRET_ACCESS_KEY``, or the Lambda / Cloud Run role), never from the URL.
+  MinIO. Credentials are ``credentials`` (``STORAGE_ACCESS_KEY_ID`` /
+  ``STORAGE_SECRET_ACCESS_KEY``: R2's keys beside SES mail on the AWS role) or else the
+  usual AWS chain (``AWS_ACCESS_KEY_ID``…, the Lambda / Cloud Run role), never the URL.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ _S3_PARAMS = frozenset({"endpoint_url", "region", "addressing_style"})
 
 
 def storage_from_url(
-    url: str, *, timeout_s: float, signing_key: bytes, public_base_url: str
+    url: str,
+    *,
+    timeout_s: float,
+    signing_key: bytes,
+    public_base_url: str,
+    credentials: tuple[str, str] | None = None,
 ) -> ObjectStore:
     parts = urlsplit(url)
     if parts.scheme == "file":
@@ -56,6 +62,7 @@ def storage_from_url(
             region=query.get("region"),
             endpoint_url=endpoint_url,
             s3_addressing_style=style,
+            credentials=credentials,
         )
         return S3Store(parts.netloc, aws)
     raise ConfigError(f"STORAGE_URL: unsupported scheme {parts.scheme!r} (use file or s3)")

@@ -32,8 +32,11 @@ class AwsClient:
         region: str | None = None,
         endpoint_url: str | None = None,
         s3_addressing_style: str | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self._service = service
+        # Keys of this adapter's own (R2 storage beside SES mail); None: the AWS chain.
+        self._credentials = credentials
         self._dependency = dependency
         self._region = region
         self._endpoint_url = endpoint_url
@@ -55,7 +58,14 @@ class AwsClient:
         if self._client is None:
             async with self._lock:
                 if self._client is None:
-                    session = aioboto3.Session()
+                    session = (
+                        aioboto3.Session(
+                            aws_access_key_id=self._credentials[0],
+                            aws_secret_access_key=self._credentials[1],
+                        )
+                        if self._credentials
+                        else aioboto3.Session()
+                    )
                     self._client = await self._stack.enter_async_context(
                         session.client(
                             self._service,

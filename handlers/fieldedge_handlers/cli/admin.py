@@ -7,7 +7,6 @@ import asyncio
 import getpass
 import sys
 from typing import Any
-from uuid import UUID
 
 from fieldedge.errors import FieldedgeError
 from fieldedge_handlers.cli.common import CliError, deps_or_exit
@@ -44,12 +43,17 @@ def create_admin(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     from fieldedge.services.company.audit_log import verify_audit_chain
+    from fieldedge.services.company.lookup import find_company
 
     async def run() -> tuple[int, list[str]]:
         async with deps_or_exit() as deps:
-            return await verify_audit_chain(args.company, deps)
+            company = await find_company(args.company, deps)
+            return await verify_audit_chain(company.id, deps)
 
-    checked, problems = asyncio.run(run())
+    try:
+        checked, problems = asyncio.run(run())
+    except FieldedgeError as exc:
+        raise CliError(exc.message, 2) from None
     for problem in problems:
         print(f"BROKEN {problem}")
     print(f"{checked} entries checked, {len(problems)} problems")
@@ -72,5 +76,5 @@ def register(commands: Any) -> None:
     audit: argparse.ArgumentParser = commands.add_parser("audit", help="the audit log")
     actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = actions.add_parser("verify", help="check a company's hash chain (exit 1 if broken)")
-    check.add_argument("--company", required=True, type=UUID, help="company id")
+    check.add_argument("--company", required=True, help="the company's id or name")
     check.set_defaults(run=verify)

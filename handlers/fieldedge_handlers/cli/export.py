@@ -1,4 +1,4 @@
-"""``fieldedge export --company ID``: one tenant's data zipped into object storage.
+"""``fieldedge export --company ID|NAME``: one tenant's data zipped into object storage.
 
 Prints the object key, a signed download link (valid ``--link-hours``) and the row count
 of each table on stdout; progress goes to stderr, so ``fieldedge export … > out.txt``
@@ -10,28 +10,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 from typing import Any
-from uuid import UUID
 
-from fieldedge.errors import FieldedgeError, NotFound
+from fieldedge.errors import FieldedgeError
 from fieldedge_handlers.cli.common import CliError, deps_or_exit
 from fieldedge_handlers.cli.progress import ProgressReporter
 
 
 def run(args: argparse.Namespace) -> int:
+    from fieldedge.services.company.lookup import find_company
     from fieldedge.services.export import ExportResult, export_company
 
     progress = ProgressReporter()
 
     async def go() -> ExportResult:
         async with deps_or_exit() as deps:
+            company = await find_company(args.company, deps)
             return await export_company(
-                args.company, deps, progress=progress, link_ttl_s=args.link_hours * 3600
+                company.id, deps, progress=progress, link_ttl_s=args.link_hours * 3600
             )
 
     try:
         result = asyncio.run(go())
-    except NotFound:
-        raise CliError(f"no company {args.company}") from None
     except FieldedgeError as exc:
         raise CliError(exc.message) from None
     finally:
@@ -55,7 +54,7 @@ def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "export", help="a company's data as JSON Lines, zipped into storage, with a link"
     )
-    parser.add_argument("--company", type=UUID, required=True, help="the company's id")
+    parser.add_argument("--company", required=True, help="the company's id or name")
     parser.add_argument(
         "--link-hours", type=_hours, default=1, help="how long the link works (default 1)"
     )

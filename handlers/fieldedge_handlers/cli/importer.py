@@ -1,4 +1,4 @@
-"""``fieldedge import contacts FILE.csv --company ID [--owner EMAIL] [--dry-run]
+"""``fieldedge import contacts FILE.csv --company ID|NAME [--owner EMAIL] [--dry-run]
 [--skip-invalid]``.
 
 The report goes to stdout: one line per bad row (``line 7: phone: Not a valid phone
@@ -14,7 +14,6 @@ import argparse
 import asyncio
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from fieldedge.errors import FieldedgeError, NotFound, ValidationFailed
 from fieldedge_handlers.cli.common import CliError, deps_or_exit
@@ -35,6 +34,7 @@ def _text(path: Path) -> str:
 
 
 def contacts(args: argparse.Namespace) -> int:
+    from fieldedge.services.company.lookup import find_company
     from fieldedge.services.import_contacts import ImportReport, import_contacts
 
     text = _text(args.file)
@@ -42,8 +42,9 @@ def contacts(args: argparse.Namespace) -> int:
 
     async def go() -> ImportReport:
         async with deps_or_exit() as deps:
+            company = await find_company(args.company, deps)
             return await import_contacts(
-                args.company,
+                company.id,
                 text,
                 deps,
                 owner_email=args.owner,
@@ -86,7 +87,7 @@ def register(commands: Any) -> None:
         "tags,notes; tags split by ';')",
     )
     people.add_argument("file", type=Path, metavar="FILE.csv")
-    people.add_argument("--company", type=UUID, required=True, help="the company's id")
+    people.add_argument("--company", required=True, help="the company's id or name")
     people.add_argument("--owner", metavar="EMAIL", help="assign every contact to this rep")
     people.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
     people.add_argument(

@@ -10,11 +10,14 @@ from fieldedge_handlers.cli.common import CliError, deps_or_exit
 
 
 async def seed_and_print() -> None:
-    from fieldedge.services.demo.seed import PASSWORD, seed_demo
+    from fieldedge.services.company.lookup import find_company
+    from fieldedge.services.demo.seed import COMPANY, PASSWORD, seed_demo
 
     async with deps_or_exit() as deps:
         created, people = await seed_demo(deps)
-    print("Demo company " + ("created." if created else "already there."))
+        company = await find_company(COMPANY, deps)
+    print(f"Demo company {company.name!r} " + ("created" if created else "already there") + ".")
+    print(f"  its id (for --company): {company.id}")
     print(f"Every demo login uses the password: {PASSWORD}")
     for person in people:
         print(f"  {person.role.value:<10} {person.email:<32} {person.name}")

@@ -11,21 +11,41 @@ import asyncio
 import os
 from typing import Any
 
-from fieldedge_handlers.cli.common import settings_or_exit
+from fieldedge_handlers.cli.common import CliError, remember_serve_settings, settings_or_exit
+
+
+def _base_url(host: str, port: int) -> str:
+    """The URL links should use for a server bound to ``host:port``."""
+    if host in ("0.0.0.0", ""):  # every interface: this machine is reachable at loopback
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from fieldedge.errors import ConfigError, DependencyUnavailable
     from fieldedge_adapters.sql.migrations import upgrade
     from fieldedge_handlers.bootstrap import verify_schema
 
     os.environ.setdefault("FIELDEDGE_ENV", "dev")
     settings = settings_or_exit()
-    if settings.dev:
-        asyncio.run(upgrade(settings.migrations_url))
-    else:
-        verify_schema(settings)
+    if "public_base_url" not in settings.model_fields_set:
+        # Links (signed upload URLs, export links) point at this server, on its port.
+        os.environ["PUBLIC_BASE_URL"] = _base_url(args.host, args.port)
+        settings = settings_or_exit()
+    try:
+        if settings.dev:
+            asyncio.run(upgrade(settings.migrations_url))
+            remember_serve_settings(
+                {"FIELDEDGE_ENV": "dev", "PUBLIC_BASE_URL": settings.public_base_url}
+            )
+        else:
+            verify_schema(settings)
+    except (ConfigError, DependencyUnavailable, ValueError) as exc:  # as Cloud Run does
+        raise CliError(str(exc), exit_code=2) from None
     if args.demo:
         from fieldedge_handlers.cli.seed import seed_and_print
 
@@ -39,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
         reload_dirs=["src", "adapters", "handlers"] if args.reload else None,
         access_log=False,
         server_header=False,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        # The app decides the client address itself (one rule on every platform, see
+        # fieldedge.http.middleware.client_address), so uvicorn leaves the peer alone.
+        proxy_headers=False,
     )
     return 0
 

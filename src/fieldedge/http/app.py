@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from fieldedge.http.errors import EXCEPTION_HANDLERS
 from fieldedge.http.middleware.access_log import AccessLogMiddleware
 from fieldedge.http.middleware.body_limit import BodyLimitMiddleware
+from fieldedge.http.middleware.client_address import ClientAddressMiddleware
 from fieldedge.http.middleware.errors import ErrorMiddleware
 from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
@@ -67,6 +68,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies),
             Middleware(RequestIdMiddleware),
             Middleware(AccessLogMiddleware, slow_request_ms=settings.slow_request_ms),
             Middleware(

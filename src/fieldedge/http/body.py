@@ -9,6 +9,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
 from fieldedge.errors import MalformedRequest, UnsupportedMediaType, ValidationFailed
+from fieldedge.http.deps import deps_of
+from fieldedge.http.inputs import json_too_deep, unsafe_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,20 +48,38 @@ def is_json(content_type: str) -> bool:
     )
 
 
+def _refuse_unsafe_text(details: dict[str, list[str]]) -> None:
+    if details:
+        raise ValidationFailed(details=details)
+
+
 async def read_json(request: Request, model: type[M]) -> M:
-    """The body as ``model``: 415 unless JSON, 400 unless a JSON object, 422 unless valid."""
+    """The body as ``model``: 415 unless JSON, 400 unless a JSON object nested at most
+    ``MAX_JSON_DEPTH`` deep, 422 unless valid (control characters and lone surrogates in
+    any string are refused, naming the field)."""
     if not is_json(request.headers.get("content-type", "")):
         raise UnsupportedMediaType("Send the body as application/json.")
     raw = await request.body()
+    max_depth = deps_of(request).settings.max_json_depth
+    if json_too_deep(raw, max_depth):
+        raise MalformedRequest(f"The body nests deeper than {max_depth} levels.")
     try:
         payload = json.loads(raw, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise MalformedRequest("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise MalformedRequest("The body must be a JSON object.")
+    _refuse_unsafe_text(unsafe_text(payload))
     return validate(model, payload)
 
 
 def read_query(request: Request, model: type[M]) -> M:
-    """Query parameters as ``model``; a repeated parameter keeps its last value."""
-    return validate(model, dict(request.query_params))
+    """Query parameters as ``model``; a repeated parameter keeps its last value. Control
+    characters (a query value is one line) and lone surrogates are refused, naming it."""
+    params = request.query_params
+    details: dict[str, list[str]] = {}
+    for name, value in params.multi_items():  # every value, also the repeats dropped below
+        for field, why in unsafe_text({name: value}, multiline=False).items():
+            details.setdefault(field, []).extend(why)
+    _refuse_unsafe_text(details)
+    return validate(model, dict(params))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 
 def _timezone(name: str) -> str:
@@ -14,6 +16,26 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("Not an IANA time zone (e.g. Asia/Kolkata).") from None
     return name
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*")
+_TIME_HINT = "an RFC 3339 time with a time zone, e.g. 2026-01-03T10:00:00Z"
+
+
+def _no_unix_time(value: Any) -> Any:
+    """pydantic would read ``1767434400`` (or ``"1767434400"``) as Unix seconds: refuse."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError(f"Not a number: send {_TIME_HINT}.")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    """The same instant in UTC; one that has no UTC form (``0001-01-01T00:00:00+05:00``
+    is before year 1 in UTC) is refused, never left to overflow later."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Out of range: the time has no UTC equivalent.") from None
 
 
 def _lower(value: str) -> str:
@@ -36,3 +58,11 @@ Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Token = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 GeofenceRadius = Annotated[int, Field(ge=10, le=10_000)]
 Limit = Annotated[int, Field(ge=1, le=100)]
+# Every time a client sends, in a body or a query: RFC 3339 with a zone (a naive time is a
+# 422), never Unix seconds, converted to UTC at the edge.
+Time = Annotated[
+    AwareDatetime,
+    BeforeValidator(_no_unix_time),
+    AfterValidator(_utc),
+    Field(description=f"{_TIME_HINT[0].upper()}{_TIME_HINT[1:]}."),
+]

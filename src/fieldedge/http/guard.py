@@ -25,8 +25,9 @@ _URL_CREDENTIALS = frozenset({"access_token", "accesstoken", "token", "jwt", "re
 
 
 def client_ip(request: Request) -> str | None:
-    """The platform's view of the client: uvicorn's peer (or the trusted proxy's
-    forwarded address), Mangum's ``sourceIp``; never a header a client set itself."""
+    """The client's address, as ``ClientAddressMiddleware`` decided it for this request
+    (API Gateway's ``sourceIp``, the ALB's own hop, the peer; behind a trusted proxy the
+    right-most untrusted hop): never a header a client set itself."""
     return request.client.host if request.client else None
 
 
@@ -78,19 +79,30 @@ async def limit(
 
 async def guard(request: Request, *, auth: bool, rate_class: str | None) -> None:
     """Authenticate (if the route is authenticated) and count the route's rate limit, in
-    one KV call: the limit's hit reads the token's revocation marks too."""
+    one KV call: the limit's hit reads the token's revocation marks too.
+
+    ``auth`` guards what can be guessed: per client IP before sign-in (login, register,
+    refresh, password reset), per user once signed in (change-password), so many reps
+    behind one carrier NAT never share a budget for their own calls. Every other class
+    is per user."""
     deps = deps_of(request)
     bearer: Bearer | None = None
     if auth:
         bearer = verify(bearer_token(request), deps, ip=client_ip(request))
     marks = bearer.marks if bearer is not None else []
     values: Sequence[bytes | None] | None = None
-    if rate_class == "auth":
-        subject = f"ip:{client_ip(request) or 'unknown'}"
-        values = (await limit(request, deps.limits.auth_ip, subject, read=marks)).values
-    elif rate_class is not None and bearer is not None:
-        rule: Limit = getattr(deps.limits, rate_class)
-        subject = f"{bearer.claims.company_id}:{bearer.claims.user_id}"
+    if rate_class is not None:
+        rule: Limit = (
+            deps.limits.auth_ip if rate_class == "auth" else getattr(deps.limits, rate_class)
+        )
+        if bearer is not None:
+            subject = f"{bearer.claims.company_id}:{bearer.claims.user_id}"
+            if rate_class == "auth":
+                subject = f"user:{subject}"
+        elif rate_class == "auth":
+            subject = f"ip:{client_ip(request) or 'unknown'}"
+        else:
+            raise AuthRequired()
         values = (await limit(request, rule, subject, read=marks)).values
     elif bearer is not None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,6 +23,13 @@ class ListQuery(RequestModel):
     fields: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
         default=None, description="Comma-separated field names to keep in each item."
     )
+
+    @field_validator("fields")
+    @classmethod
+    def _names_a_field(cls, fields: str | None) -> str | None:
+        if fields is not None and not any(name.strip() for name in fields.split(",")):
+            raise ValueError("Name at least one field (fields=id,name), or leave it out.")
+        return fields
 
 
 def _trim(

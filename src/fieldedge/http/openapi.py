@@ -81,7 +81,7 @@ def _error_classes(op: Operation) -> list[type[e.FieldedgeError]]:
     implied: list[type[e.FieldedgeError]] = [e.InternalError]
     if op.auth:
         implied += [e.AuthRequired, e.InvalidToken, e.TokenExpired]
-    if op.body is not None:
+    if op.body is not None or op.file_field is not None:
         implied += [e.MalformedRequest, e.PayloadTooLarge, e.UnsupportedMediaType]
     if op.body is not None or op.query is not None:
         implied.append(e.ValidationFailed)
@@ -162,6 +162,27 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
     return params
 
 
+def _file_body(field: str) -> dict[str, Any]:
+    """A multipart body with one file part, so the docs page offers a file picker."""
+    schema = {
+        "type": "object",
+        "required": [field],
+        "properties": {
+            field: {
+                "type": "string",
+                "format": "binary",
+                "contentMediaType": "application/octet-stream",
+                "description": "The photo (JPEG, PNG or WebP; the bytes decide), up to 10 MiB.",
+            }
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": schema}},
+    }
+
+
 def _operation_id(op: Operation) -> str:
     """``users_create`` from ``fieldedge.http.routes.users.create_route``: unique and stable."""
     module = op.handler.__module__.rsplit(".", 1)[-1]
@@ -196,6 +217,8 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
                     "application/json": {"schema": {"$ref": REF.format(model=op.body.__name__)}}
                 },
             }
+        if op.file_field is not None:
+            item["requestBody"] = _file_body(op.file_field)
         paths.setdefault(path, {})[method] = item
     return {
         "openapi": "3.1.0",

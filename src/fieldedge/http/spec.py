@@ -24,6 +24,8 @@ class Operation:
     summary: str
     tags: tuple[str, ...] = ()
     body: type[BaseModel] | None = None
+    # A multipart/form-data body carrying one file in this field (photo uploads).
+    file_field: str | None = None
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     many: bool = False  # data is a list of ``response`` with pagination

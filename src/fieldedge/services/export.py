@@ -162,10 +162,11 @@ async def export_company(
     actor_id: UUID | None = None,
     link_ttl_s: int = LINK_TTL_S,
 ) -> ExportResult:
-    """Zip every table of one tenant into ``{companyId}/exports/{timestamp}.zip`` and
-    return a signed download link; ``NotFound`` when the company does not exist."""
+    """Zip every table of one tenant into ``{companyId}/exports/{timestamp}-{id}.zip``
+    (the id makes two exports in one second two objects) and return a signed download
+    link; ``NotFound`` when the company does not exist."""
     stamp = deps.clock.now().strftime("%Y%m%dT%H%M%SZ")
-    key = f"{company_id}/exports/{stamp}.zip"
+    key = f"{company_id}/exports/{stamp}-{deps.ids.new()}.zip"
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
         counts = await _write_zip(deps, company_id, spool, progress)
         spool.seek(0)

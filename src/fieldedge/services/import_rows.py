@@ -20,6 +20,7 @@ from fieldedge.domain.contacts import (
     normalize_phone,
     normalize_tags,
 )
+from fieldedge.domain.text import unsafe_character
 from fieldedge.errors import ValidationFailed
 from fieldedge.services.deps import Deps
 
@@ -84,6 +85,9 @@ def to_contact(row: Row, company_id: UUID, country: str, deps: Deps) -> Contact:
     pydantic's ``ValidationError`` (lengths) when it breaks one."""
     if row.extra:
         raise _invalid("row", f"{row.extra} cell(s) more than the header has.")
+    for name, cell in row.cells.items():  # the API's rule for text (a NUL, a lone surrogate)
+        if why := unsafe_character(cell):
+            raise _invalid(name, why)
     value = {name: (row.cells.get(name) or "").strip() or None for name in COLUMNS}
     kind = (value["type"] or "OTHER").upper()
     if not value["name"]:

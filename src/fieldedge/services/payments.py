@@ -26,6 +26,8 @@ from fieldedge.services.visibility import narrowed, work_owners
 
 # A receipt dated a little ahead is a phone clock; a day ahead is a mistake.
 MAX_FUTURE = timedelta(hours=24)
+# Older than a year is not a receipt being recorded but history being keyed in (or 0001).
+MAX_PAST = timedelta(days=366)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,8 @@ async def record_payment(principal: Principal, cmd: RecordPayment, deps: Deps) -
     received_at = cmd.received_at or now
     if received_at > now + MAX_FUTURE:
         raise ValidationFailed(details={"receivedAt": ["Cannot be more than a day ahead."]})
+    if received_at < now - MAX_PAST:
+        raise ValidationFailed(details={"receivedAt": ["Cannot be more than a year ago."]})
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
         order = await visible_order(uow, principal, cmd.order_id, lock=True)

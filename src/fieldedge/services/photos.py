@@ -1,7 +1,8 @@
 """Visit photos, uploaded through the API (multipart) or straight to storage (presigned).
 
-Either way a photo is accepted only from its bytes: at most 10 MiB, JPEG, PNG or WebP by
-its magic bytes, whatever the client called it. Each accepted photo records its SHA-256;
+Either way a photo is accepted only from its bytes: at most 10 MiB, a whole JPEG, PNG or
+WebP with sane dimensions as Pillow reads its header (``photo_check``), whatever the
+client called it. Each accepted photo records its SHA-256;
 the same hash already on another visit of the tenant flags this visit ``REUSED_PHOTO``
 (and so unverifies it). Objects are private under tenant-prefixed keys; reads go through
 the same access check as the visit. Accepting a photo stamps its visit with a new
@@ -23,10 +24,8 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.photos import (
     MAX_PHOTO_BYTES,
-    SNIFF_BYTES,
     PhotoStatus,
     VisitPhoto,
-    check_photo,
     declared_image_type,
     photo_key,
 )
@@ -42,6 +41,7 @@ from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.storage import PresignedUpload, StoredObject
 from fieldedge.services.common import audit
 from fieldedge.services.deps import Deps
+from fieldedge.services.photo_check import inspect_photo
 from fieldedge.services.visits import own_visit, visible_visit
 
 UPLOAD_URL_TTL_S = 900
@@ -90,7 +90,7 @@ async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Dep
     scope = Scope.tenant(principal.tenant)
     async with deps.db.unit_of_work(scope) as uow:
         await own_visit(uow, principal, visit_id)  # refuse before touching storage
-    image = check_photo(data[:SNIFF_BYTES], len(data))
+    image = inspect_photo(data)
     photo_id = deps.ids.new()
     key = photo_key(principal.tenant, visit_id, photo_id, image.extension)
     await deps.storage.put(key, data, content_type=image.content_type)
@@ -175,12 +175,12 @@ async def complete_upload(
     if info.size > MAX_PHOTO_BYTES:
         await deps.storage.delete(photo.key)
         raise PayloadTooLarge(f"A photo may be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MiB.")
+    stored = await deps.storage.get(photo.key)
     try:
-        image = check_photo(await deps.storage.read_prefix(photo.key, SNIFF_BYTES), info.size)
-    except UnsupportedMediaType:
+        image = inspect_photo(stored.data)
+    except (PayloadTooLarge, UnsupportedMediaType):  # 413: grown since the head
         await deps.storage.delete(photo.key)
         raise
-    stored = await deps.storage.get(photo.key)
     async with deps.db.unit_of_work(scope) as uow:
         visit = await own_visit(uow, principal, visit_id, lock=True)
         current = await uow.photos.get(visit_id, photo_id)

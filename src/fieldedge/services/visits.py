@@ -9,7 +9,7 @@ verified. Only a visit's own rep writes to it (check-out, photos); who may read 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
@@ -24,6 +24,9 @@ from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import narrowed, work_owners
+
+# Further ahead than a wrong phone clock (kept, flagged CLOCK_SKEW) plausibly is: refused.
+MAX_CHECK_IN_AHEAD = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,8 @@ async def check_in(principal: Principal, cmd: CheckIn, deps: Deps) -> Visit:
     require(principal, Action.VISIT_WRITE)
     now = deps.clock.now()
     at = _utc(cmd.checked_in_at, now, "checkedInAt")
+    if at > now + MAX_CHECK_IN_AHEAD:
+        raise ValidationFailed(details={"checkedInAt": ["Cannot be more than 30 days ahead."]})
     company_id = principal.tenant
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
         try:

@@ -57,7 +57,8 @@ async def test_pooled_host_gets_no_client_pool_and_no_statement_cache(url: str) 
         assert kwargs["statement_cache_size"] == 0  # no named statements to clash
         assert "server_settings" not in kwargs  # poolers drop them: set per transaction
         assert kwargs.get("ssl") in (None, "require")
-        assert "pgbouncer" not in kwargs and "channel_binding" not in kwargs
+        assert "pgbouncer" not in kwargs
+        assert "channel_binding" not in kwargs
     finally:
         await db.close()
 

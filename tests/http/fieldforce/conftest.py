@@ -11,19 +11,15 @@ and ``Team`` sends requests as any of them by name.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from fakes import FixedClock
-from fieldedge.http import create_app
 from fieldedge.ports.database import Database
-from fixtures.app import client_for, make_deps
+from fixtures.app import open_api
 from fixtures.identity_api import Api, bearer
 
 PUNE = (18.5204, 73.8567)  # a contact's position; check-ins are measured against it
@@ -118,28 +114,6 @@ async def build_team(api: Api, company: str = "Acme Pharma") -> Team:
     await person("rep_a2", "SALES_REP", managerId=team.ids["mgr_a"])
     await person("rep_b1", "SALES_REP", managerId=team.ids["mgr_b"])
     return team
-
-
-@asynccontextmanager
-async def open_api(
-    db: Database, tmp_path: Path, *, settings: dict[str, Any] | None = None, **overrides: Any
-) -> AsyncIterator[Api]:
-    """An app over ``db``; ``overrides`` replace ports of its ``Deps`` (kv, storage),
-    ``settings`` some of its settings."""
-    from dataclasses import replace
-
-    clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
-    deps = make_deps(tmp_path, db, clock=clock, **(settings or {}))
-    if overrides:  # the replaced memory KV and disk store hold nothing to close
-        deps = replace(deps, **overrides)
-    app = create_app(deps)
-    try:
-        async with client_for(app) as client:
-            yield Api(app, deps, client, clock)
-    finally:
-        await deps.kv.close()
-        await deps.storage.close()
-        await deps.mailer.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import httpx
 import pytest
@@ -45,9 +45,11 @@ async def test_partial_then_full_payment_updates_the_order(shop: Shop) -> None:
 
 async def test_a_pending_order_takes_an_advance(shop: Shop) -> None:
     order = await shop.order()
-    response = await pay(shop, "rep_a1", order["id"], 100, receivedAt="2026-01-02T09:30:00Z")
+    earlier = (shop.api.clock.now() - timedelta(days=2)).replace(hour=9, minute=30)
+    sent = earlier.astimezone(timezone(timedelta(hours=5, minutes=30))).isoformat()
+    response = await pay(shop, "rep_a1", order["id"], 100, receivedAt=sent)
     assert response.status_code == 201
-    assert response.json()["data"]["receivedAt"] == "2026-01-02T09:30:00Z"
+    assert response.json()["data"]["receivedAt"] == earlier.isoformat().replace("+00:00", "Z")
 
 
 async def _refused(shop: Shop, response: httpx.Response, status: int, code: str) -> None:
@@ -78,6 +80,13 @@ BAD_BODIES = {
     "string amount": {"amount": "100"},
     "unknown method": {"method": "BITCOIN"},
     "naive time": {"receivedAt": "2026-01-02T09:30:00"},
+    "a date only": {"receivedAt": "2026-01-02"},
+    "unix seconds": {"receivedAt": 1767434400},
+    "unix seconds as text": {"receivedAt": "1767434400"},
+    "year 1, no UTC form": {"receivedAt": "0001-01-01T00:00:00+05:00"},
+    "year 1": {"receivedAt": "0001-01-01T00:00:00Z"},
+    "years ahead": {"receivedAt": "9999-12-31T23:59:59Z"},
+    "NUL in the reference": {"reference": "UPI\u0000123"},
     "unknown field": {"currency": "INR"},
 }
 

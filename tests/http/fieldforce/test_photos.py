@@ -5,6 +5,8 @@ database backend) and on moto's S3 server over real HTTP, with a real presigned 
 from __future__ import annotations
 
 import hashlib
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,8 @@ from fieldedge_adapters.storage import storage_from_url
 from fieldforce.conftest import Team, build_team, open_api
 from fixtures.app import SECRET
 from fixtures.identity_api import Api, bearer
+from fixtures.images import JPEG, PNG, WEBP
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"p" * 200
-JPEG = b"\xff\xd8\xff\xe0" + b"j" * 300
-WEBP = b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"w" * 100
 PDF = b"%PDF-1.7\n" + b"x" * 100
 
 
@@ -77,6 +77,52 @@ async def test_png_and_webp_are_accepted(team: Team, data: bytes) -> None:
     response = await upload(team, "rep_a1", visit["id"], data, label="image/jpeg")
     assert response.status_code == 201, response.text
     assert response.json()["data"]["contentType"] in ("image/png", "image/webp")
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A real PNG whose header (CRC made good) claims other dimensions."""
+    head = PNG[:16] + struct.pack(">II", width, height) + PNG[24:29]
+    crc = struct.pack(">I", zlib.crc32(head[12:29]))
+    return head + crc + PNG[33:]
+
+
+FORGED = {
+    "JPEG magic, then junk": b"\xff\xd8\xff\xe0" + b"j" * 300,
+    "PNG signature, then zeros": b"\x89PNG\r\n\x1a\n" + b"\x00" * 300,
+    "WebP header, then junk": b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"w" * 100,
+    "JPEG cut short": JPEG[: len(JPEG) - 40],
+    "PNG cut short": PNG[: len(PNG) - 20],
+    "WebP cut short": WEBP[: len(WEBP) // 2],
+    "PNG with a broken chunk": PNG[:40] + bytes([PNG[40] ^ 0xFF]) + PNG[41:],
+    "PNG of zero width": _png_claiming(0, 32),
+    "PNG of 100000 x 100000": _png_claiming(100_000, 100_000),
+    "PNG of 20000 x 20000": _png_claiming(20_000, 20_000),
+}
+
+
+@pytest.mark.parametrize("case", FORGED, ids=list(FORGED))
+async def test_an_image_must_be_whole_and_sane_not_just_start_right(team: Team, case: str) -> None:
+    visit = await visit_of(team)
+    response = await upload(team, "rep_a1", visit["id"], FORGED[case])
+    assert response.status_code == 415, response.text
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert await team.count("visit_photos") == 0
+
+
+async def test_a_forged_presigned_upload_is_415_and_deleted(team: Team) -> None:
+    visit = await visit_of(team)
+    base = f"/api/v1/visits/{visit['id']}/photos"
+    data = (await team.post("rep_a1", f"{base}/upload-url", {"contentType": "image/jpeg"})).json()
+    ticket = data["data"]
+    forged = FORGED["JPEG magic, then junk"]
+    put = await team.client.put(
+        local(ticket["uploadUrl"]), content=forged, headers=ticket["headers"]
+    )
+    assert put.status_code == 200
+    done = await team.post("rep_a1", f"{base}/{ticket['photoId']}/complete")
+    assert done.status_code == 415, done.text
+    again = await team.post("rep_a1", f"{base}/{ticket['photoId']}/complete")
+    assert again.status_code == 409  # the object was deleted: PUT a real one
 
 
 async def test_refused_uploads_write_nothing(team: Team, tmp_path: Path) -> None:

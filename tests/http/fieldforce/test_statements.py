@@ -26,7 +26,7 @@ from .conftest import Team, build_team, open_api
 @pytest.fixture
 async def quiet(db: Database, tmp_path: Path) -> AsyncIterator[Team]:
     """A team on an app that sends no mail inline (that work runs apart from requests)."""
-    async with open_api(db, tmp_path, settings={"outbox_inline": False}) as api:
+    async with open_api(db, tmp_path, outbox_inline=False) as api:
         yield await build_team(api)
 
 

@@ -103,6 +103,23 @@ async def test_the_last_admin_cannot_leave(api: Api) -> None:
     assert demote.status_code == 409
 
 
+async def test_an_admin_cannot_deactivate_itself_by_patch_either(api: Api) -> None:
+    admin = await api.register()
+    token = admin["accessToken"]
+    await api.create_user(token, "ADMIN")  # another ADMIN: the last-admin rule is not why
+    me = (await api.me(token)).json()["data"]["user"]
+    for method in ("PATCH", "DELETE"):
+        response = await api.client.request(
+            method,
+            f"/api/v1/users/{me['id']}",
+            json={"active": False} if method == "PATCH" else None,
+            headers=bearer(token),
+        )
+        assert response.status_code == 409, (method, response.text)
+        assert response.json()["error"]["code"] == "CONFLICT"
+    assert (await api.me(token)).json()["data"]["user"]["active"] is True
+
+
 async def test_invite_without_password_mails_a_set_password_link(api: Api) -> None:
     admin = await api.register()
     invited = await api.client.post(

@@ -50,6 +50,9 @@ class AccessLogMiddleware:
                 "user_id": state.get("user_id"),
                 "client_ip": client[0] if client else None,
             }
+            for platform_id in ("aws_request_id", "apigw_request_id"):  # Lambda only
+                if platform_id in state:
+                    fields[platform_id] = state[platform_id]
             if duration_ms > self.slow_request_ms:
                 log.warning("request.slow", threshold_ms=self.slow_request_ms, **fields)
             else:

@@ -1,4 +1,5 @@
-"""Security headers on every response, and CORS for the origins in ``CORS_ORIGINS`` only."""
+"""Security headers on every response, ``Cache-Control: no-store`` on every response to an
+authenticated request, and CORS for the origins in ``CORS_ORIGINS`` only."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
+NO_STORE = "no-store"
 ALLOW_METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Idempotency-Key, X-Request-ID"
 EXPOSE_HEADERS = (
@@ -57,6 +59,10 @@ class SecurityMiddleware:
                     out.setdefault(name, value)
                 if csp:
                     out["Content-Security-Policy"] = csp
+                if scope.get("state", {}).get("principal") is not None:
+                    # Answers for a signed-in user are theirs alone: no cache keeps them
+                    # (a route may say more, as photos do with "private, no-store").
+                    out.setdefault("Cache-Control", NO_STORE)
                 if origin is not None:
                     out.add_vary_header("Origin")
                 if allowed:

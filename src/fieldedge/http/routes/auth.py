@@ -12,6 +12,7 @@ from fieldedge.http.body import read_json
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
 from fieldedge.http.guard import client_ip, limit, principal_of
+from fieldedge.http.middleware.security import NO_STORE
 from fieldedge.http.routes.identity_schemas import (
     ChangePasswordBody,
     LoginBody,
@@ -42,8 +43,12 @@ PREFIX = "/api/v1/auth"
 TAGS = ("auth",)
 
 
+# RFC 6749 5.1: a response carrying tokens is never stored by any cache.
+_TOKEN_HEADERS = {"Cache-Control": NO_STORE, "Pragma": "no-cache"}
+
+
 def _tokens(request: Request, pair: TokenPair, status: int = 200) -> Response:
-    return ok(request, render(TokenOut, pair), status=status)
+    return ok(request, render(TokenOut, pair), status=status, headers=_TOKEN_HEADERS)
 
 
 async def _per_email(request: Request, email: str) -> None:
@@ -107,8 +112,8 @@ async def me_route(request: Request) -> Response:
     return ok(request, render(MeOut, {"user": user, "company": company}))
 
 
+# Guessable without a session: limited per client IP (and login, reset per email too).
 _PUBLIC: dict[str, Any] = {"auth": False, "rate_class": "auth", "tags": TAGS}
-_SIGNED_IN: dict[str, Any] = {"rate_class": "auth", "tags": TAGS}
 
 routes = [
     Resource(
@@ -158,7 +163,8 @@ routes = [
                 logout_route,
                 "Revoke this session's refresh-token family",
                 body=RefreshBody,
-                **_SIGNED_IN,
+                tags=TAGS,
+                rate_class="write",
             )
         },
     ),
@@ -193,7 +199,8 @@ routes = [
                 "Change password (needs the current one); returns new tokens",
                 body=ChangePasswordBody,
                 response=TokenOut,
-                **_SIGNED_IN,
+                tags=TAGS,
+                rate_class="auth",  # the current password is guessable: per user
             )
         },
     ),
@@ -201,7 +208,11 @@ routes = [
         f"{PREFIX}/me",
         {
             "GET": Operation(
-                me_route, "The signed-in user and their company", response=MeOut, **_SIGNED_IN
+                me_route,
+                "The signed-in user and their company",
+                response=MeOut,
+                tags=TAGS,
+                rate_class="read",
             )
         },
     ),

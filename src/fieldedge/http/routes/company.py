@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
 from starlette.requests import Request
@@ -12,6 +11,7 @@ from fieldedge import errors as e
 from fieldedge.http.body import read_json, read_query
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
+from fieldedge.http.fields import Time
 from fieldedge.http.guard import principal_of
 from fieldedge.http.lists import ListQuery, page_response
 from fieldedge.http.paths import path_id
@@ -35,8 +35,8 @@ class AuditQuery(ListQuery):
     actor_id: UUID | None = None
     entity: str | None = None
     entity_id: UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Time | None = None
+    until: Time | None = None
 
 
 class ExportQueuedOut(ResponseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -46,7 +46,15 @@ class ContactQuery(ListQuery):
     city: Text | None = None
     tag: Text | None = None
     near: Annotated[str, StringConstraints(max_length=60)] | None = None
-    radius_km: float = 10.0
+    radius_km: float = Field(default=10.0, description="Only with near (default 10).")
+
+    @field_validator("radius_km")
+    @classmethod
+    def _only_with_near(cls, radius_km: float, info: ValidationInfo) -> float:
+        # Runs only when sent (defaults are not validated): a radius around nothing.
+        if info.data.get("near") is None:
+            raise ValueError("Only with near=lat,lng: a radius needs a centre.")
+        return radius_km
 
 
 async def list_route(request: Request) -> Response:

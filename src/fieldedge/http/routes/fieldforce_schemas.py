@@ -17,7 +17,7 @@ from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.money import MAX_TAX_RATE_BP
 from fieldedge.domain.photos import PhotoStatus
 from fieldedge.domain.products import MAX_UNIT_PRICE
-from fieldedge.http.fields import Email
+from fieldedge.http.fields import Email, Time
 from fieldedge.http.schemas import RequestModel, ResponseModel
 
 
@@ -129,14 +129,14 @@ class CheckInBody(RequestModel):
     latitude: float
     longitude: float
     accuracy_m: float
-    checked_in_at: datetime | None = Field(default=None, description="Defaults to now.")
+    checked_in_at: Time | None = Field(default=None, description="Defaults to now.")
     purpose: Short | None = None
     notes: Long | None = None
     mock_location: bool = Field(default=False, description="The device reports a mock GPS.")
 
 
 class CheckOutBody(RequestModel):
-    checked_out_at: datetime | None = Field(default=None, description="Defaults to now.")
+    checked_out_at: Time | None = Field(default=None, description="Defaults to now.")
     outcome: Short | None = None
     notes: Long | None = None
 

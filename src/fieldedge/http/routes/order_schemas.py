@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StrictInt, StringConstraints, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from fieldedge.domain.orders import OrderStatus
 from fieldedge.domain.payments import PaymentMethod
 from fieldedge.domain.pricing import MAX_QUANTITY, MIN_QUANTITY
+from fieldedge.http.fields import Time
 from fieldedge.http.lists import ListQuery
 from fieldedge.http.schemas import RequestModel, ResponseModel
 
@@ -106,7 +107,7 @@ class CreatePaymentBody(RequestModel):
     amount: Annotated[StrictInt, Field(gt=0, le=10**15)]
     method: PaymentMethod
     reference: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
-    received_at: AwareDatetime | None = Field(default=None, description="Defaults to now.")
+    received_at: Time | None = Field(default=None, description="Defaults to now.")
     notes: Notes | None = None
 
 

@@ -1,9 +1,10 @@
 """Visit photos: multipart upload through the API, presigned upload straight to storage,
 and reads that redirect to a short-lived signed URL (S3/R2) or stream (local disk).
 
-The multipart route ignores the part's declared content type: ``check_photo`` decides
-from the first bytes. The body limit middleware already stops a body over 10 MiB plus
-framing; a file just over 10 MiB inside that framing is refused by ``check_photo``.
+The multipart route ignores the part's declared content type: ``inspect_photo`` decides
+from the bytes (Pillow reads the header and checks the file is whole). The body limit
+middleware already stops a body over 10 MiB plus framing; a file just over 10 MiB
+inside that framing is refused by ``inspect_photo``.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ routes = [
                 upload_route,
                 "Upload a photo to one's own visit (multipart, field 'file'; JPEG/PNG/WebP)",
                 tags=TAGS,
+                file_field="file",
                 response=PhotoOut,
                 status=201,
                 rate_class="upload",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +12,7 @@ from fieldedge import errors as e
 from fieldedge.http.body import read_json, read_query
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
+from fieldedge.http.fields import Time
 from fieldedge.http.guard import principal_of
 from fieldedge.http.lists import ListQuery, page_response
 from fieldedge.http.paths import path_id
@@ -41,8 +41,8 @@ class VisitQuery(ListQuery):
     user_id: UUID | None = None
     contact_id: UUID | None = None
     verified: bool | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Time | None = None
+    until: Time | None = None
 
 
 async def list_route(request: Request) -> Response:

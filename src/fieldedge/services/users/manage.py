@@ -146,6 +146,8 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         user = found(await uow.users.get(user_id), "user")
+        if user.id == principal.user_id and cmd.active is False:
+            raise Conflict("You cannot deactivate yourself.")
         before = {"role": user.role.value, "active": user.active}
         role = cmd.role or user.role
         if cmd.role is Role.SUPER_ADMIN:
