@@ -27,7 +27,6 @@ from fieldedge.ports.fieldforce import (
     VisitQuery,
 )
 
-from .conftest import gap
 from .world import (
     NOW,
     Tenant,
@@ -252,11 +251,6 @@ async def test_the_system_scope_sees_every_tenant(database: Database) -> None:
         assert set(await uow.audit.unlinked_chains(limit=10)) == {a.t.id, b.t.id}
 
 
-@gap(
-    "sqlite",
-    reason="SqlUserRepository.for_login (_FOR_LOGIN) has no tenant filter: on SQLite a "
-    "tenant scope finds another tenant's user (Postgres' row-level security hides it)",
-)
 async def test_for_login_in_a_tenant_scope_finds_its_own_users_only(database: Database) -> None:
     a = await tenant(database, "A")
     b = await tenant(database, "B")
@@ -267,11 +261,6 @@ async def test_for_login_in_a_tenant_scope_finds_its_own_users_only(database: Da
     assert mine.user.id == b.rep.id
 
 
-@gap(
-    "sqlite",
-    reason="SqlUserRepository.session (_SESSION) has no tenant filter: on SQLite a tenant "
-    "scope reads another tenant's user's standing (Postgres' row-level security hides it)",
-)
 async def test_session_in_a_tenant_scope_reads_its_own_users_only(database: Database) -> None:
     a = await tenant(database, "A")
     b = await tenant(database, "B")
@@ -280,11 +269,6 @@ async def test_session_in_a_tenant_scope_reads_its_own_users_only(database: Data
         assert await uow.users.session(b.rep.id, b.rep.id) is not None
 
 
-@gap(
-    "sqlite",
-    reason="SqlAuditRepository.unlinked_chains (_CHAINS) has no tenant filter: on SQLite a "
-    "tenant scope lists other tenants' chains (Postgres' row-level security hides them)",
-)
 async def test_unlinked_chains_in_a_tenant_scope_name_its_own_only(database: Database) -> None:
     a = await tenant(database, "A")
     b = await tenant(database, "B")

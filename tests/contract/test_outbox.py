@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.ports.database import Database, Scope
 
-from .conftest import POSTGRES, gap
 from .world import NOW, outbox_event, store
 
 MINUTE = timedelta(minutes=1)
@@ -30,13 +29,6 @@ async def events(database: Database, status: OutboxStatus | None = None) -> list
         return list(await uow.outbox.list(status=status, after=None, limit=100))
 
 
-@gap(
-    *POSTGRES,
-    reason="SqlOutboxRepository.claim_due: UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT n "
-    "FOR UPDATE SKIP LOCKED) is planned as a nested-loop semi-join that rescans the LIMIT "
-    "subquery per outer row, so one claim leases more than `limit` events (all six of six "
-    "with limit 2 in a probe); the pick needs a MATERIALIZED CTE or id = ANY(ARRAY(…))",
-)
 async def test_a_claim_leases_due_events_oldest_due_first(database: Database) -> None:
     later = outbox_event(None, next_attempt_at=NOW - MINUTE)
     oldest = outbox_event(None, next_attempt_at=NOW - 2 * MINUTE)

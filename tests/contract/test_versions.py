@@ -10,7 +10,6 @@ from fieldedge.domain.base import Entity
 from fieldedge.ports.database import Database, Scope
 from fieldedge.ports.fieldforce import ContactQuery
 
-from .conftest import POSTGRES, gap
 from .world import Tenant, add, company, contact, payment, product, reload, store, tenant, user
 
 
@@ -72,13 +71,6 @@ async def test_rows_written_before_the_commit_are_stamped_too(database: Database
     assert await stored_versions(database, t, *rows) == [2] * 5
 
 
-@gap(
-    *POSTGRES,
-    reason="pg_stamp: an order sent before commit (a read in between) is stamped by two "
-    "sub-statements of the one stamping WITH statement (UPDATE orders SET version … and "
-    "UPDATE orders SET number …); Postgres applies only one change per row and statement, "
-    "so the stored version stays 0 while the entity says otherwise",
-)
 async def test_an_order_written_before_a_read_is_stored_with_its_version(
     database: Database,
 ) -> None:
@@ -95,12 +87,6 @@ async def test_an_order_written_before_a_read_is_stored_with_its_version(
     assert (order.number, order.version) == ("ORD-000001", 2)
 
 
-@gap(
-    *POSTGRES,
-    reason="pg_stamp: a row sent before commit is in Txn.stamped, and a save queued after "
-    "that is a second UPDATE of the same row in the one stamping WITH statement; Postgres "
-    "applies one of the two (here the version stamp), so the later save is lost",
-)
 async def test_a_row_saved_again_after_it_was_written_keeps_both_changes(
     database: Database,
 ) -> None:

@@ -36,7 +36,7 @@ class MemoryOutboxRepository(MemoryRepository[OutboxEvent]):
 
     async def add(self, event: OutboxEvent) -> None:
         self._check_owned(event.company_id)
-        # Queued like any insert: written before the next read, or by commit.
+        # Queued like any insert (the port promises only that the commit writes it).
         self._txn.insert(self.table, written(event, OUTBOX_COLUMNS), None)
 
     async def claim_due(

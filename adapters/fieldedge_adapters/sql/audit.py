@@ -82,9 +82,14 @@ def _set_link() -> Any:
     )
 
 
-_CHAINS = (
-    sa.select(T.c.company_id).where(T.c.seq.is_(None)).group_by(T.c.company_id).limit(limit_param())
-)
+@shape
+def _chains(tenant: bool) -> Any:
+    statement = sa.select(T.c.company_id).where(T.c.seq.is_(None))
+    if tenant:
+        statement = statement.where(T.c.company_id == sa.bindparam("cid"))
+    return statement.group_by(T.c.company_id).limit(limit_param())
+
+
 _LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:chain, 7310))")
 
 
@@ -141,4 +146,4 @@ class SqlAuditRepository(Repository[AuditEntry]):
         return len(entries)
 
     async def unlinked_chains(self, *, limit: int) -> Sequence[UUID | None]:
-        return [row["company_id"] for row in await self._rows(_CHAINS, limit=limit)]
+        return [row["company_id"] for row in await self._rows(_chains(self._tenant), limit=limit)]

@@ -129,8 +129,15 @@ async def postgres(txn: Txn) -> None:
                 f'UPDATE "orders" SET number = {_number_sql(k, len(orders))}, '
                 f"version = {_VERSION} WHERE company_id = {tenant} AND id = {sql.arg(row_id)}"
             )
+    # A row both written earlier and saved again now is stamped by that save's own
+    # UPDATE (which sets the version): one sub-statement per row.
+    saved = {(w.table.name, w.update_id) for w in txn.queued if w.update_id is not None}
     for name, rows in txn.stamped.items():
-        ids = [row_id for row_id in rows if not (name == "orders" and row_id in numbered)]
+        ids = [
+            row_id
+            for row_id in rows
+            if (name, row_id) not in saved and not (name == "orders" and row_id in numbered)
+        ]
         if ids:
             parts.append(
                 f'UPDATE "{name}" SET version = {_VERSION} '

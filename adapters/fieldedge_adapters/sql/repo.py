@@ -117,6 +117,7 @@ class Repository(Generic[E]):
         entity.mark_clean()
 
     def _save(self, entity: E) -> None:
+        self._check_owned(entity.values().get("company_id"))
         changes = entity.changes()
         changes.pop("id", None)
         changes.pop("company_id", None)

@@ -103,12 +103,12 @@ async def _sqlite_writes(
     from fieldedge_adapters.sql.tables_fieldforce import OrderRow
 
     order_table: sa.Table = OrderRow.__table__  # type: ignore[attr-defined]
-    number_of = {id(w): numbers[k] for k, (_, _, w) in enumerate(orders) if w is not None}
+    number_of = {id(w): numbers.get(k) for k, (_, _, w) in enumerate(orders) if w is not None}
     for write in txn.queued:
         values = dict(write.values)
         if version is not None:
             values["version"] = version
-        if id(write) in number_of:
+        if id(write) in number_of and number_of[id(write)] is not None:
             values["number"] = number_of[id(write)]
         write.values = values
         await txn.send(write)
@@ -126,7 +126,7 @@ async def _sqlite_writes(
             for entity in rows.values():
                 stamped(entity, version=version)
     for k, (row_id, entity, queued) in enumerate(orders):
-        if queued is None and row_id is not None:
+        if queued is None and row_id is not None and k in numbers:
             await txn.tx.run(
                 sa.update(order_table).where(order_table.c.id == row_id).values(number=numbers[k])
             )

@@ -35,20 +35,25 @@ def _for_login(tenant: bool) -> Any:
     )
 
 
-_SESSION = (
-    sa.select(
-        T.c.active,
-        T.c.deleted_at,
-        T.c.role,
-        T.c.sessions_valid_after,
-        COMPANIES.c.status.label("company_status"),
-        sa.exists()
-        .where(TOKENS.c.family_id == sa.bindparam("family"), TOKENS.c.revoked_at.is_not(None))
-        .label("revoked"),
+@shape
+def _session(tenant: bool) -> Any:
+    revoked = sa.exists().where(
+        TOKENS.c.family_id == sa.bindparam("family"),
+        TOKENS.c.revoked_at.is_not(None),
+        *tenant_filter(TOKENS, tenant),
     )
-    .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
-    .where(T.c.id == sa.bindparam("id"))
-)
+    return (
+        sa.select(
+            T.c.active,
+            T.c.deleted_at,
+            T.c.role,
+            T.c.sessions_valid_after,
+            COMPANIES.c.status.label("company_status"),
+            revoked.label("revoked"),
+        )
+        .select_from(T.outerjoin(COMPANIES, COMPANIES.c.id == T.c.company_id))
+        .where(T.c.id == sa.bindparam("id"), *tenant_filter(T, tenant))
+    )
 
 
 @shape
@@ -93,7 +98,7 @@ class SqlUserRepository(Repository[User]):
         return LoginView(self._entity(row), CompanyStatus(status) if status else None)
 
     async def session(self, user_id: UUID, family_id: UUID) -> SessionState | None:
-        rows = await self._rows(_SESSION, id=user_id, family=family_id)
+        rows = await self._rows(_session(self._tenant), id=user_id, family=family_id)
         if not rows:
             return None
         row = rows[0]

@@ -358,7 +358,9 @@ class Database(Protocol):
         writes what is pending but commits nothing, and an error in it leaves the whole
         request transaction to roll back. The request's own ``commit`` makes everything
         durable at once. Used by idempotent writes, so the idempotency record and the
-        write commit together."""
+        write commit together. A unit of work of another scope runs in a transaction of
+        its own, except where the database has one writer at a time (SQLite): there a
+        transaction of its own would wait on the request's lock, so it joins too."""
         ...
 
     async def ping(self) -> None: ...
