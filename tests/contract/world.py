@@ -65,7 +65,8 @@ def visit(company_id: UUID, contact_id: UUID, user_id: UUID, **fields: Any) -> V
 def photo(company_id: UUID, visit_id: UUID, **fields: Any) -> VisitPhoto:
     pid = new_id()
     defaults = {"key": f"{company_id}/visits/{visit_id}/{pid}.jpg", "content_type": "image/jpeg"}
-    owned = {"id": pid, "company_id": company_id, "visit_id": visit_id, "created_at": NOW}
+    owned = {"id": pid, "company_id": company_id, "visit_id": visit_id, "created_at": NOW,
+             "updated_at": NOW}  # fmt: skip
     return VisitPhoto(**{**owned, **defaults, **fields})
 
 

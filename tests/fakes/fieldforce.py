@@ -99,8 +99,10 @@ class MemoryContactRepository(MemoryRepository[Contact]):
 class MemoryVisitRepository(MemoryRepository[Visit]):
     table, model = VISITS, Visit
 
-    async def get(self, visit_id: UUID, *, lock: bool = False) -> Visit | None:
-        return await self._get(visit_id, lock=lock)
+    async def get(
+        self, visit_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Visit | None:
+        return await self._get(visit_id, include_deleted=include_deleted, lock=lock)
 
     async def add(self, visit: Visit) -> None:
         self._add(visit)
@@ -109,8 +111,20 @@ class MemoryVisitRepository(MemoryRepository[Visit]):
         self._save(visit)
 
     async def list(self, query: VisitQuery) -> Sequence[Record]:
+        theirs: set[UUID] = set()
+        if query.at_contacts_of is not None:
+            contacts = await self._txn.rows(CONTACTS)
+            theirs = {c["id"] for c in contacts if c["owner_id"] == query.at_contacts_of}
+
+        def mine(row: Row) -> bool:
+            if query.user_ids is None and query.at_contacts_of is None:
+                return True
+            return (query.user_ids is not None and row["user_id"] in set(query.user_ids)) or (
+                row["contact_id"] in theirs
+            )
+
         test = where(
-            lambda row: one_of(row["user_id"], query.user_ids),
+            mine,
             lambda row: query.contact_id is None or row["contact_id"] == query.contact_id,
             lambda row: query.verified is None or row["verified"] == query.verified,
             lambda row: query.since is None or row["checked_in_at"] >= query.since,
@@ -195,8 +209,10 @@ class MemoryProductRepository(MemoryRepository[Product]):
 class MemoryOrderRepository(MemoryRepository[Order]):
     table, model = ORDERS, Order
 
-    async def get(self, order_id: UUID, *, lock: bool = False) -> Order | None:
-        return await self._get(order_id, lock=lock)
+    async def get(
+        self, order_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Order | None:
+        return await self._get(order_id, include_deleted=include_deleted, lock=lock)
 
     async def add(self, order: Order) -> None:
         self._add(order)  # numbered by commit
@@ -219,8 +235,8 @@ class MemoryOrderRepository(MemoryRepository[Order]):
 class MemoryPaymentRepository(MemoryRepository[Payment]):
     table, model = PAYMENTS, Payment
 
-    async def get(self, payment_id: UUID) -> Payment | None:
-        return await self._get(payment_id)
+    async def get(self, payment_id: UUID, *, include_deleted: bool = False) -> Payment | None:
+        return await self._get(payment_id, include_deleted=include_deleted)
 
     async def add(self, payment: Payment) -> None:
         self._add(payment)

@@ -76,7 +76,7 @@ def order() -> Order:
 def photo() -> VisitPhoto:
     return VisitPhoto(
         id=uuid4(), company_id=COMPANY, visit_id=uuid4(), key="k.jpg", content_type="image/jpeg",
-        size=123, sha256="a" * 64, status=PhotoStatus.READY, created_at=NOW,
+        size=123, sha256="a" * 64, status=PhotoStatus.READY, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
 
 

@@ -73,6 +73,7 @@ def _duplicate(phone: bool, email: bool, tenant: bool) -> Any:
 
 class SqlContactRepository(Repository[Contact]):
     table, model = T, Contact
+    field_versioned = True
 
     async def get(
         self, contact_id: UUID, *, include_deleted: bool = False, lock: bool = False

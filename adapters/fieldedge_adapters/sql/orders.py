@@ -42,9 +42,12 @@ def _list(
 
 class SqlOrderRepository(Repository[Order]):
     table, model = T, Order
+    field_versioned = True
 
-    async def get(self, order_id: UUID, *, lock: bool = False) -> Order | None:
-        return await self._get(order_id, lock=lock)
+    async def get(
+        self, order_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Order | None:
+        return await self._get(order_id, include_deleted=include_deleted, lock=lock)
 
     async def add(self, order: Order) -> None:
         self._add(order)

@@ -35,8 +35,8 @@ def _list(after: bool, users: bool, order: bool, method: bool, tenant: bool) -> 
 class SqlPaymentRepository(Repository[Payment]):
     table, model = T, Payment
 
-    async def get(self, payment_id: UUID) -> Payment | None:
-        return await self._get(payment_id)
+    async def get(self, payment_id: UUID, *, include_deleted: bool = False) -> Payment | None:
+        return await self._get(payment_id, include_deleted=include_deleted)
 
     async def add(self, payment: Payment) -> None:
         self._add(payment)

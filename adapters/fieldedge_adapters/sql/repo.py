@@ -14,7 +14,7 @@ Writes are queued on the transaction (``Txn``): ``add`` queues an insert of ever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -24,6 +24,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldedge.domain.base import Entity
+from fieldedge.domain.sync import next_field_versions
 from fieldedge.ports.database import Scope
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.txn import Txn
@@ -63,6 +64,8 @@ class Repository(Generic[E]):
     table: ClassVar[sa.Table]
     model: ClassVar[type[Any]]
     soft_delete: ClassVar[bool] = True
+    # Keeps each field's last-change version (``domain.sync``) in ``field_versions``.
+    field_versioned: ClassVar[bool] = False
 
     def __init__(self, txn: Txn, scope: Scope) -> None:
         self._txn = txn
@@ -90,6 +93,10 @@ class Repository(Generic[E]):
         return await self._txn.run(statement, self._params(**params))
 
     def _entity(self, row: Record) -> E:
+        if self.field_versioned:
+            row = dict(row)
+            versions = row.pop("field_versions", None) or {}
+            self._txn.known[(self.table.name, row["id"])] = (versions, int(row["version"]))
         entity: E = self.model.load(row)
         return entity
 
@@ -113,17 +120,30 @@ class Repository(Generic[E]):
     def _add(self, entity: E) -> None:
         values = entity.values()
         self._check_owned(values.get("company_id"))
+        if self.field_versioned:
+            values["field_versions"] = next_field_versions({}, 0, tracked(values))
         self._txn.insert(self.table, values, entity)
         entity.mark_clean()
 
     def _save(self, entity: E) -> None:
-        self._check_owned(entity.values().get("company_id"))
+        values = entity.values()
+        self._check_owned(values.get("company_id"))
         changes = entity.changes()
         changes.pop("id", None)
         changes.pop("company_id", None)
-        self._txn.update(self.table, entity.values()["id"], changes, entity)
+        if self.field_versioned and changes:
+            key = (self.table.name, values["id"])
+            stored, version = self._txn.known.get(key, ({}, int(values["version"])))
+            versions = next_field_versions(stored, version, tracked(changes))
+            self._txn.known[key] = (versions, version)
+            changes["field_versions"] = versions
+        self._txn.update(self.table, values["id"], changes, entity)
         entity.mark_clean()
 
 
-def records(rows: Sequence[dict[str, Any]]) -> Sequence[Record]:
-    return rows
+def tracked(values: Mapping[str, Any]) -> list[str]:
+    """The fields whose changes sync versions one by one (not the bookkeeping)."""
+    return [name for name in values if name not in UNTRACKED]
+
+
+UNTRACKED = frozenset({"id", "company_id", "version", "created_at", "updated_at"})

@@ -86,6 +86,7 @@ class UserRow(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_users_company_id_id", "company_id", "id"),
         sa.Index("ix_users_company_id_manager_id", "company_id", "manager_id"),
+        sa.Index("ix_users_company_id_version", "company_id", "version"),  # sync pulls
     )
 
     id: UUID = Field(primary_key=True)
@@ -204,6 +205,49 @@ class IdempotencyRow(SQLModel, table=True):
     response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
     created_at: datetime
     expires_at: datetime
+
+
+class SyncClientRow(SQLModel, table=True):
+    __tablename__ = "sync_clients"
+
+    id: UUID = Field(primary_key=True)  # the device's clientId
+    company_id: UUID = tenant(nullable=False)
+    user_id: UUID = Field(foreign_key="users.id")
+    last_mutation_id: int = Field(sa_type=sa.BigInteger)
+    created_at: datetime
+    updated_at: datetime
+
+
+class SyncResultRow(SQLModel, table=True):
+    __tablename__ = "sync_results"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "client_id", "mutation_id", name="uq_sync_results_client_id_mutation_id"
+        ),
+        sa.Index("ix_sync_results_created_at", "created_at"),
+    )
+
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    client_id: UUID = Field(foreign_key="sync_clients.id")
+    mutation_id: int = Field(sa_type=sa.BigInteger)
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime
+
+
+class ScopeChangeRow(SQLModel, table=True):
+    __tablename__ = "sync_scope_log"
+    __table_args__ = (sa.Index("ix_sync_scope_log_company_id_version", "company_id", "version"),)
+
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    kind: str = Field(max_length=16)  # contact | user
+    subject_id: UUID
+    lost_by: UUID | None = None
+    gained_by: UUID | None = None
+    version: int = 0
+    created_at: datetime
+    updated_at: datetime
 
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).

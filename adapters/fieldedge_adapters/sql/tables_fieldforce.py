@@ -36,10 +36,17 @@ def ix(table: str, *columns: str) -> sa.Index:
     return sa.Index(f"ix_{table}_{'_'.join(columns)}", *columns)
 
 
+def field_versions() -> Any:
+    # Adapter-only: the version at which each field last changed (0: at the row's own
+    # version), kept by the repositories for sync's field-level conflicts.
+    return Field(default_factory=dict, sa_type=sa.JSON, sa_column_kwargs={"server_default": "{}"})
+
+
 class ContactRow(SQLModel, table=True):
     __tablename__ = "contacts"
     __table_args__ = (
         ix("contacts", "company_id", "id"),
+        ix("contacts", "company_id", "version"),  # sync pulls
         ix("contacts", "company_id", "owner_id", "id"),
         ix("contacts", "company_id", "city"),
         ix("contacts", "company_id", "latitude", "longitude"),
@@ -61,6 +68,7 @@ class ContactRow(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     notes: str | None = Field(default=None, max_length=2000)
     version: int = 0
+    field_versions: dict[str, int] = field_versions()
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
@@ -70,6 +78,7 @@ class VisitRow(SQLModel, table=True):
     __tablename__ = "visits"
     __table_args__ = (
         ix("visits", "company_id", "id"),
+        ix("visits", "company_id", "version"),  # sync pulls
         ix("visits", "company_id", "user_id", "id"),
         ix("visits", "company_id", "user_id", "checked_in_at"),  # previous_for
         ix("visits", "company_id", "contact_id"),
@@ -92,6 +101,7 @@ class VisitRow(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=200)
     checkout_notes: str | None = Field(default=None, max_length=2000)
     version: int = 0
+    field_versions: dict[str, int] = field_versions()
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
@@ -102,6 +112,7 @@ class VisitPhotoRow(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("company_id", "key", name="uq_visit_photos_company_id_key"),
         ix("visit_photos", "company_id", "visit_id"),
+        ix("visit_photos", "company_id", "version"),  # sync pulls
         ix("visit_photos", "company_id", "sha256"),
     )
 
@@ -113,7 +124,9 @@ class VisitPhotoRow(SQLModel, table=True):
     size: int | None = None
     sha256: str | None = Field(default=None, max_length=64)
     status: PhotoStatus = Field(default=PhotoStatus.PENDING, sa_type=varchar_enum(PhotoStatus))
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime
+    updated_at: datetime
 
 
 class ProductRow(SQLModel, table=True):
@@ -129,6 +142,7 @@ class ProductRow(SQLModel, table=True):
             postgresql_where=sa.text("deleted_at IS NULL"),
         ),
         ix("products", "company_id", "id"),
+        ix("products", "company_id", "version"),  # sync pulls
     )
 
     id: UUID = Field(primary_key=True)
@@ -150,6 +164,7 @@ class OrderRow(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("company_id", "number", name="uq_orders_company_id_number"),
         ix("orders", "company_id", "id"),
+        ix("orders", "company_id", "version"),  # sync pulls
         ix("orders", "company_id", "user_id", "id"),
         ix("orders", "company_id", "contact_id"),
         ix("orders", "company_id", "status"),
@@ -180,6 +195,7 @@ class OrderRow(SQLModel, table=True):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = Field(default=None, max_length=500)
     version: int = 0
+    field_versions: dict[str, int] = field_versions()
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
@@ -189,6 +205,7 @@ class PaymentRow(SQLModel, table=True):
     __tablename__ = "payments"
     __table_args__ = (
         ix("payments", "company_id", "id"),
+        ix("payments", "company_id", "version"),  # sync pulls
         ix("payments", "company_id", "user_id", "id"),
         ix("payments", "company_id", "order_id"),
     )

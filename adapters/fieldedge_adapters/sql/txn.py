@@ -14,6 +14,8 @@ there and held only until the commit that follows.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -76,6 +78,9 @@ class Txn:
     wrote_audit: bool = False
     writes: int = 0  # statements sent that change rows (a joined unit of work checks it)
     locked: set[tuple[str, UUID]] = field(default_factory=set)  # rows read FOR UPDATE
+    # Per-field versions and version of rows read (contacts, visits, orders), for saves.
+    known: dict[tuple[str, UUID], tuple[dict[str, int], int]] = field(default_factory=dict)
+    savepoints: int = 0
     poisoned: bool = False  # a joined unit of work left without commit after writing
 
     @property
@@ -128,6 +133,34 @@ class Txn:
             self.stamped.setdefault(table.name, {})[row_id] = write.entity
         if write.new_order:
             self.unnumbered.append((row_id, write.entity))
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested section: on an error its writes, and what it queued for the commit's
+        stamping step, are undone; the rest of the transaction goes on."""
+        await self.flush()
+        self.savepoints += 1
+        name = f"fe_sp_{self.savepoints}"
+        before = (
+            {table: dict(rows) for table, rows in self.stamped.items()},
+            list(self.unnumbered),
+            len(self.audit),
+            len(self.outbox),
+            set(self.locked),
+        )
+        await self.tx.savepoint(name)
+        try:
+            yield
+            await self.flush()  # a clash of this section's writes is this section's error
+        except BaseException:
+            await self.tx.rollback_to(name)
+            await self.tx.release(name)
+            stamped, unnumbered, audit, outbox, locked = before
+            self.queued, self.stamped, self.unnumbered = [], stamped, unnumbered
+            del self.audit[audit:], self.outbox[outbox:]
+            self.locked = locked
+            raise
+        await self.tx.release(name)
 
     async def rows(self, stmt: Any, params: Params | None = None) -> list[dict[str, Any]]:
         await self.flush()

@@ -9,6 +9,7 @@ the request transaction to roll back.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
 from fieldedge.ports.database import Scope
@@ -21,6 +22,7 @@ from fieldedge_adapters.sql.outbox import SqlOutboxRepository
 from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
+from fieldedge_adapters.sql.sync import SqlSyncRepository
 from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
@@ -101,6 +103,13 @@ class SqlUnitOfWork:
     @property
     def payments(self) -> SqlPaymentRepository:
         return self._repo(SqlPaymentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def sync(self) -> SqlSyncRepository:
+        return self._repo(SqlSyncRepository)  # type: ignore[no-any-return]
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return self._txn.savepoint()
 
     async def __aenter__(self) -> Self:
         return self

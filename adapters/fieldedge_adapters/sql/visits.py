@@ -15,20 +15,34 @@ from fieldedge.ports.fieldforce import VisitQuery
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.statements import any_of
-from fieldedge_adapters.sql.tables_fieldforce import VisitRow
+from fieldedge_adapters.sql.tables_fieldforce import ContactRow, VisitRow
 
 T = table_of(VisitRow)
+CONTACTS = table_of(ContactRow)
 
 
 @shape
 def _list(
-    after: bool, users: bool, contact: bool, verified: bool, since: bool, until: bool, tenant: bool
+    after: bool,
+    users: bool,
+    theirs: bool,
+    contact: bool,
+    verified: bool,
+    since: bool,
+    until: bool,
+    tenant: bool,
 ) -> Any:
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
         statement = statement.where(T.c.id > sa.bindparam("after"))
-    if users:
-        statement = statement.where(any_of(T.c.user_id, "users"))
+    mine = [any_of(T.c.user_id, "users")] if users else []
+    if theirs:
+        owned = sa.select(CONTACTS.c.id).where(
+            *tenant_filter(CONTACTS, tenant), CONTACTS.c.owner_id == sa.bindparam("theirs")
+        )
+        mine.append(T.c.contact_id.in_(owned.scalar_subquery()))
+    if mine:
+        statement = statement.where(sa.or_(*mine))
     if contact:
         statement = statement.where(T.c.contact_id == sa.bindparam("contact"))
     if verified:
@@ -59,9 +73,12 @@ def _previous(tenant: bool) -> Any:
 
 class SqlVisitRepository(Repository[Visit]):
     table, model = T, Visit
+    field_versioned = True
 
-    async def get(self, visit_id: UUID, *, lock: bool = False) -> Visit | None:
-        return await self._get(visit_id, lock=lock)
+    async def get(
+        self, visit_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Visit | None:
+        return await self._get(visit_id, include_deleted=include_deleted, lock=lock)
 
     async def add(self, visit: Visit) -> None:
         self._add(visit)
@@ -73,6 +90,7 @@ class SqlVisitRepository(Repository[Visit]):
         statement = _list(
             query.after is not None,
             query.user_ids is not None,
+            query.at_contacts_of is not None,
             query.contact_id is not None,
             query.verified is not None,
             query.since is not None,
@@ -83,6 +101,7 @@ class SqlVisitRepository(Repository[Visit]):
             statement,
             after=query.after,
             users=list(query.user_ids) if query.user_ids is not None else None,
+            theirs=query.at_contacts_of,
             contact=query.contact_id,
             verified=query.verified,
             since=query.since,

@@ -23,11 +23,11 @@ slipping in between (an order's balance, its status) is read with ``lock=True``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from fieldedge.domain.audit import AuditEntry
@@ -35,6 +35,7 @@ from fieldedge.domain.company import Company, CompanyStatus
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
+from fieldedge.domain.sync import ScopeChange, SyncClient
 from fieldedge.ports.fieldforce import (
     ContactRepository,
     OrderRepository,
@@ -43,6 +44,7 @@ from fieldedge.ports.fieldforce import (
     ProductRepository,
     VisitRepository,
 )
+from fieldedge.ports.records import Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +293,102 @@ class IdempotencyRepository(Protocol):
         ...
 
 
+# The kinds of row a replica holds, in the order a pull walks them.
+SYNC_KINDS = ("users", "contacts", "visits", "photos", "products", "orders", "payments")
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Which of the tenant's rows one user's replica holds, per kind of row.
+
+    ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
+    visits, orders and payments whose ``user_id`` is in it (None: all), and visits at
+    contacts owned by ``contacts_of`` too. Photos follow their visit. ``active_products``:
+    only live, active products. ``users``: those users (None: all)."""
+
+    contact_owners: frozenset[UUID] | None
+    work_owners: frozenset[UUID] | None
+    contacts_of: UUID | None = None
+    active_products: bool = False
+    users: frozenset[UUID] | None = None
+
+
+class SyncRepository(Protocol):
+    """What the sync protocol keeps, and the reads a pull is made of (tenant scope)."""
+
+    async def client(self, client_id: UUID, *, lock: bool = False) -> SyncClient | None:
+        """The device's client record, whoever's it is (the caller checks the user)."""
+        ...
+
+    async def add_client(self, client: SyncClient) -> None: ...
+
+    async def save_client(self, client: SyncClient) -> None: ...
+
+    async def result(self, client_id: UUID, mutation_id: int) -> dict[str, Any] | None:
+        """The result a mutation got when it was applied (None once swept)."""
+        ...
+
+    async def add_result(
+        self, client_id: UUID, mutation_id: int, result: dict[str, Any], at: datetime
+    ) -> None: ...
+
+    async def log_scope(self, change: ScopeChange) -> None:
+        """Record a row moving between users' scopes (stamped with the write's version)."""
+        ...
+
+    async def scope_changes(
+        self, user_id: UUID, *, after: int, until: int
+    ) -> Sequence[ScopeChange]:
+        """Changes that took a row from or gave one to ``user_id``, version in
+        (after, until], in version order."""
+        ...
+
+    async def field_versions(self, kind: str, row_id: UUID) -> dict[str, int]:
+        """The row's per-field versions, resolved (contacts, visits, orders)."""
+        ...
+
+    async def changed(
+        self,
+        kind: str,
+        reach: Reach,
+        *,
+        after: int,
+        until: int,
+        key: tuple[int, UUID] | None,
+        limit: int,
+    ) -> Sequence[Record]:
+        """Rows of ``kind`` in ``reach`` whose version is in (after, until], tombstones
+        included, ordered by (version, id), after ``key``."""
+        ...
+
+    async def snapshot(
+        self, kind: str, reach: Reach, *, until: int, after: UUID | None, limit: int
+    ) -> Sequence[Record]:
+        """Live rows of ``kind`` in ``reach`` at or below version ``until``, by id."""
+        ...
+
+    async def belonging(
+        self,
+        kind: str,
+        reach: Reach,
+        *,
+        contacts: Collection[UUID] = (),
+        users: Collection[UUID] = (),
+        skip: tuple[int, int],
+        after: UUID | None,
+        limit: int,
+    ) -> Sequence[Record]:
+        """Live rows of ``kind`` in ``reach`` that belong to ``contacts`` (visits at
+        them, their photos) or to ``users`` (the user rows, their visits, photos, orders,
+        payments), by id, leaving out those whose version is in ``skip`` (the changes a
+        pull already hands out)."""
+        ...
+
+    async def sweep(self, before: datetime) -> int:
+        """Delete results and scope changes written before ``before``; the count."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls back; ``commit``
     stamps and writes what is pending (see the module's docstring), then commits."""
@@ -336,6 +434,14 @@ class UnitOfWork(Protocol):
 
     @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def sync(self) -> SyncRepository: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A section of the unit of work that, left on an error, undoes its own writes
+        only (its queued writes, versions and audit entries too); the error goes on."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -41,6 +41,7 @@ class VisitQuery:
     after: UUID | None = None
     limit: int = 20
     user_ids: Collection[UUID] | None = None
+    at_contacts_of: UUID | None = None  # ... or at a contact this user owns
     contact_id: UUID | None = None
     verified: bool | None = None
     since: datetime | None = None  # checked_in_at >= since
@@ -94,7 +95,9 @@ class ContactRepository(Protocol):
 
 
 class VisitRepository(Protocol):
-    async def get(self, visit_id: UUID, *, lock: bool = False) -> Visit | None: ...
+    async def get(
+        self, visit_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Visit | None: ...
 
     async def add(self, visit: Visit) -> None: ...
 
@@ -141,7 +144,9 @@ class ProductRepository(Protocol):
 
 
 class OrderRepository(Protocol):
-    async def get(self, order_id: UUID, *, lock: bool = False) -> Order | None: ...
+    async def get(
+        self, order_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> Order | None: ...
 
     async def add(self, order: Order) -> None:
         """Its ``number`` is drawn at commit: gap-free and unique per company, in commit
@@ -154,7 +159,7 @@ class OrderRepository(Protocol):
 
 
 class PaymentRepository(Protocol):
-    async def get(self, payment_id: UUID) -> Payment | None: ...
+    async def get(self, payment_id: UUID, *, include_deleted: bool = False) -> Payment | None: ...
 
     async def add(self, payment: Payment) -> None: ...
 

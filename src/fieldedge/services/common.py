@@ -12,7 +12,7 @@ from uuid import UUID
 from fieldedge.domain.access import Principal
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.outbox import OutboxEvent
-from fieldedge.errors import NotFound
+from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import UnitOfWork
 from fieldedge.services.deps import Deps
 
@@ -29,6 +29,35 @@ def found(row: T | None, noun: str, *, visible: bool = True) -> T:
     if row is None or not visible:
         raise NotFound(f"No such {noun}.")
     return row
+
+
+def new_id(deps: Deps, given: UUID | None) -> UUID:
+    """The id of a new row: the client's own (an offline device makes its ids so rows
+    can refer to each other before the server sees them), or a fresh UUIDv7."""
+    if given is None:
+        return deps.ids.new()
+    if given.int == 0:
+        raise ValidationFailed(details={"id": [ID_UNUSABLE]})
+    return given
+
+
+ID_UNUSABLE = "This id cannot be used; make a new UUID."
+
+
+def id_taken() -> Conflict:
+    return Conflict("A record with this id already exists.", details={"id": ["Taken."]})
+
+
+async def commit_new(uow: UnitOfWork, given: UUID | None) -> None:
+    """Commit a unit of work that created a row under ``given``, a client-made id that
+    this tenant does not hold (checked before): a clash now is another tenant's row,
+    told apart from a bad id in no way (no leak of what exists elsewhere)."""
+    try:
+        await uow.commit()
+    except Conflict:
+        if given is None:
+            raise
+        raise ValidationFailed(details={"id": [ID_UNUSABLE]}) from None
 
 
 async def audit(

@@ -15,9 +15,10 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.contacts import Contact, ContactType, normalize_phone
 from fieldedge.domain.identity import Role
+from fieldedge.domain.sync import ScopeChange
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
-from fieldedge.services.common import audit, found
+from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.visibility import contact_owners
 
@@ -27,6 +28,7 @@ OWNER_ROLES = frozenset({Role.SALES_REP, Role.MANAGER})
 @dataclass(frozen=True, slots=True)
 class CreateContact:
     name: str
+    id: UUID | None = None  # a client-made id (offline creates)
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None
     phone: str | None = None
@@ -74,6 +76,16 @@ async def get_contact(principal: Principal, contact_id: UUID, deps: Deps) -> Con
 
 
 async def create_contact(principal: Principal, cmd: CreateContact, deps: Deps) -> Contact:
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        contact = await new_contact(uow, principal, cmd, deps)
+        await commit_new(uow, cmd.id)
+    return contact
+
+
+async def new_contact(
+    uow: UnitOfWork, principal: Principal, cmd: CreateContact, deps: Deps
+) -> Contact:
+    """The contact ``cmd`` describes, added to ``uow`` (REST and sync create alike)."""
     require(principal, Action.CONTACT_WRITE)
     owner_id = cmd.owner_id
     if principal.role is Role.SALES_REP:
@@ -82,38 +94,39 @@ async def create_contact(principal: Principal, cmd: CreateContact, deps: Deps) -
         owner_id = principal.user_id  # what a rep creates is theirs
     now = deps.clock.now()
     company_id = principal.tenant
-    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        phone = normalize_phone(cmd.phone, await _country(uow, company_id)) if cmd.phone else None
-        if owner_id is not None and principal.role is not Role.SALES_REP:
-            await _check_owner(uow, owner_id)
-        contact = Contact(
-            id=deps.ids.new(),
-            company_id=company_id,
-            type=cmd.type,
-            owner_id=owner_id,
-            name=cmd.name,
-            phone=phone,
-            email=cmd.email,
-            address=cmd.address,
-            city=cmd.city,
-            latitude=cmd.latitude,
-            longitude=cmd.longitude,
-            tags=cmd.tags,
-            notes=cmd.notes,
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.contacts.add(contact)
-        await audit(
-            uow,
-            deps,
-            "contact.created",
-            actor=principal,
-            entity="contact",
-            entity_id=contact.id,
-            detail={"ownerId": str(owner_id) if owner_id else None},
-        )
-        await uow.commit()
+    contact_id = new_id(deps, cmd.id)
+    if cmd.id is not None and await uow.contacts.get(cmd.id, include_deleted=True):
+        raise id_taken()
+    phone = normalize_phone(cmd.phone, await _country(uow, company_id)) if cmd.phone else None
+    if owner_id is not None and principal.role is not Role.SALES_REP:
+        await _check_owner(uow, owner_id)
+    contact = Contact(
+        id=contact_id,
+        company_id=company_id,
+        type=cmd.type,
+        owner_id=owner_id,
+        name=cmd.name,
+        phone=phone,
+        email=cmd.email,
+        address=cmd.address,
+        city=cmd.city,
+        latitude=cmd.latitude,
+        longitude=cmd.longitude,
+        tags=cmd.tags,
+        notes=cmd.notes,
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.contacts.add(contact)
+    await audit(
+        uow,
+        deps,
+        "contact.created",
+        actor=principal,
+        entity="contact",
+        entity_id=contact.id,
+        detail={"ownerId": str(owner_id) if owner_id else None},
+    )
     return contact
 
 
@@ -122,45 +135,72 @@ async def update_contact(
 ) -> Contact:
     """``changes`` holds only the fields the client sent, by their domain names."""
     require(principal, Action.CONTACT_WRITE)
-    now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         contact = await visible_contact(uow, principal, contact_id, lock=True)
-        before_owner = contact.owner_id
-        values = dict(changes)
-        if "owner_id" in values and values["owner_id"] != before_owner:
-            require(principal, Action.CONTACT_ASSIGN)
-            if values["owner_id"] is not None:
-                await _check_owner(uow, values["owner_id"])
-        if values.get("phone") is not None:
-            values["phone"] = normalize_phone(
-                values["phone"], await _country(uow, principal.tenant)
-            )
-        contact.apply({**values, "updated_at": now})
-        await uow.contacts.save(contact)
-        reassigned = contact.owner_id != before_owner
-        await audit(
-            uow,
-            deps,
-            "contact.reassigned" if reassigned else "contact.updated",
-            actor=principal,
-            entity="contact",
-            entity_id=contact.id,
-            detail={"fields": sorted(changes)},
-        )
+        await change_contact(uow, principal, contact, changes, deps)
         await uow.commit()
     return contact
+
+
+async def change_contact(
+    uow: UnitOfWork, principal: Principal, contact: Contact, changes: Mapping[str, Any], deps: Deps
+) -> None:
+    """Apply ``changes`` to ``contact`` (read with its lock) under the rules of an edit."""
+    require(principal, Action.CONTACT_WRITE)
+    now = deps.clock.now()
+    before_owner = contact.owner_id
+    values = dict(changes)
+    if "owner_id" in values and values["owner_id"] != before_owner:
+        require(principal, Action.CONTACT_ASSIGN)
+        if values["owner_id"] is not None:
+            await _check_owner(uow, values["owner_id"])
+    if values.get("phone") is not None:
+        values["phone"] = normalize_phone(values["phone"], await _country(uow, principal.tenant))
+    contact.apply({**values, "updated_at": now})
+    await uow.contacts.save(contact)
+    reassigned = contact.owner_id != before_owner
+    if reassigned:
+        # Replicas follow the contact: it leaves the old rep's and enters the new one's.
+        await uow.sync.log_scope(
+            ScopeChange(
+                id=deps.ids.new(),
+                company_id=contact.company_id,
+                kind="contact",
+                subject_id=contact.id,
+                lost_by=before_owner,
+                gained_by=contact.owner_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    await audit(
+        uow,
+        deps,
+        "contact.reassigned" if reassigned else "contact.updated",
+        actor=principal,
+        entity="contact",
+        entity_id=contact.id,
+        detail={"fields": sorted(changes)},
+    )
 
 
 async def delete_contact(principal: Principal, contact_id: UUID, deps: Deps) -> Contact:
     """A tombstone: the row stays (sync sends the delete) but reads answer 404."""
     require(principal, Action.CONTACT_DELETE)
-    now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         contact = await visible_contact(uow, principal, contact_id, lock=True)
-        contact.apply({"deleted_at": now, "updated_at": now})
-        await uow.contacts.save(contact)
-        await audit(
-            uow, deps, "contact.deleted", actor=principal, entity="contact", entity_id=contact.id
-        )
+        await remove_contact(uow, principal, contact, deps)
         await uow.commit()
     return contact
+
+
+async def remove_contact(
+    uow: UnitOfWork, principal: Principal, contact: Contact, deps: Deps
+) -> None:
+    require(principal, Action.CONTACT_DELETE)
+    now = deps.clock.now()
+    contact.apply({"deleted_at": now, "updated_at": now})
+    await uow.contacts.save(contact)
+    await audit(
+        uow, deps, "contact.deleted", actor=principal, entity="contact", entity_id=contact.id
+    )

@@ -21,7 +21,7 @@ from fieldedge.errors import Conflict, Forbidden, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import OrderQuery
 from fieldedge.ports.records import Record
-from fieldedge.services.common import audit, found, queue_email
+from fieldedge.services.common import audit, commit_new, found, id_taken, new_id, queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import contact_owners, narrowed, work_owners
@@ -36,6 +36,7 @@ _WITH_REASON = frozenset({OrderStatus.REJECTED, OrderStatus.CANCELLED})
 class CreateOrder:
     contact_id: UUID
     items: Sequence[ItemRequest]
+    id: UUID | None = None  # a client-made id (offline creates)
     notes: str | None = None
     total: int | None = None  # the client's idea of the total: checked, never stored
 
@@ -85,40 +86,49 @@ async def visible_order(
 
 
 async def create_order(principal: Principal, cmd: CreateOrder, deps: Deps) -> Order:
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        order = await new_order(uow, principal, cmd, deps)
+        await commit_new(uow, cmd.id)
+    return order
+
+
+async def new_order(uow: UnitOfWork, principal: Principal, cmd: CreateOrder, deps: Deps) -> Order:
+    """The order ``cmd`` describes, priced from the catalogue and added to ``uow``."""
     require(principal, Action.ORDER_CREATE)
     company_id = principal.tenant
     now = deps.clock.now()
-    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        contact = await uow.contacts.get(cmd.contact_id)
-        owners = contact_owners(principal)
-        if contact is None or (owners is not None and contact.owner_id not in owners):
-            raise ValidationFailed(details={"contactId": ["No such contact."]})
-        ids = {item.product_id for item in cmd.items}
-        catalogue = {p.id: p for p in await uow.products.by_ids(ids)}
-        priced = price_items(cmd.items, catalogue, client_total=cmd.total)
-        company = found(await uow.companies.get(company_id), "company")
-        order = Order(
-            id=deps.ids.new(),
-            company_id=company_id,
-            contact_id=contact.id,
-            user_id=principal.user_id,
-            currency=company.currency,
-            notes=cmd.notes,
-            created_at=now,
-            updated_at=now,
-        )
-        order.set_pricing(priced)
-        await uow.orders.add(order)  # numbered at commit
-        await audit(
-            uow,
-            deps,
-            "order.created",
-            actor=principal,
-            entity="order",
-            entity_id=order.id,
-            detail={"total": order.total, "lines": len(priced.lines)},
-        )
-        await uow.commit()
+    order_id = new_id(deps, cmd.id)
+    if cmd.id is not None and await uow.orders.get(cmd.id, include_deleted=True):
+        raise id_taken()
+    contact = await uow.contacts.get(cmd.contact_id)
+    owners = contact_owners(principal)
+    if contact is None or (owners is not None and contact.owner_id not in owners):
+        raise ValidationFailed(details={"contactId": ["No such contact."]})
+    ids = {item.product_id for item in cmd.items}
+    catalogue = {p.id: p for p in await uow.products.by_ids(ids)}
+    priced = price_items(cmd.items, catalogue, client_total=cmd.total)
+    company = found(await uow.companies.get(company_id), "company")
+    order = Order(
+        id=order_id,
+        company_id=company_id,
+        contact_id=contact.id,
+        user_id=principal.user_id,
+        currency=company.currency,
+        notes=cmd.notes,
+        created_at=now,
+        updated_at=now,
+    )
+    order.set_pricing(priced)
+    await uow.orders.add(order)  # numbered at commit
+    await audit(
+        uow,
+        deps,
+        "order.created",
+        actor=principal,
+        entity="order",
+        entity_id=order.id,
+        detail={"total": order.total, "lines": len(priced.lines)},
+    )
     return order
 
 

@@ -15,10 +15,10 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.payments import Payment, PaymentMethod, apply_payment
 from fieldedge.errors import ValidationFailed
-from fieldedge.ports.database import Scope
+from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import PaymentQuery
 from fieldedge.ports.records import Record
-from fieldedge.services.common import audit, found
+from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import visible_order
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -35,6 +35,7 @@ class RecordPayment:
     order_id: UUID
     amount: int
     method: PaymentMethod
+    id: UUID | None = None  # a client-made id (offline creates)
     reference: str | None = None
     received_at: datetime | None = None  # None: now
     notes: str | None = None
@@ -48,6 +49,16 @@ class PaymentFilter:
 
 
 async def record_payment(principal: Principal, cmd: RecordPayment, deps: Deps) -> Payment:
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        payment = await new_payment(uow, principal, cmd, deps)
+        await commit_new(uow, cmd.id)
+    return payment
+
+
+async def new_payment(
+    uow: UnitOfWork, principal: Principal, cmd: RecordPayment, deps: Deps
+) -> Payment:
+    """Record ``cmd`` against its order (read with its lock) in ``uow``."""
     require(principal, Action.PAYMENT_CREATE)
     now = deps.clock.now()
     received_at = cmd.received_at or now
@@ -55,41 +66,41 @@ async def record_payment(principal: Principal, cmd: RecordPayment, deps: Deps) -
         raise ValidationFailed(details={"receivedAt": ["Cannot be more than a day ahead."]})
     if received_at < now - MAX_PAST:
         raise ValidationFailed(details={"receivedAt": ["Cannot be more than a year ago."]})
-    company_id = principal.tenant
-    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        order = await visible_order(uow, principal, cmd.order_id, lock=True)
-        apply_payment(order, cmd.amount)
-        order.updated_at = now
-        await uow.orders.save(order)
-        payment = Payment(
-            id=deps.ids.new(),
-            company_id=company_id,
-            order_id=order.id,
-            user_id=principal.user_id,
-            amount=cmd.amount,
-            method=cmd.method,
-            reference=cmd.reference,
-            received_at=received_at,
-            notes=cmd.notes,
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.payments.add(payment)
-        await audit(
-            uow,
-            deps,
-            "payment.recorded",
-            actor=principal,
-            entity="payment",
-            entity_id=payment.id,
-            detail={
-                "orderId": str(order.id),
-                "amount": cmd.amount,
-                "method": cmd.method.value,
-                "balanceDue": order.balance_due,
-            },
-        )
-        await uow.commit()
+    payment_id = new_id(deps, cmd.id)
+    if cmd.id is not None and await uow.payments.get(cmd.id, include_deleted=True):
+        raise id_taken()
+    order = await visible_order(uow, principal, cmd.order_id, lock=True)
+    apply_payment(order, cmd.amount)
+    order.updated_at = now
+    await uow.orders.save(order)
+    payment = Payment(
+        id=payment_id,
+        company_id=principal.tenant,
+        order_id=order.id,
+        user_id=principal.user_id,
+        amount=cmd.amount,
+        method=cmd.method,
+        reference=cmd.reference,
+        received_at=received_at,
+        notes=cmd.notes,
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.payments.add(payment)
+    await audit(
+        uow,
+        deps,
+        "payment.recorded",
+        actor=principal,
+        entity="payment",
+        entity_id=payment.id,
+        detail={
+            "orderId": str(order.id),
+            "amount": cmd.amount,
+            "method": cmd.method.value,
+            "balanceDue": order.balance_due,
+        },
+    )
     return payment
 
 

@@ -108,6 +108,7 @@ async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Dep
                 sha256=sha256,
                 status=PhotoStatus.READY,
                 created_at=deps.clock.now(),
+                updated_at=deps.clock.now(),
             )
             await uow.photos.add(photo)
             await _accept(uow, deps, principal, visit, photo_id, sha256)
@@ -139,6 +140,7 @@ async def request_upload(
             key=key,
             content_type=declared.content_type,
             created_at=now,
+            updated_at=now,
         )
         await uow.photos.add(photo)
         await audit(
@@ -195,6 +197,7 @@ async def complete_upload(
                 "content_type": image.content_type,
                 "size": len(stored.data),
                 "sha256": sha256,
+                "updated_at": deps.clock.now(),
             }
         )
         await uow.photos.save(current)

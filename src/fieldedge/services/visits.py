@@ -3,7 +3,9 @@
 A check-in is always kept: ``assess_check_in`` measures it against the contact and the
 company geofence and the rep's previous check-in, and the flags say why it is not
 verified. Only a visit's own rep writes to it (check-out, photos); who may read it is
-``work_owners`` (own, team, company), and a visit outside that is ``NotFound``.
+``work_owners`` (own, team, company), a rep also the visits at the contacts assigned to
+them (whoever made them: a rep who takes over an outlet sees its history), and a visit
+outside that is ``NotFound``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.identity import Role
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.visits import PreviousCheckIn, Visit, assess_check_in
 from fieldedge.errors import Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import VisitQuery
 from fieldedge.ports.records import Record
-from fieldedge.services.common import audit, found
+from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -35,6 +38,7 @@ class CheckIn:
     latitude: float
     longitude: float
     accuracy_m: float
+    id: UUID | None = None  # a client-made id (offline creates)
     checked_in_at: datetime | None = None
     purpose: str | None = None
     notes: str | None = None
@@ -63,6 +67,10 @@ async def visible_visit(
     visit = await uow.visits.get(visit_id, lock=lock)
     if visit is None or visit.user_id == principal.user_id:
         return found(visit, "visit")  # one's own: no team lookup needed
+    if principal.role is Role.SALES_REP:
+        contact = await uow.contacts.get(visit.contact_id, include_deleted=True)
+        mine = contact is not None and contact.owner_id == principal.user_id
+        return found(visit, "visit", visible=mine)
     owners = await work_owners(uow, principal)
     return found(visit, "visit", visible=owners is None or visit.user_id in owners)
 
@@ -101,13 +109,18 @@ async def list_visits(
     require(principal, Action.VISIT_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         owners = narrowed(await work_owners(uow, principal), filters.user_id)
-        if owners is not None and not owners:
+        # A rep also sees visits at their contacts (unless asking for one person's).
+        theirs = principal.user_id if principal.role is Role.SALES_REP else None
+        if filters.user_id is not None:
+            theirs = None
+        if owners is not None and not owners and theirs is None:
             return Page(items=[], limit=limit, next_cursor=None)  # a userId out of scope
         rows = await uow.visits.list(
             VisitQuery(
                 after=after_id(cursor),
                 limit=limit + 1,
                 user_ids=owners,
+                at_contacts_of=theirs,
                 contact_id=filters.contact_id,
                 verified=filters.verified,
                 since=filters.since,
@@ -118,80 +131,110 @@ async def list_visits(
 
 
 async def check_in(principal: Principal, cmd: CheckIn, deps: Deps) -> Visit:
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        visit = await new_visit(uow, principal, cmd, deps)
+        await commit_new(uow, cmd.id)
+    return visit
+
+
+async def new_visit(
+    uow: UnitOfWork,
+    principal: Principal,
+    cmd: CheckIn,
+    deps: Deps,
+    *,
+    device_now: datetime | None = None,
+) -> Visit:
+    """The check-in ``cmd`` describes, added to ``uow`` (REST and sync alike).
+
+    ``device_now`` is what the device's clock said when it sent a visit recorded
+    offline: the clock check then measures the device's clock against the server's
+    (``checkedInAt`` shifted by their difference), so a visit recorded hours before it
+    reached the server is not flagged for arriving late, but one from a phone whose
+    clock is a day wrong still is."""
     require(principal, Action.VISIT_WRITE)
     now = deps.clock.now()
     at = _utc(cmd.checked_in_at, now, "checkedInAt")
     if at > now + MAX_CHECK_IN_AHEAD:
         raise ValidationFailed(details={"checkedInAt": ["Cannot be more than 30 days ahead."]})
+    skew_now = now if device_now is None else at + (now - device_now.astimezone(UTC))
     company_id = principal.tenant
-    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        try:
-            contact = await visible_contact(uow, principal, cmd.contact_id)
-        except NotFound:
-            raise ValidationFailed(details={"contactId": ["No such contact."]}) from None
-        company = await uow.companies.get(company_id)
-        previous = await uow.visits.previous_for(principal.user_id, at)
-        assessment = assess_check_in(
-            latitude=cmd.latitude,
-            longitude=cmd.longitude,
-            accuracy_m=cmd.accuracy_m,
-            checked_in_at=at,
-            now=now,
-            contact_location=contact.location,
-            geofence_radius_m=company.geofence_radius_m if company else 200,
-            previous=PreviousCheckIn(previous.latitude, previous.longitude, previous.checked_in_at)
-            if previous
-            else None,
-            mock_location=cmd.mock_location,
-        )
-        visit = Visit(
-            id=deps.ids.new(),
-            company_id=company_id,
-            contact_id=contact.id,
-            user_id=principal.user_id,
-            latitude=cmd.latitude,
-            longitude=cmd.longitude,
-            accuracy_m=cmd.accuracy_m,
-            checked_in_at=at,
-            purpose=cmd.purpose,
-            notes=cmd.notes,
-            distance_m=assessment.distance_m,
-            verified=assessment.verified,
-            flags=assessment.flags,
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.visits.add(visit)
-        await audit(
-            uow,
-            deps,
-            "visit.checked_in",
-            actor=principal,
-            entity="visit",
-            entity_id=visit.id,
-            detail={"contactId": str(contact.id), "flags": [f.value for f in assessment.flags]},
-        )
-        await uow.commit()
+    visit_id = new_id(deps, cmd.id)
+    if cmd.id is not None and await uow.visits.get(cmd.id, include_deleted=True):
+        raise id_taken()
+    try:
+        contact = await visible_contact(uow, principal, cmd.contact_id)
+    except NotFound:
+        raise ValidationFailed(details={"contactId": ["No such contact."]}) from None
+    company = await uow.companies.get(company_id)
+    previous = await uow.visits.previous_for(principal.user_id, at)
+    assessment = assess_check_in(
+        latitude=cmd.latitude,
+        longitude=cmd.longitude,
+        accuracy_m=cmd.accuracy_m,
+        checked_in_at=at,
+        now=skew_now,
+        contact_location=contact.location,
+        geofence_radius_m=company.geofence_radius_m if company else 200,
+        previous=PreviousCheckIn(previous.latitude, previous.longitude, previous.checked_in_at)
+        if previous
+        else None,
+        mock_location=cmd.mock_location,
+    )
+    visit = Visit(
+        id=visit_id,
+        company_id=company_id,
+        contact_id=contact.id,
+        user_id=principal.user_id,
+        latitude=cmd.latitude,
+        longitude=cmd.longitude,
+        accuracy_m=cmd.accuracy_m,
+        checked_in_at=at,
+        purpose=cmd.purpose,
+        notes=cmd.notes,
+        distance_m=assessment.distance_m,
+        verified=assessment.verified,
+        flags=assessment.flags,
+        created_at=now,
+        updated_at=now,
+    )
+    await uow.visits.add(visit)
+    await audit(
+        uow,
+        deps,
+        "visit.checked_in",
+        actor=principal,
+        entity="visit",
+        entity_id=visit.id,
+        detail={"contactId": str(contact.id), "flags": [f.value for f in assessment.flags]},
+    )
     return visit
 
 
 async def check_out(principal: Principal, visit_id: UUID, cmd: CheckOut, deps: Deps) -> Visit:
     require(principal, Action.VISIT_WRITE)
-    now = deps.clock.now()
-    at = _utc(cmd.checked_out_at, now, "checkedOutAt")
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         visit = await own_visit(uow, principal, visit_id, lock=True)
-        visit.check_out(at, cmd.outcome, cmd.notes)
-        visit.updated_at = now
-        await uow.visits.save(visit)
-        await audit(
-            uow,
-            deps,
-            "visit.checked_out",
-            actor=principal,
-            entity="visit",
-            entity_id=visit.id,
-            detail={"outcome": cmd.outcome},
-        )
+        await check_out_visit(uow, principal, visit, cmd, deps)
         await uow.commit()
     return visit
+
+
+async def check_out_visit(
+    uow: UnitOfWork, principal: Principal, visit: Visit, cmd: CheckOut, deps: Deps
+) -> None:
+    """Check ``visit`` (the caller's own, read with its lock) out."""
+    now = deps.clock.now()
+    at = _utc(cmd.checked_out_at, now, "checkedOutAt")
+    visit.check_out(at, cmd.outcome, cmd.notes)
+    visit.updated_at = now
+    await uow.visits.save(visit)
+    await audit(
+        uow,
+        deps,
+        "visit.checked_out",
+        actor=principal,
+        entity="visit",
+        entity_id=visit.id,
+        detail={"outcome": cmd.outcome},
+    )

@@ -58,6 +58,7 @@ async def one_of_each(db: Database, company_id: UUID) -> None:
                 key=f"{visit.id}.jpg",
                 content_type="image/jpeg",
                 created_at=NOW,
+                updated_at=NOW,
             )
         )
         await uow.products.add(Product(id=new_id(), sku="S", name="P", unit_price=1, **stamps))

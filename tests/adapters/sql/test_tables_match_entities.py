@@ -37,11 +37,11 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (AuditEntry, t.AuditRow, set()),
     (OutboxEvent, t.OutboxRow, set()),
     (IdempotencyRecord, t.IdempotencyRow, {"status"}),
-    (Contact, ff.ContactRow, set()),
-    (Visit, ff.VisitRow, set()),
+    (Contact, ff.ContactRow, {"field_versions"}),
+    (Visit, ff.VisitRow, {"field_versions"}),
     (VisitPhoto, ff.VisitPhotoRow, set()),
     (Product, ff.ProductRow, set()),
-    (Order, ff.OrderRow, set()),
+    (Order, ff.OrderRow, {"field_versions"}),
     (Payment, ff.PaymentRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.

@@ -159,7 +159,10 @@ async def _rep_day(deps: Deps, rng: random.Random, week: _Week, day: datetime) -
         lat, lng = _near(rng, lat, lng, off_km)  # 10 % far off: OUT_OF_RANGE
         accuracy = 150.0 if 0.1 <= roll < 0.18 else round(rng.uniform(5, 40), 1)
         mock = 0.18 <= roll < 0.2
-        cmd = CheckIn(contact.id, lat, lng, accuracy, at, "Routine call", mock_location=mock)
+        cmd = CheckIn(
+            contact.id, lat, lng, accuracy, checked_in_at=at, purpose="Routine call",
+            mock_location=mock,
+        )  # fmt: skip
         visit = await check_in(me, cmd, replace(deps, clock=_At(at)))
         out = replace(deps, clock=_At(at + timedelta(minutes=rng.randint(15, 45))))
         await check_out(me, visit.id, CheckOut(outcome="Met, discussed stock"), out)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role, User
+from fieldedge.domain.sync import ScopeChange
 from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.auth import revocation
@@ -175,8 +176,23 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
             changes["sessions_valid_after"] = now
         if deactivating:
             ended = await uow.refresh_tokens.revoke_user(user.id, now)
+        before_manager = user.manager_id
         user.apply(changes)
         await uow.users.save(user)
+        if user.manager_id != before_manager:
+            # Managers' replicas follow the rep: the old team's loses them, the new gains.
+            await uow.sync.log_scope(
+                ScopeChange(
+                    id=deps.ids.new(),
+                    company_id=principal.tenant,
+                    kind="user",
+                    subject_id=user.id,
+                    lost_by=before_manager,
+                    gained_by=user.manager_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         marks = revocation.payload(
             sessions=ended, user_id=user.id if "sessions_valid_after" in changes else None
         )
