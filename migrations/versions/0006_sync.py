@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Uuid(), nullable=False),
         sa.Column("mutation_id", sa.BigInteger(), nullable=False),
         sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_results")),
         _fk("sync_results", "company_id", "companies"),

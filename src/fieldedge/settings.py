@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     rate_write_per_min: int = Field(default=60, ge=1)
     rate_upload_per_day: int = Field(default=100, ge=1)
     rate_sync_per_min: int = Field(default=60, ge=1)
+    # A pull cursor older than this is refused (RESET_REQUIRED); results and scope
+    # changes older than it are swept.
+    sync_retention_days: int = Field(default=30, ge=1, le=3650)
+    sync_page_max_bytes: int = Field(default=1_000_000, ge=10_000, le=50_000_000)
 
     public_base_url: str = "http://127.0.0.1:8000"
     # The PWA's address: links in emails (password reset, invites) point there.

@@ -176,7 +176,7 @@ def _belonging(kind: str, flags: tuple[bool, bool, bool, bool], after: bool) -> 
     return statement.order_by(table.c.id).limit(limit_param())
 
 
-_RESULT = sa.select(RESULTS.c.result).where(
+_RESULT = sa.select(RESULTS.c.result, RESULTS.c.version).where(
     RESULTS.c.company_id == CID,
     RESULTS.c.client_id == sa.bindparam("client"),
     RESULTS.c.mutation_id == sa.bindparam("mutation"),
@@ -223,7 +223,12 @@ class SqlSyncRepository(Repository[SyncClient]):
 
     async def result(self, client_id: UUID, mutation_id: int) -> dict[str, Any] | None:
         rows = await self._rows(_RESULT, client=client_id, mutation=mutation_id)
-        return dict(rows[0]["result"]) if rows else None
+        if not rows:
+            return None
+        result = dict(rows[0]["result"])
+        if result.get("version") == 0:
+            result["version"] = int(rows[0]["version"])
+        return result
 
     async def add_result(
         self, client_id: UUID, mutation_id: int, result: dict[str, Any], at: datetime

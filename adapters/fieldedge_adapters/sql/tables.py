@@ -232,6 +232,7 @@ class SyncResultRow(SQLModel, table=True):
     client_id: UUID = Field(foreign_key="sync_clients.id")
     mutation_id: int = Field(sa_type=sa.BigInteger)
     result: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    version: int = 0  # the push's version, stamped at its commit
     created_at: datetime
 
 

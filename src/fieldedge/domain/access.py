@@ -58,6 +58,7 @@ class Action(StrEnum):
     ORDER_CANCEL = "order.cancel"  # a SALES_REP: only their own orders
     PAYMENT_READ = "payment.read"
     PAYMENT_CREATE = "payment.create"
+    SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -91,6 +92,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ORDER_CANCEL: _MEMBERS,
     Action.PAYMENT_READ: _MEMBERS,
     Action.PAYMENT_CREATE: _MEMBERS,
+    Action.SYNC: _MEMBERS,
 }
 
 

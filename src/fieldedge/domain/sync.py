@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -114,7 +115,10 @@ def merge(
     applied: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
     for name, value in client.items():
-        current = server.get(name)
+        if name not in server:  # not a stored field: a parameter of the edit (a reason)
+            applied[name] = value
+            continue
+        current = server[name]
         if current == value:
             continue  # nothing to do, whatever happened since
         if base < version and changed_since(field_versions, version, base, name):
@@ -126,21 +130,13 @@ def merge(
 
 @dataclass(frozen=True, slots=True)
 class Mutation:
+    """One queued change, as the device sent it (``entity`` and ``op`` are checked when it
+    is applied, so an unknown one is that mutation's rejection, not the whole push's)."""
+
     id: int
     entity: str
-    op: Op
+    op: str
     entity_id: UUID
     base_version: int | None
     data: Mapping[str, Any]
-    client_time: Any = None
-
-
-@dataclass(slots=True)
-class MutationResult:
-    id: int
-    status: Outcome
-    entity_id: UUID
-    version: int | None = None
-    conflicts: list[FieldConflict] = field(default_factory=list)
-    record: dict[str, Any] | None = None
-    error: dict[str, Any] | None = None
+    client_time: datetime | None = None

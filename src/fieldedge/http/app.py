@@ -32,6 +32,7 @@ from fieldedge.http.routes import (
     payments,
     photos,
     products,
+    sync,
     users,
     visits,
 )
@@ -54,6 +55,7 @@ def api_routes() -> list[BaseRoute]:
         *photos.routes,
         *orders.routes,
         *payments.routes,
+        *sync.routes,
     ]
 
 

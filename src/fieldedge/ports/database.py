@@ -325,12 +325,15 @@ class SyncRepository(Protocol):
     async def save_client(self, client: SyncClient) -> None: ...
 
     async def result(self, client_id: UUID, mutation_id: int) -> dict[str, Any] | None:
-        """The result a mutation got when it was applied (None once swept)."""
+        """The result a mutation got when it was applied (None once swept), its
+        ``version`` of 0 read as the version its push was stamped with."""
         ...
 
     async def add_result(
         self, client_id: UUID, mutation_id: int, result: dict[str, Any], at: datetime
-    ) -> None: ...
+    ) -> None:
+        """Keep a mutation's result; the row is stamped with its push's version."""
+        ...
 
     async def log_scope(self, change: ScopeChange) -> None:
         """Record a row moving between users' scopes (stamped with the write's version)."""

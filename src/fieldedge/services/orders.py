@@ -177,35 +177,42 @@ async def _check_move(uow: UnitOfWork, principal: Principal, order: Order, to: O
 
 async def update_order(principal: Principal, order_id: UUID, cmd: UpdateOrder, deps: Deps) -> Order:
     require(principal, Action.ORDER_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        # The order's own lock, so two moves of one order run one after the other.
+        order = await visible_order(uow, principal, order_id, lock=True)
+        await change_order(uow, principal, order, cmd, deps)
+        await uow.commit()
+    return order
+
+
+async def change_order(
+    uow: UnitOfWork, principal: Principal, order: Order, cmd: UpdateOrder, deps: Deps
+) -> None:
+    """Move or edit ``order`` (read with its lock) under the rules of an edit."""
+    require(principal, Action.ORDER_READ)
     if cmd.reason is not None and cmd.status not in _WITH_REASON:
         raise ValidationFailed(details={"reason": ["Only a rejection or cancellation has one."]})
     now = deps.clock.now()
-    company_id = principal.tenant
-    async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
-        # The order's own lock, so two moves of one order run one after the other.
-        order = await visible_order(uow, principal, order_id, lock=True)
-        before = OrderStatus(order.status)
-        if cmd.notes is not UNSET:
-            if order.user_id != principal.user_id:
-                raise Forbidden("Only the rep who took the order may edit its notes.")
-            if before is not OrderStatus.PENDING:
-                raise Conflict(f"A {before.value} order is locked; its notes cannot change.")
-            order.notes = cmd.notes  # type: ignore[assignment]
-        if cmd.status is not None:
-            await _check_move(uow, principal, order, cmd.status)
-            order.move_to(cmd.status, by=principal.user_id, at=now, reason=cmd.reason)
-        order.updated_at = now
-        await uow.orders.save(order)
-        after = OrderStatus(order.status)
-        action = f"order.{after.value.lower()}" if after is not before else "order.updated"
-        detail = {"number": order.number, "from": before.value, "to": after.value}
-        await audit(
-            uow, deps, action, actor=principal, entity="order", entity_id=order.id, detail=detail
-        )
-        if after is OrderStatus.APPROVED and before is not OrderStatus.APPROVED:
-            await _queue_approval_emails(uow, deps, order)
-        await uow.commit()
-    return order
+    before = OrderStatus(order.status)
+    if cmd.notes is not UNSET:
+        if order.user_id != principal.user_id:
+            raise Forbidden("Only the rep who took the order may edit its notes.")
+        if before is not OrderStatus.PENDING:
+            raise Conflict(f"A {before.value} order is locked; its notes cannot change.")
+        order.notes = cmd.notes  # type: ignore[assignment]
+    if cmd.status is not None:
+        await _check_move(uow, principal, order, cmd.status)
+        order.move_to(cmd.status, by=principal.user_id, at=now, reason=cmd.reason)
+    order.updated_at = now
+    await uow.orders.save(order)
+    after = OrderStatus(order.status)
+    action = f"order.{after.value.lower()}" if after is not before else "order.updated"
+    detail = {"number": order.number, "from": before.value, "to": after.value}
+    await audit(
+        uow, deps, action, actor=principal, entity="order", entity_id=order.id, detail=detail
+    )
+    if after is OrderStatus.APPROVED and before is not OrderStatus.APPROVED:
+        await _queue_approval_emails(uow, deps, order)
 
 
 async def _queue_approval_emails(uow: UnitOfWork, deps: Deps, order: Order) -> None:

@@ -10,8 +10,10 @@ outside that is ``NotFound``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
@@ -237,4 +239,38 @@ async def check_out_visit(
         entity="visit",
         entity_id=visit.id,
         detail={"outcome": cmd.outcome},
+    )
+
+
+async def change_visit(
+    uow: UnitOfWork, principal: Principal, visit: Visit, changes: Mapping[str, Any], deps: Deps
+) -> None:
+    """Set check-out fields (``checked_out_at``, ``outcome``, ``checkout_notes``) of the
+    caller's own ``visit``, read with its lock: the first change checks it out (now,
+    unless given); a later one edits what the check-out says (sync merges them field by
+    field, so a note edited offline after the check-out is not a conflict)."""
+    if visit.user_id != principal.user_id:
+        raise Forbidden("Only the rep who checked in may change this visit.")
+    if visit.checked_out_at is None:
+        cmd = CheckOut(
+            changes.get("checked_out_at"), changes.get("outcome"), changes.get("checkout_notes")
+        )
+        await check_out_visit(uow, principal, visit, cmd, deps)
+        return
+    now = deps.clock.now()
+    values = dict(changes)
+    if "checked_out_at" in values:
+        if values["checked_out_at"] is None:
+            raise ValidationFailed(details={"checkedOutAt": ["A checked-out visit keeps it."]})
+        values["checked_out_at"] = _utc(values["checked_out_at"], now, "checkedOutAt")
+    visit.apply({**values, "updated_at": now})
+    await uow.visits.save(visit)
+    await audit(
+        uow,
+        deps,
+        "visit.updated",
+        actor=principal,
+        entity="visit",
+        entity_id=visit.id,
+        detail={"fields": sorted(changes)},
     )

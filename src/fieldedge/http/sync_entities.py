@@ -1,0 +1,278 @@
+"""Each synced entity registered once: its wire shapes and the use cases behind it.
+
+A mutation's ``data`` is the body the entity's REST route takes (the same model, the
+same errors, camelCase names), and a pulled row is what its REST route answers, so the
+PWA has one shape per entity whichever way it reaches the server. A new entity joins
+sync by adding its ``SyncEntity`` here (and its kind to ``SYNC_KINDS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from pydantic.alias_generators import to_camel
+
+from fieldedge.domain.access import Principal
+from fieldedge.domain.contacts import Contact
+from fieldedge.domain.orders import Order, OrderStatus
+from fieldedge.domain.payments import Payment
+from fieldedge.domain.pricing import ItemRequest
+from fieldedge.domain.visits import Visit
+from fieldedge.errors import NotFound, ValidationFailed
+from fieldedge.http.body import validate
+from fieldedge.http.routes.fieldforce_schemas import (
+    CheckInBody,
+    CheckOutBody,
+    ContactOut,
+    CreateContactBody,
+    PhotoOut,
+    ProductOut,
+    UpdateContactBody,
+    VisitOut,
+)
+from fieldedge.http.routes.identity_schemas import UserOut
+from fieldedge.http.routes.order_schemas import (
+    CreateOrderBody,
+    CreatePaymentBody,
+    OrderOut,
+    PaymentOut,
+    UpdateOrderBody,
+)
+from fieldedge.http.schemas import RequestModel, ResponseModel
+from fieldedge.http.views import view_of
+from fieldedge.ports.database import UnitOfWork
+from fieldedge.services import contacts, orders, payments, visits
+from fieldedge.services.deps import Deps
+from fieldedge.services.sync.entities import Create, Registry, Render, Synced, SyncEntity
+
+
+def _render(model: type[ResponseModel]) -> Render:
+    return view_of(model).one
+
+
+def _set(model: type[RequestModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` validated as ``model``: the fields sent, by their domain names."""
+    body = validate(model, data)
+    return body.model_dump(include=body.model_fields_set)
+
+
+def _same_as(model: type[RequestModel]) -> Any:
+    """A repeated create describes ``entity`` when every field it sends is as stored."""
+
+    def same(entity: Synced, data: Mapping[str, Any]) -> bool:
+        try:
+            sent = _set(model, data)
+        except ValidationFailed:  # data that does not validate describes nothing
+            return False
+        stored = entity.values()
+        return all(name in stored and stored[name] == value for name, value in sent.items())
+
+    return same
+
+
+def _never(_: Synced) -> bool:
+    return False
+
+
+# --- contacts -----------------------------------------------------------------------
+
+
+async def _load_contact(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Contact | None:
+    contact = await uow.contacts.get(row_id, include_deleted=True, lock=True)
+    if contact is not None and not contacts.sees_contact(principal, contact):
+        raise NotFound("No such contact.")
+    return contact
+
+
+async def _create_contact(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateContactBody, c.data)
+    cmd = contacts.CreateContact(id=c.entity_id, **body.model_dump())
+    return await contacts.new_contact(uow, principal, cmd, deps)
+
+
+async def _update_contact(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Contact)
+    await contacts.change_contact(uow, principal, row, values, deps)
+
+
+async def _delete_contact(uow: UnitOfWork, principal: Principal, row: Synced, deps: Deps) -> None:
+    assert isinstance(row, Contact)
+    await contacts.remove_contact(uow, principal, row, deps)
+
+
+# --- visits -------------------------------------------------------------------------
+
+
+async def _load_visit(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Visit | None:
+    if await uow.visits.get(row_id) is None:
+        return None
+    return await visits.visible_visit(uow, principal, row_id, lock=True)
+
+
+async def _create_visit(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CheckInBody, c.data)
+    cmd = visits.CheckIn(id=c.entity_id, **body.model_dump())
+    return await visits.new_visit(uow, principal, cmd, deps, device_now=c.client_time)
+
+
+def _check_out_changes(data: Mapping[str, Any]) -> dict[str, Any]:
+    sent = _set(CheckOutBody, data)
+    if "notes" in sent:  # the check-out's notes are the visit's ``checkout_notes``
+        sent["checkout_notes"] = sent.pop("notes")
+    return sent
+
+
+async def _update_visit(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Visit)
+    await visits.change_visit(uow, principal, row, values, deps)
+
+
+def _visit_same(entity: Synced, data: Mapping[str, Any]) -> bool:
+    # The server sets the time when none is sent; the rest must be as stored.
+    trimmed = {k: v for k, v in data.items() if k not in ("checkedInAt", "mockLocation")}
+    same: bool = _same_as(CheckInBody)(entity, trimmed)
+    return same
+
+
+# --- orders -------------------------------------------------------------------------
+
+
+async def _load_order(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Order | None:
+    if await uow.orders.get(row_id, include_deleted=True) is None:
+        return None
+    return await orders.visible_order(uow, principal, row_id, lock=True)
+
+
+async def _create_order(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateOrderBody, c.data)
+    cmd = orders.CreateOrder(
+        id=c.entity_id,
+        contact_id=body.contact_id,
+        items=[ItemRequest(item.product_id, item.quantity) for item in body.items],
+        notes=body.notes,
+        total=body.total,
+    )
+    return await orders.new_order(uow, principal, cmd, deps)
+
+
+def _order_same(entity: Synced, data: Mapping[str, Any]) -> bool:
+    assert isinstance(entity, Order)
+    try:
+        body = validate(CreateOrderBody, data)
+    except ValidationFailed:  # data that does not validate describes nothing
+        return False
+    lines = [(UUID(str(line["product_id"])), line["quantity"]) for line in entity.items]
+    asked = [(item.product_id, item.quantity) for item in body.items]
+    return body.contact_id == entity.contact_id and lines == asked
+
+
+async def _update_order(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Order)
+    cmd = orders.UpdateOrder(
+        status=values.get("status"),
+        reason=values.get("reason"),
+        notes=values.get("notes", orders.UNSET),
+    )
+    await orders.change_order(uow, principal, row, cmd, deps)
+
+
+def _order_locked(order: Synced) -> bool:
+    """Past PENDING an order takes no client edit: approved, it is the manager's."""
+    assert isinstance(order, Order)
+    return OrderStatus(order.status) is not OrderStatus.PENDING
+
+
+# --- payments -----------------------------------------------------------------------
+
+
+async def _load_payment(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Payment | None:
+    payment = await uow.payments.get(row_id, include_deleted=True)
+    if payment is not None:
+        await orders.visible_order(uow, principal, payment.order_id)  # NotFound if unseen
+    return payment
+
+
+async def _create_payment(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreatePaymentBody, c.data)
+    cmd = payments.RecordPayment(id=c.entity_id, **body.model_dump())
+    return await payments.new_payment(uow, principal, cmd, deps)
+
+
+def _always(_: Synced) -> bool:
+    return True  # a recorded payment is money received: never edited, never deleted
+
+
+@cache
+def registry() -> Registry:
+    entities = (
+        SyncEntity(
+            name="contact",
+            kind="contacts",
+            render=_render(ContactOut),
+            wire=to_camel,
+            load=_load_contact,
+            create=_create_contact,
+            same=_same_as(CreateContactBody),
+            locked=_never,
+            ops=("create", "update", "delete"),
+            changes=lambda data: _set(UpdateContactBody, data),
+            current=lambda row: row.values(),
+            update=_update_contact,
+            delete=_delete_contact,
+        ),
+        SyncEntity(
+            name="visit",
+            kind="visits",
+            render=_render(VisitOut),
+            wire=to_camel,
+            load=_load_visit,
+            create=_create_visit,
+            same=_visit_same,
+            locked=_never,
+            ops=("create", "update"),
+            changes=_check_out_changes,
+            current=lambda row: row.values(),
+            update=_update_visit,
+        ),
+        SyncEntity(
+            name="order",
+            kind="orders",
+            render=_render(OrderOut),
+            wire=to_camel,
+            load=_load_order,
+            create=_create_order,
+            same=_order_same,
+            locked=_order_locked,
+            ops=("create", "update"),
+            changes=lambda data: _set(UpdateOrderBody, data),
+            current=lambda row: row.values(),
+            update=_update_order,
+        ),
+        SyncEntity(
+            name="payment",
+            kind="payments",
+            render=_render(PaymentOut),
+            wire=to_camel,
+            load=_load_payment,
+            create=_create_payment,
+            same=_same_as(CreatePaymentBody),
+            locked=_always,
+            ops=("create", "update", "delete"),
+        ),
+    )
+    renderers = {entity.kind: entity.render for entity in entities}
+    renderers |= {
+        "users": _render(UserOut),
+        "photos": _render(PhotoOut),
+        "products": _render(ProductOut),
+    }
+    return Registry({entity.name: entity for entity in entities}, renderers)
