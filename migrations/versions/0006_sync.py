@@ -10,7 +10,8 @@ is answered again; ``sync_scope_log`` records rows leaving or entering a user's 
 contact reassigned, a rep moved to another manager), stamped with the change's version
 so a pull finds it in version order. Contacts, visits and orders gain ``field_versions``
 (the version at which each field last changed) for field-level conflicts; photos gain
-``version``/``updated_at`` so they sync like every other row. Each synced table gets an
+``version``/``updated_at`` so they sync like every other row, and ``captured_at`` (when
+the device took the photo, perhaps offline). Each synced table gets an
 index on (company_id, version) for pulls. Row-level security as every tenant table.
 """
 
@@ -93,6 +94,7 @@ def upgrade() -> None:
     with op.batch_alter_table("visit_photos") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), server_default="0", nullable=False))
         batch.add_column(sa.Column("updated_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("captured_at", UTCDateTime(), nullable=True))
     op.execute("UPDATE visit_photos SET updated_at = created_at")
     with op.batch_alter_table("visit_photos") as batch:
         batch.alter_column("updated_at", existing_type=UTCDateTime(), nullable=False)
@@ -115,6 +117,7 @@ def downgrade() -> None:
     for table in PULLED:
         op.drop_index(f"ix_{table}_company_id_version", table_name=table)
     with op.batch_alter_table("visit_photos") as batch:
+        batch.drop_column("captured_at")
         batch.drop_column("updated_at")
         batch.drop_column("version")
     for table in FIELD_VERSIONED:

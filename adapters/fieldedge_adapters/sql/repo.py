@@ -87,16 +87,18 @@ class Repository(Generic[E]):
             raise RuntimeError("a tenant unit of work cannot write another tenant's row")
 
     async def _rows(self, statement: Any, **params: Any) -> list[dict[str, Any]]:
-        return await self._txn.rows(statement, self._params(**params))
+        rows = await self._txn.rows(statement, self._params(**params))
+        if self.field_versioned:  # sync's bookkeeping, not the entity's: kept for saves
+            for row in rows:
+                if "field_versions" in row:
+                    versions = row.pop("field_versions") or {}
+                    self._txn.known[(self.table.name, row["id"])] = (versions, int(row["version"]))
+        return rows
 
     async def _run(self, statement: Any, **params: Any) -> int:
         return await self._txn.run(statement, self._params(**params))
 
     def _entity(self, row: Record) -> E:
-        if self.field_versioned:
-            row = dict(row)
-            versions = row.pop("field_versions", None) or {}
-            self._txn.known[(self.table.name, row["id"])] = (versions, int(row["version"]))
         entity: E = self.model.load(row)
         return entity
 

@@ -124,6 +124,7 @@ class VisitPhotoRow(SQLModel, table=True):
     size: int | None = None
     sha256: str | None = Field(default=None, max_length=64)
     status: PhotoStatus = Field(default=PhotoStatus.PENDING, sa_type=varchar_enum(PhotoStatus))
+    captured_at: datetime | None = None
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime
     updated_at: datetime

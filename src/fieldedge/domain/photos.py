@@ -33,6 +33,7 @@ class VisitPhoto(Entity):
     size: int | None = Field(default=None, ge=0, le=MAX_PHOTO_BYTES)
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")  # finds reuse
     status: PhotoStatus = PhotoStatus.PENDING
+    captured_at: AwareDatetime | None = None  # when the device took it (offline: earlier)
     version: int = 0
     created_at: AwareDatetime
     updated_at: AwareDatetime

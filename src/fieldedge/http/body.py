@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -73,13 +74,24 @@ async def read_json(request: Request, model: type[M]) -> M:
     return validate(model, payload)
 
 
+def read_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Text fields of a form, refused as a query value is when they hold control
+    characters or lone surrogates (naming the field)."""
+    _refuse_unsafe_lines(fields.items())
+    return fields
+
+
+def _refuse_unsafe_lines(items: Iterable[tuple[str, str]]) -> None:
+    details: dict[str, list[str]] = {}
+    for name, value in items:
+        for field, why in unsafe_text({name: value}, multiline=False).items():
+            details.setdefault(field, []).extend(why)
+    _refuse_unsafe_text(details)
+
+
 def read_query(request: Request, model: type[M]) -> M:
     """Query parameters as ``model``; a repeated parameter keeps its last value. Control
     characters (a query value is one line) and lone surrogates are refused, naming it."""
     params = request.query_params
-    details: dict[str, list[str]] = {}
-    for name, value in params.multi_items():  # every value, also the repeats dropped below
-        for field, why in unsafe_text({name: value}, multiline=False).items():
-            details.setdefault(field, []).extend(why)
-    _refuse_unsafe_text(details)
+    _refuse_unsafe_lines(params.multi_items())  # every value, also the repeats dropped below
     return validate(model, dict(params))

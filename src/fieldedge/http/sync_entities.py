@@ -89,7 +89,7 @@ async def _load_contact(uow: UnitOfWork, principal: Principal, row_id: UUID) -> 
 
 async def _create_contact(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
     body = validate(CreateContactBody, c.data)
-    cmd = contacts.CreateContact(id=c.entity_id, **body.model_dump())
+    cmd = contacts.CreateContact(**{**body.model_dump(), "id": c.entity_id})
     return await contacts.new_contact(uow, principal, cmd, deps)
 
 
@@ -116,7 +116,7 @@ async def _load_visit(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Vi
 
 async def _create_visit(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
     body = validate(CheckInBody, c.data)
-    cmd = visits.CheckIn(id=c.entity_id, **body.model_dump())
+    cmd = visits.CheckIn(**{**body.model_dump(), "id": c.entity_id})
     return await visits.new_visit(uow, principal, cmd, deps, device_now=c.client_time)
 
 
@@ -203,7 +203,7 @@ async def _load_payment(uow: UnitOfWork, principal: Principal, row_id: UUID) -> 
 
 async def _create_payment(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
     body = validate(CreatePaymentBody, c.data)
-    cmd = payments.RecordPayment(id=c.entity_id, **body.model_dump())
+    cmd = payments.RecordPayment(**{**body.model_dump(), "id": c.entity_id})
     return await payments.new_payment(uow, principal, cmd, deps)
 
 

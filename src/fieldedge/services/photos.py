@@ -39,7 +39,7 @@ from fieldedge.errors import (
 )
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.storage import PresignedUpload, StoredObject
-from fieldedge.services.common import audit
+from fieldedge.services.common import audit, commit_new, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.photo_check import inspect_photo
 from fieldedge.services.visits import own_visit, visible_visit
@@ -84,20 +84,40 @@ async def _accept(
     )
 
 
-async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Deps) -> VisitPhoto:
-    """A photo uploaded through the API (the multipart route has already read it)."""
+@dataclass(frozen=True, slots=True)
+class PhotoIds:
+    """A client's own id for a photo (taken offline, uploaded after its visit was pushed)
+    and when it was taken; both optional."""
+
+    photo_id: UUID | None = None
+    captured_at: datetime | None = None
+
+
+async def add_photo(
+    principal: Principal, visit_id: UUID, data: bytes, deps: Deps, ids: PhotoIds | None = None
+) -> tuple[VisitPhoto, bool]:
+    """A photo uploaded through the API (the multipart route has already read it), and
+    whether it is new: a retried upload of the same photo id with the same bytes is the
+    same photo, not a second copy (and never flagged as reused against itself)."""
     require(principal, Action.VISIT_WRITE)
+    ids = ids or PhotoIds()
     scope = Scope.tenant(principal.tenant)
+    image = inspect_photo(data)
+    sha256 = hashlib.sha256(data).hexdigest()
     async with deps.db.unit_of_work(scope) as uow:
         await own_visit(uow, principal, visit_id)  # refuse before touching storage
-    image = inspect_photo(data)
-    photo_id = deps.ids.new()
+        if ids.photo_id is not None:
+            existing = await uow.photos.get(visit_id, ids.photo_id)
+            if existing is not None:
+                if existing.sha256 != sha256:
+                    raise Conflict("This photo id holds another photo; make a new id.")
+                return existing, False
+    photo_id = new_id(deps, ids.photo_id)
     key = photo_key(principal.tenant, visit_id, photo_id, image.extension)
     await deps.storage.put(key, data, content_type=image.content_type)
     try:
         async with deps.db.unit_of_work(scope) as uow:
             visit = await own_visit(uow, principal, visit_id, lock=True)
-            sha256 = hashlib.sha256(data).hexdigest()
             photo = VisitPhoto(
                 id=photo_id,
                 company_id=principal.tenant,
@@ -107,55 +127,70 @@ async def add_photo(principal: Principal, visit_id: UUID, data: bytes, deps: Dep
                 size=len(data),
                 sha256=sha256,
                 status=PhotoStatus.READY,
+                captured_at=ids.captured_at,
                 created_at=deps.clock.now(),
                 updated_at=deps.clock.now(),
             )
             await uow.photos.add(photo)
             await _accept(uow, deps, principal, visit, photo_id, sha256)
-            await uow.commit()
+            await commit_new(uow, ids.photo_id)
     except BaseException:
         with suppress(FieldedgeError):  # no row, so no object either: nothing half-written
             await deps.storage.delete(key)
         raise
-    return photo
+    return photo, True
 
 
 async def request_upload(
-    principal: Principal, visit_id: UUID, content_type: str, deps: Deps
+    principal: Principal,
+    visit_id: UUID,
+    content_type: str,
+    deps: Deps,
+    ids: PhotoIds | None = None,
 ) -> UploadTicket:
-    """A PENDING photo and a presigned PUT for it; ``complete`` checks the bytes after."""
+    """A PENDING photo and a presigned PUT for it; ``complete`` checks the bytes after.
+    Asked again for the same client photo id, a fresh URL for the same photo."""
     require(principal, Action.VISIT_WRITE)
+    ids = ids or PhotoIds()
     declared = declared_image_type(content_type)
     if declared is None:
         raise UnsupportedMediaType("Only JPEG, PNG and WebP photos are accepted.")
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         visit = await own_visit(uow, principal, visit_id)
-        photo_id = deps.ids.new()
-        key = photo_key(principal.tenant, visit.id, photo_id, declared.extension)
-        photo = VisitPhoto(
-            id=photo_id,
-            company_id=principal.tenant,
-            visit_id=visit.id,
-            key=key,
-            content_type=declared.content_type,
-            created_at=now,
-            updated_at=now,
-        )
-        await uow.photos.add(photo)
-        await audit(
-            uow,
-            deps,
-            "visit.photo_requested",
-            actor=principal,
-            entity="visit",
-            entity_id=visit.id,
-            detail={"photoId": str(photo_id)},
-        )
+        existing = None
+        if ids.photo_id is not None:
+            existing = await uow.photos.get(visit_id, ids.photo_id)
+        if existing is not None:
+            if existing.status is PhotoStatus.READY:
+                raise Conflict("This photo is uploaded already.")
+            photo = existing
+        else:
+            photo_id = new_id(deps, ids.photo_id)
+            photo = VisitPhoto(
+                id=photo_id,
+                company_id=principal.tenant,
+                visit_id=visit.id,
+                key=photo_key(principal.tenant, visit.id, photo_id, declared.extension),
+                content_type=declared.content_type,
+                captured_at=ids.captured_at,
+                created_at=now,
+                updated_at=now,
+            )
+            await uow.photos.add(photo)
+            await audit(
+                uow,
+                deps,
+                "visit.photo_requested",
+                actor=principal,
+                entity="visit",
+                entity_id=visit.id,
+                detail={"photoId": str(photo_id)},
+            )
         upload = await deps.storage.presign_put(
-            key, content_type=declared.content_type, expires_s=UPLOAD_URL_TTL_S
+            photo.key, content_type=photo.content_type, expires_s=UPLOAD_URL_TTL_S
         )
-        await uow.commit()
+        await commit_new(uow, ids.photo_id)
     return UploadTicket(photo, upload, now + timedelta(seconds=UPLOAD_URL_TTL_S))
 
 

@@ -35,6 +35,9 @@ Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE)]
 TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP)]
 
 
+CLIENT_ID = "Optional: the client's own UUID for the new row (an offline device's)."
+
+
 class _Patch(RequestModel):
     @model_validator(mode="after")
     def _not_empty(self) -> _Patch:
@@ -44,6 +47,7 @@ class _Patch(RequestModel):
 
 
 class CreateContactBody(RequestModel):
+    id: UUID | None = Field(default=None, description=CLIENT_ID)
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None
     name: Title
@@ -125,6 +129,7 @@ class ProductOut(ResponseModel):
 
 
 class CheckInBody(RequestModel):
+    id: UUID | None = Field(default=None, description=CLIENT_ID)
     contact_id: UUID
     latitude: float
     longitude: float
@@ -148,7 +153,18 @@ class PhotoOut(ResponseModel):
     size: int | None
     sha256: str | None
     status: PhotoStatus
+    captured_at: datetime | None
+    version: int
     created_at: datetime
+    updated_at: datetime
+
+
+class PhotoIdsBody(RequestModel):
+    """A photo taken offline: the client's own id (a retried upload is the same photo)
+    and when it was taken."""
+
+    photo_id: UUID | None = None
+    captured_at: Time | None = None
 
 
 class VisitOut(ResponseModel):
@@ -176,7 +192,7 @@ class VisitDetailOut(VisitOut):
     photos: list[PhotoOut] = []
 
 
-class UploadUrlBody(RequestModel):
+class UploadUrlBody(PhotoIdsBody):
     content_type: Annotated[str, StringConstraints(max_length=100)]
 
 

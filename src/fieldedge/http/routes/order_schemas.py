@@ -15,6 +15,7 @@ from fieldedge.domain.payments import PaymentMethod
 from fieldedge.domain.pricing import MAX_QUANTITY, MIN_QUANTITY
 from fieldedge.http.fields import Time
 from fieldedge.http.lists import ListQuery
+from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID
 from fieldedge.http.schemas import RequestModel, ResponseModel
 
 Notes = Annotated[str, StringConstraints(max_length=2000)]
@@ -30,6 +31,7 @@ class OrderItemBody(RequestModel):
 
 
 class CreateOrderBody(RequestModel):
+    id: UUID | None = Field(default=None, description=CLIENT_ID)
     contact_id: UUID
     items: Annotated[list[OrderItemBody], Field(min_length=1, max_length=MAX_LINES)]
     notes: Notes | None = None
@@ -103,6 +105,7 @@ class OrderOut(ResponseModel):
 
 
 class CreatePaymentBody(RequestModel):
+    id: UUID | None = Field(default=None, description=CLIENT_ID)
     order_id: UUID
     amount: Annotated[StrictInt, Field(gt=0, le=10**15)]
     method: PaymentMethod

@@ -52,6 +52,7 @@ async def list_route(request: Request) -> Response:
 async def create_route(request: Request) -> Response:
     body = await read_json(request, CreateOrderBody)
     cmd = CreateOrder(
+        id=body.id,
         contact_id=body.contact_id,
         items=[ItemRequest(item.product_id, item.quantity) for item in body.items],
         notes=body.notes,

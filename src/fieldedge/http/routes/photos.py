@@ -16,21 +16,33 @@ from starlette.responses import RedirectResponse, Response
 
 from fieldedge import errors as e
 from fieldedge.domain.photos import MAX_PHOTO_BYTES
-from fieldedge.http.body import read_json
+from fieldedge.http.body import read_fields, read_json, validate
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
 from fieldedge.http.guard import principal_of
 from fieldedge.http.paths import path_id
-from fieldedge.http.routes.fieldforce_schemas import PhotoOut, UploadUrlBody, UploadUrlOut
+from fieldedge.http.routes.fieldforce_schemas import (
+    PhotoIdsBody,
+    PhotoOut,
+    UploadUrlBody,
+    UploadUrlOut,
+)
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
-from fieldedge.services.photos import add_photo, complete_upload, read_photo, request_upload
+from fieldedge.services.photos import (
+    PhotoIds,
+    add_photo,
+    complete_upload,
+    read_photo,
+    request_upload,
+)
 
 TAGS = ("visits",)
 _SMALL_FIELD = 64 * 1024  # any non-file field; the photo itself is a file part
 
 
-async def _file_bytes(request: Request) -> bytes:
+async def _file_bytes(request: Request) -> tuple[bytes, PhotoIds]:
+    """The file part, and the optional ``photoId`` and ``capturedAt`` fields beside it."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "multipart/form-data":
         raise e.UnsupportedMediaType("Send the photo as multipart/form-data, in the field 'file'.")
@@ -39,23 +51,29 @@ async def _file_bytes(request: Request) -> bytes:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise e.ValidationFailed(details={"file": ["Attach the photo as a file."]})
+            fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
+            ids = validate(PhotoIdsBody, read_fields(fields))
             # One byte past the cap is enough to know it is too large.
-            return await upload.read(MAX_PHOTO_BYTES + 1)
+            return await upload.read(MAX_PHOTO_BYTES + 1), PhotoIds(ids.photo_id, ids.captured_at)
     except HTTPException as exc:  # Starlette's multipart errors (bad framing, too many parts)
         raise e.MalformedRequest(f"The multipart body is not valid: {exc.detail}") from None
 
 
 async def upload_route(request: Request) -> Response:
     principal, deps, visit_id = principal_of(request), deps_of(request), path_id(request)
-    data = await _file_bytes(request)
-    photo = await add_photo(principal, visit_id, data, deps)
-    return ok(request, render(PhotoOut, photo), status=201)
+    data, ids = await _file_bytes(request)
+    photo, new = await add_photo(principal, visit_id, data, deps, ids)
+    response = ok(request, render(PhotoOut, photo), status=201)
+    if not new:  # the same photo uploaded again: its first answer, marked as a replay
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 async def upload_url_route(request: Request) -> Response:
     body = await read_json(request, UploadUrlBody)
+    ids = PhotoIds(body.photo_id, body.captured_at)
     ticket = await request_upload(
-        principal_of(request), path_id(request), body.content_type, deps_of(request)
+        principal_of(request), path_id(request), body.content_type, deps_of(request), ids
     )
     out = UploadUrlOut(
         photo_id=ticket.photo.id,

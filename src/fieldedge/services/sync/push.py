@@ -193,6 +193,8 @@ def _as_is(spec: SyncEntity, m: Mutation, status: Outcome, row: Synced, **fields
 async def _create(
     uow: UnitOfWork, principal: Principal, spec: SyncEntity, m: Mutation, deps: Deps
 ) -> _Done:
+    if "id" in m.data:
+        raise ValidationFailed(details={"data.id": ["Send the new row's id as entityId."]})
     try:
         existing = await spec.load(uow, principal, m.entity_id)
     except NotFound:  # someone else's row of this company: a bad id, no more said
