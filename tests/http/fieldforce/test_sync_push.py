@@ -81,8 +81,13 @@ async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -
         {"id": 4, "entity": "contact", "op": "update", "entityId": good, "data": {"name": "x"}},
         visit_create(5, str(uuid4()), foreign_contact),
         contact_create(6, good),
-        {"id": 7, "entity": "contact", "op": "create", "entityId": str(UUID(int=0)), "data": {
-            "name": "Nil"}},
+        {
+            "id": 7,
+            "entity": "contact",
+            "op": "create",
+            "entityId": str(UUID(int=0)),
+            "data": {"name": "Nil"},
+        },
     ]
     out = results(await push(team, "rep_a1", client, batch))
     statuses = [(r["status"], (r["error"] or {}).get("code")) for r in out]
@@ -111,8 +116,13 @@ async def test_an_offline_visit_order_and_payment_refer_to_each_other(team: Team
         contact_create(1, contact),
         visit_create(2, visit, contact),
         {"id": 3, "entity": "order", "op": "create", "entityId": order, "data": order_data},
-        {"id": 4, "entity": "payment", "op": "create", "entityId": payment,
-         "data": {"orderId": order, "amount": 500, "method": "CASH"}},  # fmt: skip
+        {
+            "id": 4,
+            "entity": "payment",
+            "op": "create",
+            "entityId": payment,
+            "data": {"orderId": order, "amount": 500, "method": "CASH"},
+        },  # fmt: skip
     ]
     refused = results(await push(team, "rep_a1", client, batch))
     # Server-owned fields are not the client's to send: the body is the REST create's.
