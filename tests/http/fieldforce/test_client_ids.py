@@ -22,19 +22,31 @@ async def test_creates_keep_the_clients_id(team: Team) -> None:
     assert contact["id"] == contact_id
     visit = await team.check_in("rep_a1", contact_id, id=visit_id)
     assert visit["id"] == visit_id
-    order = await team.post("rep_a1", "/api/v1/orders", {
-        "id": order_id, "contactId": contact_id,
-        "items": [{"productId": product["id"], "quantity": 1}]})  # fmt: skip
-    assert order.status_code == 201 and order.json()["data"]["id"] == order_id
-    payment = await team.post("rep_a1", "/api/v1/payments", {
-        "id": payment_id, "orderId": order_id, "amount": 100, "method": "CASH"})  # fmt: skip
-    assert payment.status_code == 201 and payment.json()["data"]["id"] == payment_id
+    order = await team.post(
+        "rep_a1",
+        "/api/v1/orders",
+        {
+            "id": order_id,
+            "contactId": contact_id,
+            "items": [{"productId": product["id"], "quantity": 1}],
+        },
+    )
+    assert order.status_code == 201
+    assert order.json()["data"]["id"] == order_id
+    payment = await team.post(
+        "rep_a1",
+        "/api/v1/payments",
+        {"id": payment_id, "orderId": order_id, "amount": 100, "method": "CASH"},
+    )
+    assert payment.status_code == 201
+    assert payment.json()["data"]["id"] == payment_id
 
 
 async def test_a_taken_id_is_409_and_a_bad_one_422(team: Team) -> None:
     contact = await team.contact("rep_a1")
     taken = await team.post("rep_a1", "/api/v1/contacts", {"id": contact["id"], "name": "Twin"})
-    assert taken.status_code == 409 and taken.json()["error"]["code"] == "CONFLICT"
+    assert taken.status_code == 409
+    assert taken.json()["error"]["code"] == "CONFLICT"
     for bad in (str(UUID(int=0)), "not-a-uuid", 5, "01234567-89ab-cdef-0123-456789abcdeg"):
         response = await team.post("rep_a1", "/api/v1/contacts", {"id": bad, "name": "Bad"})
         assert response.status_code == 422, (bad, response.text)
@@ -51,7 +63,8 @@ async def test_another_tenants_id_is_422_and_tells_nothing(team: Team) -> None:
         "id": ["This id cannot be used; make a new UUID."]
     }
     assert (await other.get("rep_a1", f"/api/v1/contacts/{theirs['id']}")).json()["data"][
-        "name"] == theirs["name"]  # fmt: skip
+        "name"
+    ] == theirs["name"]
 
 
 async def _upload(team: Team, visit_id: str, data: bytes, **fields: str) -> httpx.Response:
@@ -71,7 +84,8 @@ async def test_an_offline_photo_uploaded_twice_is_one_photo(team: Team) -> None:
     assert first.status_code == 201, first.text
     assert (first.json()["data"]["id"], first.json()["data"]["capturedAt"]) == (photo_id, taken)
     again = await _upload(team, visit["id"], PNG, photoId=photo_id, capturedAt=taken)
-    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["data"] == first.json()["data"]
     assert await team.count("visit_photos") == 1
     read = (await team.get("rep_a1", f"/api/v1/visits/{visit['id']}")).json()["data"]

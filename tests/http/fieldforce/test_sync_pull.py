@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+
 from fieldforce.conftest import Team
 
 PULL = "/api/v1/sync/pull"
@@ -17,8 +18,9 @@ async def pull(team: Team, who: str, cursor: str | None = None, limit: int = 500
     return dict(response.json()["data"])
 
 
-async def pull_all(team: Team, who: str, cursor: str | None = None, limit: int = 500) -> tuple[
-        dict[str, dict[str, list[Any]]], str, int]:  # fmt: skip
+async def pull_all(
+    team: Team, who: str, cursor: str | None = None, limit: int = 500
+) -> tuple[dict[str, dict[str, list[Any]]], str, int]:
     """Every page until ``hasMore`` is false: the changes by kind (ids), the end cursor,
     the number of pages."""
     merged: dict[str, dict[str, list[Any]]] = {}
@@ -47,7 +49,8 @@ async def test_a_snapshot_holds_exactly_what_the_user_sees_paged(team: Team) -> 
     assert sorted(changes["contacts"]["upserted"]) == sorted(mine)
     assert theirs not in changes["contacts"]["upserted"]
     assert changes["visits"]["upserted"] == [visit]
-    assert changes["products"]["upserted"] == [product] and hidden not in str(changes)
+    assert changes["products"]["upserted"] == [product]
+    assert hidden not in str(changes)
     assert changes["users"]["upserted"] == [team.ids["rep_a1"]]
     # A manager's replica: the whole book, the team's work, the team.
     manager, _, _ = await pull_all(team, "mgr_a")
@@ -129,7 +132,8 @@ async def test_a_cursor_past_retention_needs_a_reset(team: Team) -> None:
     team.api.clock.advance(timedelta(days=31).total_seconds())
     team.tokens["rep_a1"] = (await team.api.tokens(me["email"]))["accessToken"]
     response = await team.post("rep_a1", PULL, {"cursor": cursor})
-    assert response.status_code == 409 and response.json()["error"]["code"] == "RESET_REQUIRED"
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "RESET_REQUIRED"
 
 
 async def test_bad_pull_bodies_are_422(team: Team) -> None:

@@ -14,14 +14,24 @@ PUSH = "/api/v1/sync/push"
 
 
 def contact_create(mid: int, entity_id: str, **data: Any) -> dict[str, Any]:
-    body = {"name": "Offline Chemist", "type": "RETAILER", "latitude": PUNE[0],
-            "longitude": PUNE[1], **data}  # fmt: skip
+    body = {
+        "name": "Offline Chemist",
+        "type": "RETAILER",
+        "latitude": PUNE[0],
+        "longitude": PUNE[1],
+        **data,
+    }
     return {"id": mid, "entity": "contact", "op": "create", "entityId": entity_id, "data": body}
 
 
 def visit_create(mid: int, entity_id: str, contact_id: str, **data: Any) -> dict[str, Any]:
-    body = {"contactId": contact_id, "latitude": PUNE[0] + 0.0003, "longitude": PUNE[1],
-            "accuracyM": 10, **data}  # fmt: skip
+    body = {
+        "contactId": contact_id,
+        "latitude": PUNE[0] + 0.0003,
+        "longitude": PUNE[1],
+        "accuracyM": 10,
+        **data,
+    }
     return {"id": mid, "entity": "visit", "op": "create", "entityId": entity_id, "data": body}
 
 
@@ -51,7 +61,8 @@ async def test_a_push_applies_in_order_and_a_retry_applies_nothing_twice(team: T
     assert again.json()["data"]["lastMutationId"] == 2
     replay = results(again)
     assert [(r["status"], r["version"]) for r in replay] == [("duplicate", first[0]["version"])] * 2
-    assert await team.count("contacts") == 1 and await team.count("visits") == 1
+    assert await team.count("contacts") == 1
+    assert await team.count("visits") == 1
 
 
 async def test_a_gap_is_out_of_order_with_the_last_id_and_nothing_applies(team: Team) -> None:
@@ -68,7 +79,8 @@ async def test_a_client_is_bound_to_its_first_user(team: Team) -> None:
     client = str(uuid4())
     assert results(await push(team, "rep_a1", client, [contact_create(1, str(uuid4()))]))
     other = await push(team, "rep_a2", client, [contact_create(2, str(uuid4()))])
-    assert other.status_code == 403 and other.json()["error"]["code"] == "FORBIDDEN"
+    assert other.status_code == 403
+    assert other.json()["error"]["code"] == "FORBIDDEN"
 
 
 async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -> None:
@@ -110,8 +122,12 @@ async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -
 async def test_an_offline_visit_order_and_payment_refer_to_each_other(team: Team) -> None:
     product = await team.product()
     client, contact, visit, order, payment = (str(uuid4()) for _ in range(5))
-    order_data = {"contactId": contact, "items": [{"productId": product["id"], "quantity": 2}],
-                  "status": "APPROVED", "subtotal": 1}  # fmt: skip
+    order_data = {
+        "contactId": contact,
+        "items": [{"productId": product["id"], "quantity": 2}],
+        "status": "APPROVED",
+        "subtotal": 1,
+    }
     batch = [
         contact_create(1, contact),
         visit_create(2, visit, contact),
@@ -122,12 +138,14 @@ async def test_an_offline_visit_order_and_payment_refer_to_each_other(team: Team
             "op": "create",
             "entityId": payment,
             "data": {"orderId": order, "amount": 500, "method": "CASH"},
-        },  # fmt: skip
+        },
     ]
     refused = results(await push(team, "rep_a1", client, batch))
     # Server-owned fields are not the client's to send: the body is the REST create's.
-    assert refused[2]["error"]["details"] == {"status": ["Unknown field."], "subtotal": [
-        "Unknown field."]}  # fmt: skip
+    assert refused[2]["error"]["details"] == {
+        "status": ["Unknown field."],
+        "subtotal": ["Unknown field."],
+    }
     del order_data["status"], order_data["subtotal"]
     batch = [{**m, "id": m["id"] + 4} for m in batch]
     out = results(await push(team, "rep_a1", client, batch))
@@ -145,11 +163,21 @@ async def test_a_payment_against_an_order_the_push_rejected_is_rejected(team: Te
     client, contact, order = str(uuid4()), str(uuid4()), str(uuid4())
     batch = [
         contact_create(1, contact),
-        {"id": 2, "entity": "order", "op": "create", "entityId": order,
-         "data": {"contactId": contact, "items": [{"productId": str(uuid4()), "quantity": 1}]}},
-        {"id": 3, "entity": "payment", "op": "create", "entityId": str(uuid4()),
-         "data": {"orderId": order, "amount": 500, "method": "CASH"}},
-    ]  # fmt: skip
+        {
+            "id": 2,
+            "entity": "order",
+            "op": "create",
+            "entityId": order,
+            "data": {"contactId": contact, "items": [{"productId": str(uuid4()), "quantity": 1}]},
+        },
+        {
+            "id": 3,
+            "entity": "payment",
+            "op": "create",
+            "entityId": str(uuid4()),
+            "data": {"orderId": order, "amount": 500, "method": "CASH"},
+        },
+    ]
     out = results(await push(team, "rep_a1", client, batch))
     assert [r["status"] for r in out] == ["applied", "rejected", "rejected"]
     assert out[2]["error"]["code"] == "NOT_FOUND"
@@ -161,8 +189,14 @@ async def test_field_level_merge_and_conflict(team: Team) -> None:
     base = contact["version"]
     edited = await team.patch("mgr_a", f"/api/v1/contacts/{contact['id']}", {"city": "Mumbai"})
     assert edited.status_code == 200
-    update = {"id": 1, "entity": "contact", "op": "update", "entityId": contact["id"],
-              "baseVersion": base, "data": {"city": "Nashik", "notes": "new"}}  # fmt: skip
+    update = {
+        "id": 1,
+        "entity": "contact",
+        "op": "update",
+        "entityId": contact["id"],
+        "baseVersion": base,
+        "data": {"city": "Nashik", "notes": "new"},
+    }
     (out,) = results(await push(team, "rep_a1", str(uuid4()), [update]))
     assert out["status"] == "conflict"
     assert out["conflicts"] == [{"field": "city", "serverValue": "Mumbai", "clientValue": "Nashik"}]
@@ -173,20 +207,38 @@ async def test_field_level_merge_and_conflict(team: Team) -> None:
 async def test_locked_and_deleted_rows_take_no_edit(team: Team) -> None:
     product = await team.product()
     contact = await team.contact("rep_a1")
-    order = (await team.post("rep_a1", "/api/v1/orders", {
-        "contactId": contact["id"], "items": [{"productId": product["id"], "quantity": 1}]})).json()[
-        "data"]  # fmt: skip
+    order = (
+        await team.post(
+            "rep_a1",
+            "/api/v1/orders",
+            {"contactId": contact["id"], "items": [{"productId": product["id"], "quantity": 1}]},
+        )
+    ).json()["data"]
     approved = await team.patch("mgr_a", f"/api/v1/orders/{order['id']}", {"status": "APPROVED"})
     assert approved.status_code == 200
     gone = await team.contact("rep_a1", name="Closed shop")
     assert (await team.delete("mgr_a", f"/api/v1/contacts/{gone['id']}")).status_code == 200
     batch = [
-        {"id": 1, "entity": "order", "op": "update", "entityId": order["id"],
-         "baseVersion": order["version"], "data": {"notes": "please hurry"}},
-        {"id": 2, "entity": "contact", "op": "update", "entityId": gone["id"],
-         "baseVersion": gone["version"], "data": {"name": "Reopened"}},
-    ]  # fmt: skip
+        {
+            "id": 1,
+            "entity": "order",
+            "op": "update",
+            "entityId": order["id"],
+            "baseVersion": order["version"],
+            "data": {"notes": "please hurry"},
+        },
+        {
+            "id": 2,
+            "entity": "contact",
+            "op": "update",
+            "entityId": gone["id"],
+            "baseVersion": gone["version"],
+            "data": {"name": "Reopened"},
+        },
+    ]
     locked, deleted = results(await push(team, "rep_a1", str(uuid4()), batch))
-    assert locked["status"] == "conflict" and locked["record"]["status"] == "APPROVED"
+    assert locked["status"] == "conflict"
+    assert locked["record"]["status"] == "APPROVED"
     assert locked["record"]["notes"] is None
-    assert deleted["status"] == "conflict" and deleted["error"]["code"] == "NOT_FOUND"
+    assert deleted["status"] == "conflict"
+    assert deleted["error"]["code"] == "NOT_FOUND"
