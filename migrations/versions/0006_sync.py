@@ -87,10 +87,14 @@ def upgrade() -> None:
         "ix_sync_scope_log_company_id_version", "sync_scope_log", ["company_id", "version"]
     )
     for table in FIELD_VERSIONED:
+        # Rows written before this revision: every field changed with the row ({}); new
+        # rows always get theirs from the repositories, so no default stays behind.
         with op.batch_alter_table(table) as batch:
             batch.add_column(
                 sa.Column("field_versions", sa.JSON(), server_default="{}", nullable=False)
             )
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("field_versions", existing_type=sa.JSON(), server_default=None)
     with op.batch_alter_table("visit_photos") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), server_default="0", nullable=False))
         batch.add_column(sa.Column("updated_at", UTCDateTime(), nullable=True))

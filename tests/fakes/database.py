@@ -11,7 +11,7 @@ the request is kept.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Self
@@ -36,6 +36,7 @@ from .identity import (
 )
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .store import Store
+from .sync import MemorySyncRepository
 from .txn import MemoryTxn
 
 
@@ -108,6 +109,13 @@ class MemoryUnitOfWork:
     @property
     def payments(self) -> MemoryPaymentRepository:
         return self._repo(MemoryPaymentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def sync(self) -> MemorySyncRepository:
+        return self._repo(MemorySyncRepository)  # type: ignore[no-any-return]
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        return self.txn.savepoint()
 
     async def __aenter__(self) -> Self:
         self._writes = self.txn.writes

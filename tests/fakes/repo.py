@@ -14,10 +14,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
 from fieldedge.domain.base import Entity
+from fieldedge.domain.sync import next_field_versions, tracked
 from fieldedge.ports.database import Scope
 from fieldedge.ports.records import Record
 
-from .store import Row, clone
+from .store import FIELD_VERSIONED, Row, clone
 from .txn import MemoryTxn
 
 E = TypeVar("E", bound=Entity)
@@ -67,12 +68,12 @@ class MemoryRepository(Generic[E]):
             raise RuntimeError("a tenant unit of work cannot write another tenant's row")
 
     def _entity(self, row: Row) -> E:
-        entity: E = self.model.load(clone(row))  # type: ignore[assignment]
+        entity: E = self.model.load(_bare(row))  # type: ignore[assignment]
         return entity
 
     @staticmethod
     def _record(row: Row) -> Record:
-        return clone(row)
+        return _bare(row)
 
     def _live(self, row: Row) -> bool:
         return not self.soft_delete or row["deleted_at"] is None
@@ -123,6 +124,9 @@ class MemoryRepository(Generic[E]):
     def _add(self, entity: E) -> None:
         values = entity.values()
         self._check_owned(values.get("company_id"))
+        if self.table in FIELD_VERSIONED:
+            values["field_versions"] = next_field_versions({}, 0, tracked(values))
+            self._txn.field_versions[(self.table, values["id"])] = values["field_versions"]
         self._txn.insert(self.table, values, entity)
         entity.mark_clean()
 
@@ -130,5 +134,15 @@ class MemoryRepository(Generic[E]):
         changes = entity.changes()
         changes.pop("id", None)
         changes.pop("company_id", None)
-        self._txn.update(self.table, entity.values()["id"], changes, entity)
+        row_id = entity.values()["id"]
+        if self.table in FIELD_VERSIONED and changes:
+            changes["field_versions"] = self._txn.next_versions(self.table, row_id, changes)
+        self._txn.update(self.table, row_id, changes, entity)
         entity.mark_clean()
+
+
+def _bare(row: Row) -> Row:
+    """A stored row without sync's bookkeeping, as an entity or a list record holds it."""
+    copy = clone(row)
+    copy.pop("field_versions", None)
+    return copy

@@ -35,9 +35,16 @@ PHOTOS = "visit_photos"
 PRODUCTS = "products"
 ORDERS = "orders"
 PAYMENTS = "payments"
+SYNC_CLIENTS = "sync_clients"
+SYNC_RESULTS = "sync_results"
+SCOPE_LOG = "sync_scope_log"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
-VERSIONED = frozenset({USERS, CONTACTS, VISITS, PRODUCTS, ORDERS, PAYMENTS})
+VERSIONED = frozenset(
+    {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG}
+)
+# Rows that keep each field's last-change version for sync (``field_versions``).
+FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS})
 DUPLICATE = "A record with these values already exists."
 
 
@@ -66,6 +73,7 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     # Per tenant, and the platform's chain (company NULL) on its own.
     AUDIT: (Unique(("company_id", "seq"), lambda row: row["seq"] is not None),),
     IDEMPOTENCY: (Unique(("user_id", "key")),),
+    SYNC_RESULTS: (Unique(("client_id", "mutation_id")),),
 }
 
 

@@ -20,7 +20,8 @@ as the port says).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -28,6 +29,7 @@ from uuid import UUID
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
 from fieldedge.domain.orders import order_number
+from fieldedge.domain.sync import next_field_versions, tracked
 from fieldedge.errors import Conflict, DependencyUnavailable, NotFound
 from fieldedge.ports.database import Scope
 
@@ -79,6 +81,8 @@ class MemoryTxn:
         self._stamped: dict[tuple[str, UUID], Entity | None] = {}
         self._unnumbered: list[tuple[UUID, Entity | None]] = []
         self.audit: list[AuditEntry] = []
+        # Field versions this transaction wrote, by (table, id) (see ``next_versions``).
+        self.field_versions: dict[tuple[str, UUID], dict[str, int]] = {}
         self.writes = 0  # every write counts: a joined unit of work that wrote must commit
         self.poisoned = False
         self.ended = False
@@ -212,6 +216,44 @@ class MemoryTxn:
             if write.table in VERSIONED:
                 self._stamped[(write.table, row_id)] = write.entity
 
+    def next_versions(self, table: str, row_id: UUID, changes: Mapping[str, Any]) -> Row:
+        """A row's field versions after ``changes``: the stored ones resolved to the row's
+        version, unless this transaction wrote the row already (its 0 markers are its own:
+        they become its version at commit)."""
+        key = (table, row_id)
+        names = tracked(changes)
+        if key in self.field_versions:
+            after = {**self.field_versions[key], **dict.fromkeys(names, 0)}
+        else:
+            row = self.current(table, row_id) or {}
+            stored = row.get("field_versions") or {}
+            after = next_field_versions(stored, int(row.get("version", 0)), names)
+        self.field_versions[key] = after
+        return after
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested section: on an error its writes and what it queued for the commit
+        are undone, and the error goes on (the rest of the transaction stays)."""
+        await self.flush()
+        before = (
+            {table: dict(rows) for table, rows in self._own.items()},
+            set(self._inserted),
+            dict(self._stamped),
+            list(self._unnumbered),
+            list(self.audit),
+            dict(self.field_versions),
+        )
+        try:
+            yield
+            await self.flush()  # a clash of this section's writes is this section's error
+        except BaseException:
+            own, inserted, stamped, unnumbered, audit, versions = before
+            self._own, self._inserted, self._queued = own, inserted, []
+            self._stamped, self._unnumbered, self.audit = stamped, unnumbered, audit
+            self.field_versions = versions
+            raise
+
     # --- the end ----------------------------------------------------------------------
 
     async def finish(self) -> None:
@@ -223,6 +265,7 @@ class MemoryTxn:
         for entry in self.audit:
             self.put(AUDIT, clone(written(entry, AUDIT_COLUMNS)), insert=True)
         self._stamped, self._unnumbered, self.audit = {}, [], []
+        self.field_versions = {}  # stamped: their markers now mean that version
 
     async def _stamp(self, company_id: UUID) -> None:
         company = await self.change(COMPANIES, company_id, {})
@@ -280,5 +323,6 @@ class MemoryTxn:
         self.ended = True
         self._own, self._inserted, self._queued = {}, set(), []
         self._stamped, self._unnumbered, self.audit = {}, [], []
+        self.field_versions = {}
         held, self._held = self._held, set()
         self.store.locks.release(held, self)

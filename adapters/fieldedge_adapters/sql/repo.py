@@ -24,7 +24,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldedge.domain.base import Entity
-from fieldedge.domain.sync import next_field_versions
+from fieldedge.domain.sync import next_field_versions, tracked
 from fieldedge.ports.database import Scope
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.txn import Txn
@@ -92,7 +92,9 @@ class Repository(Generic[E]):
             for row in rows:
                 if "field_versions" in row:
                     versions = row.pop("field_versions") or {}
-                    self._txn.known[(self.table.name, row["id"])] = (versions, int(row["version"]))
+                    key = (self.table.name, row["id"])
+                    if not self._txn.known.get(key, ({}, 0, False))[2]:
+                        self._txn.known[key] = (versions, int(row["version"]), False)
         return rows
 
     async def _run(self, statement: Any, **params: Any) -> int:
@@ -124,6 +126,7 @@ class Repository(Generic[E]):
         self._check_owned(values.get("company_id"))
         if self.field_versioned:
             values["field_versions"] = next_field_versions({}, 0, tracked(values))
+            self._txn.known[(self.table.name, values["id"])] = (values["field_versions"], 0, True)
         self._txn.insert(self.table, values, entity)
         entity.mark_clean()
 
@@ -135,17 +138,13 @@ class Repository(Generic[E]):
         changes.pop("company_id", None)
         if self.field_versioned and changes:
             key = (self.table.name, values["id"])
-            stored, version = self._txn.known.get(key, ({}, int(values["version"])))
-            versions = next_field_versions(stored, version, tracked(changes))
-            self._txn.known[key] = (versions, version)
+            stored, version, own = self._txn.known.get(key, ({}, int(values["version"]), False))
+            if own:  # written earlier in this transaction: its 0 markers are its own
+                versions = {**stored, **dict.fromkeys(tracked(changes), 0)}
+            else:
+                versions = next_field_versions(stored, version, tracked(changes))
+            self._txn.known[key] = (versions, version, True)
             changes["field_versions"] = versions
         self._txn.update(self.table, values["id"], changes, entity)
         entity.mark_clean()
 
-
-def tracked(values: Mapping[str, Any]) -> list[str]:
-    """The fields whose changes sync versions one by one (not the bookkeeping)."""
-    return [name for name in values if name not in UNTRACKED]
-
-
-UNTRACKED = frozenset({"id", "company_id", "version", "created_at", "updated_at"})

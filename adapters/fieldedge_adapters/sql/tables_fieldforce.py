@@ -39,7 +39,7 @@ def ix(table: str, *columns: str) -> sa.Index:
 def field_versions() -> Any:
     # Adapter-only: the version at which each field last changed (0: at the row's own
     # version), kept by the repositories for sync's field-level conflicts.
-    return Field(default_factory=dict, sa_type=sa.JSON, sa_column_kwargs={"server_default": "{}"})
+    return Field(default_factory=dict, sa_type=sa.JSON)
 
 
 class ContactRow(SQLModel, table=True):

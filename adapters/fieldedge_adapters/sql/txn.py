@@ -78,8 +78,9 @@ class Txn:
     wrote_audit: bool = False
     writes: int = 0  # statements sent that change rows (a joined unit of work checks it)
     locked: set[tuple[str, UUID]] = field(default_factory=set)  # rows read FOR UPDATE
-    # Per-field versions and version of rows read (contacts, visits, orders), for saves.
-    known: dict[tuple[str, UUID], tuple[dict[str, int], int]] = field(default_factory=dict)
+    # Per-field versions and version of rows read (contacts, visits, orders), for saves,
+    # and whether this transaction wrote them (then its 0 markers are its own version).
+    known: dict[tuple[str, UUID], tuple[dict[str, int], int, bool]] = field(default_factory=dict)
     savepoints: int = 0
     poisoned: bool = False  # a joined unit of work left without commit after writing
 
@@ -147,6 +148,7 @@ class Txn:
             len(self.audit),
             len(self.outbox),
             set(self.locked),
+            dict(self.known),
         )
         await self.tx.savepoint(name)
         try:
@@ -155,10 +157,10 @@ class Txn:
         except BaseException:
             await self.tx.rollback_to(name)
             await self.tx.release(name)
-            stamped, unnumbered, audit, outbox, locked = before
+            stamped, unnumbered, audit, outbox, locked, known = before
             self.queued, self.stamped, self.unnumbered = [], stamped, unnumbered
             del self.audit[audit:], self.outbox[outbox:]
-            self.locked = locked
+            self.locked, self.known = locked, known
             raise
         await self.tx.release(name)
 

@@ -82,6 +82,15 @@ class Merge:
     conflicts: tuple[FieldConflict, ...] = ()
 
 
+# Bookkeeping every row has: not versioned field by field.
+UNTRACKED = frozenset({"id", "company_id", "version", "created_at", "updated_at"})
+
+
+def tracked(values: Iterable[str]) -> list[str]:
+    """The fields whose changes are versioned one by one."""
+    return [name for name in values if name not in UNTRACKED]
+
+
 def resolved(field_versions: Mapping[str, int], version: int) -> dict[str, int]:
     """Every field's last-change version, the 0 markers read as ``version``."""
     return {name: (version if v == 0 else int(v)) for name, v in field_versions.items()}
