@@ -74,12 +74,16 @@ async def test_a_savepoint_undoes_only_its_own_writes(database: Database) -> Non
         assert contact is not None
         contact.city = "Kept"
         await uow.contacts.save(contact)
-        with pytest.raises(ValidationFailed):
+
+        async def refused() -> None:
             async with uow.savepoint():
                 contact.notes = "undone"
                 await uow.contacts.save(contact)
                 await uow.visits.add(t.visit())
                 raise ValidationFailed()
+
+        with pytest.raises(ValidationFailed):
+            await refused()
         await uow.commit()
     async with t.uow(database) as uow:
         stored = await uow.contacts.get(t.contact.id)

@@ -14,7 +14,7 @@ Writes are queued on the transaction (``Txn``): ``add`` queues an insert of ever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -147,4 +147,3 @@ class Repository(Generic[E]):
             changes["field_versions"] = versions
         self._txn.update(self.table, values["id"], changes, entity)
         entity.mark_clean()
-
