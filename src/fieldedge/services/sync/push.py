@@ -176,13 +176,30 @@ async def _apply(
         if m.op == "create" and type(exc) is Conflict:
             # The id clashed on write: another tenant's row. Said as a bad id, no more.
             return _rejected(m, ValidationFailed(details={"entityId": [ID_UNUSABLE]}))
-        return _rejected(m, exc)
+        return await _restoring(uow, principal, spec, m, exc)
     except FieldedgeError as exc:
-        return _rejected(m, exc)
+        return await _restoring(uow, principal, spec, m, exc)
 
 
 def _rejected(m: Mutation, exc: FieldedgeError) -> _Done:
     return _Done(_result(m, Outcome.REJECTED, error=_error(exc)))
+
+
+async def _restoring(
+    uow: UnitOfWork, principal: Principal, spec: SyncEntity, m: Mutation, exc: FieldedgeError
+) -> _Done:
+    """A rejected edit or delete of a row the caller sees carries the row as it is, so
+    the device can put back what it changed locally."""
+    done = _rejected(m, exc)
+    if m.op == "create":
+        return done
+    try:
+        row = await spec.load(uow, principal, m.entity_id)
+    except NotFound:
+        return done
+    if row is not None and getattr(row, "deleted_at", None) is None:
+        done.result["version"], done.result["record"] = row.version, spec.render(row)
+    return done
 
 
 def _as_is(spec: SyncEntity, m: Mutation, status: Outcome, row: Synced, **fields: Any) -> _Done:
