@@ -30,8 +30,7 @@ from fieldedge.services.deps import Deps
 from fieldedge.services.sync.pull import pull
 from fieldedge.services.sync.push import push
 from fixtures.app import make_deps
-
-from .replica import Replica
+from fixtures.replica import Replica
 
 FIELDS = ("city", "notes", "name")
 VALUES = ("A", "B", "C")
