@@ -66,6 +66,13 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("/api/v1/orders/{id}", "PATCH"): {"status": "CANCELLED"},
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
+    # A mutation naming company A's contact: rejected in its own result (tests/attack).
+    ("/api/v1/sync/push", "POST"): {
+        "clientId": "0190f5c2-7d3a-7000-8000-00000000c11e",
+        "mutations": [{"id": 1, "entity": "contact", "op": "update", "entityId": "{contact}",
+                       "baseVersion": 1, "data": {"name": "Hijacked"}}],
+    },  # fmt: skip
+    ("/api/v1/sync/pull", "POST"): {"cursor": None, "limit": 10},
 }
 
 # Which of company A's rows each path names.

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
-from fieldforce.conftest import PUNE, Team
+from fieldforce.conftest import PUNE, Team, build_team
 
 PUSH = "/api/v1/sync/push"
 
@@ -242,3 +242,29 @@ async def test_locked_and_deleted_rows_take_no_edit(team: Team) -> None:
     assert locked["record"]["notes"] is None
     assert deleted["status"] == "conflict"
     assert deleted["error"]["code"] == "NOT_FOUND"
+
+
+async def test_another_company_can_neither_touch_nor_read_rows_through_sync(team: Team) -> None:
+    other = await build_team(team.api, company="Rival Traders")
+    theirs = await team.contact("rep_a1", name="Acme's own")
+    batch = [
+        {"id": 1, "entity": "contact", "op": "update", "entityId": theirs["id"],
+         "baseVersion": theirs["version"], "data": {"name": "Hijacked"}},
+        {"id": 2, "entity": "contact", "op": "delete", "entityId": theirs["id"]},
+        contact_create(3, theirs["id"], name="Squatter"),
+        visit_create(4, str(uuid4()), theirs["id"]),
+    ]  # fmt: skip
+    out = results(await push(other, "admin", str(uuid4()), batch))
+    codes = [(r["status"], r["error"]["code"], r["record"]) for r in out]
+    assert codes == [
+        ("rejected", "NOT_FOUND", None),
+        ("rejected", "NOT_FOUND", None),
+        ("rejected", "VALIDATION_ERROR", None),  # the same answer as any unusable id
+        ("rejected", "VALIDATION_ERROR", None),
+    ]
+    assert out[2]["error"]["details"] == {"entityId": ["This id cannot be used; make a new UUID."]}
+    read = (await team.get("rep_a1", f"/api/v1/contacts/{theirs['id']}")).json()["data"]
+    assert (read["name"], read["version"]) == ("Acme's own", theirs["version"])
+    pulled = await other.post("admin", "/api/v1/sync/pull", {"cursor": None})
+    assert theirs["id"] not in pulled.text
+    assert team.ids["rep_a1"] not in pulled.text
