@@ -211,3 +211,21 @@ async def test_a_day_offline_converges_with_exactly_the_expected_conflicts(busy:
     assert device.kind("contacts")[book[0]]["notes"] == "visited twice"  # the rep's applied
     assert device.kind("orders")[morning_order]["status"] == "APPROVED"
     assert not any(v["flags"] for v in device.kind("visits").values() if v["id"] in visits[:10])
+
+
+async def test_the_sweep_drops_results_past_retention_and_replays_stay_safe(team: Team) -> None:
+    from fieldedge.services.outbox.sweep import sweep
+
+    client, contact = str(uuid4()), str(uuid4())
+    mutation = {"id": 1, "entity": "contact", "op": "create", "entityId": contact,
+                "data": {"name": "Kept a month"}}  # fmt: skip
+    assert (await team.post("rep_a1", PUSH, {"clientId": client, "mutations": [mutation]})).json()
+    assert (await sweep(team.api.deps))["sync_records"] == 0  # still within retention
+    me = (await team.api.me(team.tokens["rep_a1"])).json()["data"]["user"]
+    team.api.clock.advance(timedelta(days=31).total_seconds())
+    team.tokens["rep_a1"] = (await team.api.tokens(me["email"]))["accessToken"]
+    assert (await sweep(team.api.deps))["sync_records"] == 1
+    late = await team.post("rep_a1", PUSH, {"clientId": client, "mutations": [mutation]})
+    (result,) = late.json()["data"]["results"]
+    assert (result["status"], result["version"]) == ("duplicate", None)  # only the fact
+    assert await team.count("contacts") == 1

@@ -44,11 +44,22 @@ STEPS: dict[str, Step] = {
 }
 
 
+def _steps(deps: Deps) -> dict[str, Step]:
+    kept = timedelta(days=deps.settings.sync_retention_days)
+
+    async def sync_records(uow: UnitOfWork, now: datetime) -> int:
+        # Past the retention a cursor is refused (RESET_REQUIRED) and a mutation id that
+        # old is only ever a duplicate: their results and scope changes serve nothing.
+        return await uow.sync.sweep(now - kept)
+
+    return {**STEPS, "sync_records": sync_records}
+
+
 async def sweep(deps: Deps) -> dict[str, int]:
     """Run every step; rows deleted per step."""
     now = deps.clock.now()
     counts: dict[str, int] = {}
-    for name, step in STEPS.items():
+    for name, step in _steps(deps).items():
         async with deps.db.unit_of_work(Scope.system()) as uow:
             counts[name] = await step(uow, now)
             await uow.commit()
