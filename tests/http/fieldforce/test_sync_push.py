@@ -268,3 +268,28 @@ async def test_another_company_can_neither_touch_nor_read_rows_through_sync(team
     pulled = await other.post("admin", "/api/v1/sync/pull", {"cursor": None})
     assert theirs["id"] not in pulled.text
     assert team.ids["rep_a1"] not in pulled.text
+
+
+async def test_pushes_the_contract_refuses_whole_apply_nothing(team: Team) -> None:
+    client = str(uuid4())
+    one = contact_create(1, str(uuid4()))
+    bodies = [
+        {
+            "clientId": client,
+            "mutations": [contact_create(i + 1, str(uuid4())) for i in range(501)],
+        },
+        {"clientId": client, "mutations": [{**one, "id": 0}]},
+        {"clientId": client, "mutations": [{**one, "id": 2**63}]},
+        {"clientId": client, "mutations": [{**one, "id": "1"}]},
+        {"clientId": client, "mutations": [one, {**one, "id": 1}]},  # ids must count up
+        {"clientId": "not-a-uuid", "mutations": [one]},
+        {"clientId": client, "mutations": [{**one, "entityId": "nope"}]},
+        {"clientId": client, "mutations": [{**one, "baseVersion": -1}]},
+        {"clientId": client},
+    ]
+    for body in bodies:
+        response = await team.post("rep_a1", PUSH, body)
+        assert response.status_code == 422, (str(body)[:80], response.text)
+        assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert await team.count("contacts") == 0
+    assert await team.count("sync_clients") == 0
