@@ -69,9 +69,17 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "0190f5c2-7d3a-7000-8000-00000000c11e",
-        "mutations": [{"id": 1, "entity": "contact", "op": "update", "entityId": "{contact}",
-                       "baseVersion": 1, "data": {"name": "Hijacked"}}],
-    },  # fmt: skip
+        "mutations": [
+            {
+                "id": 1,
+                "entity": "contact",
+                "op": "update",
+                "entityId": "{contact}",
+                "baseVersion": 1,
+                "data": {"name": "Hijacked"},
+            }
+        ],
+    },
     ("/api/v1/sync/pull", "POST"): {"cursor": None, "limit": 10},
 }
 
