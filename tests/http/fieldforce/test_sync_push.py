@@ -3,6 +3,7 @@ client-made ids that refer to each other, server-owned fields, field-level confl
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -293,3 +294,28 @@ async def test_pushes_the_contract_refuses_whole_apply_nothing(team: Team) -> No
         assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert await team.count("contacts") == 0
     assert await team.count("sync_clients") == 0
+
+
+async def test_an_offline_visit_is_checked_against_the_devices_clock(team: Team) -> None:
+    contact = await team.contact("rep_a1")
+    now = team.api.clock.now()
+
+    def z(at: datetime) -> str:
+        return at.isoformat().replace("+00:00", "Z")
+
+    late, wrong, unknown = str(uuid4()), str(uuid4()), str(uuid4())
+    batch = [
+        # Recorded 30 hours ago by a phone whose clock is right: not flagged for arriving late.
+        {**visit_create(1, late, contact["id"], checkedInAt=z(now - timedelta(hours=30))),
+         "clientTime": z(now)},
+        # A phone two days ahead: its times are two days off, whenever it sends them.
+        {**visit_create(2, wrong, contact["id"], checkedInAt=z(now + timedelta(days=2, hours=-3))),
+         "clientTime": z(now + timedelta(days=2))},
+        # No clientTime: measured against the server's clock, as a REST check-in is.
+        visit_create(3, unknown, contact["id"], checkedInAt=z(now - timedelta(hours=30))),
+    ]  # fmt: skip
+    out = results(await push(team, "rep_a1", str(uuid4()), batch))
+    flags = {r["entityId"]: r["record"]["flags"] for r in out}
+    assert flags[late] == []
+    assert flags[wrong] == ["CLOCK_SKEW"]
+    assert flags[unknown] == ["CLOCK_SKEW"]
