@@ -6,6 +6,7 @@ when it commits (see ``fieldedge.ports.database``).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -29,6 +30,16 @@ def found(row: T | None, noun: str, *, visible: bool = True) -> T:
     if row is None or not visible:
         raise NotFound(f"No such {noun}.")
     return row
+
+
+def at_or_now(at: datetime | None, now: datetime, field: str) -> datetime:
+    """A time a caller gave, in UTC, or ``now``; a time without a zone is that field's
+    422 (the HTTP edge refuses one already; sync and imports reach the use case too)."""
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise ValidationFailed(details={field: ["Must carry a time zone (e.g. Z)."]})
+    return at.astimezone(UTC)
 
 
 def new_id(deps: Deps, given: UUID | None) -> UUID:

@@ -18,7 +18,7 @@ from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import PaymentQuery
 from fieldedge.ports.records import Record
-from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
+from fieldedge.services.common import at_or_now, audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import visible_order
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -61,7 +61,7 @@ async def new_payment(
     """Record ``cmd`` against its order (read with its lock) in ``uow``."""
     require(principal, Action.PAYMENT_CREATE)
     now = deps.clock.now()
-    received_at = cmd.received_at or now
+    received_at = at_or_now(cmd.received_at, now, "receivedAt")
     if received_at > now + MAX_FUTURE:
         raise ValidationFailed(details={"receivedAt": ["Cannot be more than a day ahead."]})
     if received_at < now - MAX_PAST:

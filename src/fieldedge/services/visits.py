@@ -24,7 +24,7 @@ from fieldedge.errors import Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.fieldforce import VisitQuery
 from fieldedge.ports.records import Record
-from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
+from fieldedge.services.common import at_or_now, audit, commit_new, found, id_taken, new_id
 from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
@@ -85,14 +85,6 @@ async def own_visit(
     if visit.user_id != principal.user_id:
         raise Forbidden("Only the rep who checked in may change this visit.")
     return visit
-
-
-def _utc(at: datetime | None, now: datetime, field: str) -> datetime:
-    if at is None:
-        return now
-    if at.tzinfo is None:
-        raise ValidationFailed(details={field: ["Must carry a time zone (e.g. Z)."]})
-    return at.astimezone(UTC)
 
 
 async def get_visit(
@@ -156,7 +148,7 @@ async def new_visit(
     clock is a day wrong still is."""
     require(principal, Action.VISIT_WRITE)
     now = deps.clock.now()
-    at = _utc(cmd.checked_in_at, now, "checkedInAt")
+    at = at_or_now(cmd.checked_in_at, now, "checkedInAt")
     if at > now + MAX_CHECK_IN_AHEAD:
         raise ValidationFailed(details={"checkedInAt": ["Cannot be more than 30 days ahead."]})
     skew_now = now if device_now is None else at + (now - device_now.astimezone(UTC))
@@ -227,7 +219,7 @@ async def check_out_visit(
 ) -> None:
     """Check ``visit`` (the caller's own, read with its lock) out."""
     now = deps.clock.now()
-    at = _utc(cmd.checked_out_at, now, "checkedOutAt")
+    at = at_or_now(cmd.checked_out_at, now, "checkedOutAt")
     visit.check_out(at, cmd.outcome, cmd.notes)
     visit.updated_at = now
     await uow.visits.save(visit)
@@ -262,7 +254,7 @@ async def change_visit(
     if "checked_out_at" in values:
         if values["checked_out_at"] is None:
             raise ValidationFailed(details={"checkedOutAt": ["A checked-out visit keeps it."]})
-        values["checked_out_at"] = _utc(values["checked_out_at"], now, "checkedOutAt")
+        values["checked_out_at"] = at_or_now(values["checked_out_at"], now, "checkedOutAt")
     visit.apply({**values, "updated_at": now})
     await uow.visits.save(visit)
     await audit(
