@@ -13,6 +13,7 @@ from uuid import UUID
 from fieldedge.domain.access import Principal
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.domain.sync import ScopeChange
 from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import UnitOfWork
 from fieldedge.services.deps import Deps
@@ -69,6 +70,32 @@ async def commit_new(uow: UnitOfWork, given: UUID | None) -> None:
         if given is None:
             raise
         raise ValidationFailed(details={"id": [ID_UNUSABLE]}) from None
+
+
+async def scope_moved(
+    uow: UnitOfWork,
+    deps: Deps,
+    company_id: UUID,
+    kind: str,
+    subject_id: UUID,
+    lost_by: UUID | None,
+    gained_by: UUID | None,
+) -> None:
+    """Record a row leaving ``lost_by``'s replica and entering ``gained_by``'s (sync's
+    scope log, stamped with this write's version)."""
+    now = deps.clock.now()
+    await uow.sync.log_scope(
+        ScopeChange(
+            id=deps.ids.new(),
+            company_id=company_id,
+            kind=kind,
+            subject_id=subject_id,
+            lost_by=lost_by,
+            gained_by=gained_by,
+            created_at=now,
+            updated_at=now,
+        )
+    )
 
 
 async def audit(

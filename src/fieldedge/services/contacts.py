@@ -15,10 +15,9 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.contacts import Contact, ContactType, normalize_phone
 from fieldedge.domain.identity import Role
-from fieldedge.domain.sync import ScopeChange
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
-from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
+from fieldedge.services.common import audit, commit_new, found, id_taken, new_id, scope_moved
 from fieldedge.services.deps import Deps
 from fieldedge.services.visibility import contact_owners
 
@@ -161,17 +160,8 @@ async def change_contact(
     reassigned = contact.owner_id != before_owner
     if reassigned:
         # Replicas follow the contact: it leaves the old rep's and enters the new one's.
-        await uow.sync.log_scope(
-            ScopeChange(
-                id=deps.ids.new(),
-                company_id=contact.company_id,
-                kind="contact",
-                subject_id=contact.id,
-                lost_by=before_owner,
-                gained_by=contact.owner_id,
-                created_at=now,
-                updated_at=now,
-            )
+        await scope_moved(
+            uow, deps, contact.company_id, "contact", contact.id, before_owner, contact.owner_id
         )
     await audit(
         uow,

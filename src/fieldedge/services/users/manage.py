@@ -11,13 +11,12 @@ from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role, User
-from fieldedge.domain.sync import ScopeChange
 from fieldedge.errors import Conflict, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.auth import revocation
 from fieldedge.services.auth.password_reset import issue_reset_token
 from fieldedge.services.auth.register import email_taken
-from fieldedge.services.common import audit, found, normalise_email
+from fieldedge.services.common import audit, found, normalise_email, scope_moved
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
@@ -181,17 +180,8 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
         await uow.users.save(user)
         if user.manager_id != before_manager:
             # Managers' replicas follow the rep: the old team's loses them, the new gains.
-            await uow.sync.log_scope(
-                ScopeChange(
-                    id=deps.ids.new(),
-                    company_id=principal.tenant,
-                    kind="user",
-                    subject_id=user.id,
-                    lost_by=before_manager,
-                    gained_by=user.manager_id,
-                    created_at=now,
-                    updated_at=now,
-                )
+            await scope_moved(
+                uow, deps, principal.tenant, "user", user.id, before_manager, user.manager_id
             )
         marks = revocation.payload(
             sessions=ended, user_id=user.id if "sessions_valid_after" in changes else None
