@@ -104,6 +104,8 @@ class AttendanceDay(Entity):
             raise Conflict("This day is already punched out.")
         if at.tzinfo is None:
             raise ValidationFailed(details={"punchedOutAt": ["Must carry a time zone."]})
+        if at < self.punched_in_at:
+            raise ValidationFailed(details={"punchedOutAt": ["Cannot be before the punch-in."]})
         summary = summarise(
             Fix(self.in_latitude, self.in_longitude, self.punched_in_at), visits, out, at
         )
