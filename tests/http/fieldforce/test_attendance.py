@@ -156,7 +156,9 @@ async def test_racing_punch_ins_open_one_day(team: Team) -> None:
 
 
 async def test_the_nightly_job_closes_a_forgotten_day(team: Team) -> None:
-    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).replace(hour=9, minute=0)
+    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     body = {**PUNCH, "punchedInAt": two_days_ago.isoformat()}
     day = (await team.post("rep_a1", "/api/v1/attendance/punch-in", body)).json()["data"]
     assert await run_job("attendance-close", team.api.deps) == {
