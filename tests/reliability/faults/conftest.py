@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -106,8 +107,6 @@ async def pg_api(
     clean_postgres_url: str, pg_proxy: FaultProxy, tmp_path: Path
 ) -> AsyncIterator[Api]:
     """An app whose database connections all go through ``pg_proxy``."""
-    from datetime import UTC, datetime
-
     from fakes import FixedClock
 
     db = database_from_url(through(clean_postgres_url, pg_proxy), **FAULT_POOL)
@@ -124,3 +123,44 @@ async def pg_api(
         await deps.kv.close()
         await deps.storage.close()
         await deps.mailer.close()
+
+
+@pytest.fixture
+async def redis_proxy(redis_url: str) -> AsyncIterator[FaultProxy]:
+    proxy = await open_proxy(redis_url)
+    try:
+        yield proxy
+    finally:
+        await proxy.stop()
+
+
+@pytest.fixture
+async def kv_api(
+    clean_postgres_url: str, redis_url: str, redis_proxy: FaultProxy, tmp_path: Path
+) -> AsyncIterator[Api]:
+    """The app as the composition root builds it, on Postgres and on Redis through
+    ``redis_proxy`` (its KV guarded by the breaker and timeout it runs with)."""
+    from fakes import FixedClock
+    from fieldedge_handlers.bootstrap import build_deps, close_deps
+    from fixtures.app import test_settings
+
+    settings = test_settings(
+        database_url=clean_postgres_url,
+        kv_url=through(redis_url, redis_proxy),
+        storage_url=f"file://{tmp_path}/storage",
+        outbox_inline=False,
+        breaker_cooldown_s=1.0,
+        # Tests on one Redis reuse emails and 127.0.0.1: limits are not under test here.
+        rate_auth_email_per_min=10_000,
+        rate_auth_ip_per_min=10_000,
+    )
+    deps = build_deps(settings)
+    app = create_app(deps)
+    clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
+    try:
+        async with client_for(app) as client:
+            client.timeout = httpx.Timeout(TIMEOUT_S)
+            yield Api(app, deps, client, clock)
+    finally:
+        redis_proxy.cut()
+        await asyncio.wait_for(close_deps(deps), TIMEOUT_S)
