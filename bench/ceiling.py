@@ -73,8 +73,8 @@ async def visits(request: Request) -> Response:
         visit_id = uuid.uuid4()
         await conn.execute(
             "INSERT INTO visits (id, company_id, contact_id, user_id, latitude, longitude, "
-            "accuracy_m, checked_in_at, verified, flags, version, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, '[]', $9, $8, $8)",
+            "accuracy_m, checked_in_at, verified, flags, version, created_at, updated_at, "
+            "field_versions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, '[]', $9, $8, $8, '{}')",
             visit_id,
             company,
             uuid.UUID(body["contactId"]),
@@ -114,8 +114,9 @@ async def orders(request: Request) -> Response:
         order_id = uuid.uuid4()
         await conn.execute(
             "INSERT INTO orders (id, company_id, number, contact_id, user_id, status, items, "
-            "currency, subtotal, tax, total, amount_paid, version, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, 'INR', $7, 0, $7, 0, $8, $9, $9)",
+            "currency, subtotal, tax, total, amount_paid, version, created_at, updated_at, "
+            "field_versions) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, 'INR', $7, 0, $7, 0, $8, "
+            "$9, $9, '{}')",
             order_id,
             company,
             f"CEIL-{row['order_seq']:06d}",
