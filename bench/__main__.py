@@ -110,6 +110,8 @@ def measure(pid: int, url: str, lua: Path, seconds: float, connections: int) -> 
     cpu0, wall0 = machine.cpu_seconds(pid), time.perf_counter()
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = wrk.run(url, lua, seconds, connections, PIN)
+    if out["requests"] == 0:
+        raise SystemExit(f"bench: no request to {url} completed in {seconds:g} s; not a result")
     kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter() - wall0
     cpu = machine.cpu_seconds(pid) - cpu0
@@ -158,7 +160,7 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> 
                 if core < 0.9 or gen > 0.9:
                     warnings.append(
                         f"| {name} | WARNING | ceiling core {core:.0%}, wrk core "
-                        f"{gen:.0%}: the generator may be the bottleneck |||||||"
+                        f"{gen:.0%}: ceiling below 90 % or wrk above 90 %, not clean ||||||||"
                     )
     return rows + warnings
 
