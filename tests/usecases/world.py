@@ -20,7 +20,7 @@ from uuid import UUID
 from contract.world import company, contact, product, store, user
 
 from fakes import FixedClock, MemoryDatabase
-from fakes.store import AUDIT, OUTBOX
+from fakes.store import AUDIT, OUTBOX, SCOPE_LOG
 from fieldedge.domain.access import Principal
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.company import Company
@@ -110,6 +110,11 @@ class World:
         rows = sorted(self.db.store.table(OUTBOX).values(), key=lambda r: r["id"])
         events = [OutboxEvent.load(row) for row in rows]
         return [event for event in events if kind is None or event.kind == kind]
+
+    def scope_log(self) -> list[tuple[str, UUID, UUID | None, UUID | None]]:
+        """Sync's scope changes: (kind, subject, lost by, gained by), oldest first."""
+        rows = sorted(self.db.store.table(SCOPE_LOG).values(), key=lambda r: r["id"])
+        return [(r["kind"], r["subject_id"], r["lost_by"], r["gained_by"]) for r in rows]
 
     def emails(self, template: str | None = None) -> list[dict[str, Any]]:
         """The payloads of queued emails (``template``'s only, when given)."""
