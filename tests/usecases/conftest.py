@@ -11,6 +11,7 @@ import pytest
 
 from fakes import FixedClock, MemoryDatabase
 from fieldedge.services.deps import Deps
+from fieldedge_adapters.kv import MemoryKV
 from fixtures.app import make_deps
 
 from .world import World, build_world
@@ -25,7 +26,8 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 async def deps(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Deps]:
-    built = make_deps(tmp_path, MemoryDatabase(), clock=clock)
+    kv = MemoryKV(clock=clock.monotonic)  # keys expire as the test's clock moves
+    built = make_deps(tmp_path, MemoryDatabase(), kv, clock=clock)
     try:
         yield built
     finally:
