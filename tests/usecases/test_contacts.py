@@ -231,11 +231,7 @@ async def test_delete_leaves_a_tombstone_that_reads_as_not_found(world: World) -
     with pytest.raises(NotFound):
         await delete_contact(world.as_("admin"), contact.id, world.deps)
     assert await _ids(world, "admin") == set()
-    async with world.uow() as uow:
-        tomb = await uow.contacts.get(contact.id, include_deleted=True)
-    assert tomb is not None
-    assert tomb.deleted_at == world.clock.now()
-    assert world.actions()[-1] == "contact.deleted"
+    await world.assert_tombstone("contact", contact.id)
 
 
 async def test_another_tenants_contact_is_not_found(world: World, other: World) -> None:

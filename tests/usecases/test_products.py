@@ -121,11 +121,7 @@ async def test_delete_leaves_a_tombstone(world: World) -> None:
     for call in (get_product, delete_product):
         with pytest.raises(NotFound):
             await call(world.as_("admin"), product.id, world.deps)
-    async with world.uow() as uow:
-        tomb = await uow.products.get(product.id, include_deleted=True)
-    assert tomb is not None
-    assert tomb.deleted_at == world.clock.now()
-    assert world.actions()[-1] == "product.deleted"
+    await world.assert_tombstone("product", product.id)
 
 
 async def test_another_tenants_product_is_not_found(world: World, other: World) -> None:

@@ -96,6 +96,15 @@ class World:
 
     # --- what the use cases left behind -----------------------------------------------
 
+    async def assert_tombstone(self, kind: str, row_id: UUID) -> None:
+        """``row_id`` of ``kind`` (contact, product) is kept, deleted now, and audited."""
+        async with self.uow() as uow:
+            repo = uow.contacts if kind == "contact" else uow.products
+            tomb = await repo.get(row_id, include_deleted=True)
+        assert tomb is not None
+        assert tomb.deleted_at == self.clock.now()
+        assert self.actions()[-1] == f"{kind}.deleted"
+
     def audit(self, *, platform: bool = False) -> list[AuditEntry]:
         """Committed audit entries of this company's chain (the platform's), oldest first."""
         chain = None if platform else self.id
