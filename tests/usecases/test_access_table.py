@@ -18,7 +18,7 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
-from fieldedge.services import contacts, orders, payments, products, visits
+from fieldedge.services import attendance, contacts, orders, payments, products, visits
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.export_event import request_export
@@ -124,6 +124,12 @@ ACTS: dict[Action, Act] = {
         p, payments.PaymentFilter(), None, 20, w.deps
     ),
     Action.PAYMENT_CREATE: _pay,
+    Action.ATTENDANCE_READ: lambda w, p: attendance.list_days(
+        p, attendance.DayFilter(), None, 20, w.deps
+    ),
+    Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
+        p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
+    ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }
 
