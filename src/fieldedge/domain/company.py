@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
+from importlib import resources
 from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +29,24 @@ def _known_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _zones_by_country() -> dict[str, str]:
+    """Each country's first zone in the IANA ``zone.tab`` (its most populous region's,
+    e.g. IN Asia/Kolkata, US America/New_York), from the ``tzdata`` package."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    zones: dict[str, str] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _, zone = line.split("\t")[:3]
+            zones.setdefault(code, zone)
+    return zones
+
+
+def country_timezone(country: str) -> str:
+    """The time zone a company in ``country`` gets when it names none (UTC if unknown)."""
+    return _zones_by_country().get(country, "UTC")
 
 
 def check_timezone(name: str) -> str:

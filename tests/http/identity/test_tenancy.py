@@ -34,6 +34,22 @@ async def test_every_member_reads_settings_and_only_admin_changes_them(api: Api)
     assert set(bad.json()["error"]["details"]) == {"timezone", "currency"}
 
 
+async def test_a_company_without_a_timezone_gets_its_countrys(api: Api) -> None:
+    for country, zone in (("IN", "Asia/Kolkata"), ("AE", "Asia/Dubai"), ("GB", "Europe/London")):
+        body = {
+            "companyName": f"{country} Traders",
+            "name": "Owner",
+            "email": api.email(country.lower()),
+            "password": PASSWORD,
+            "country": country,
+        }
+        registered = await api.client.post("/api/v1/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        token = registered.json()["data"]["accessToken"]
+        company = (await api.client.get("/api/v1/company", headers=bearer(token))).json()
+        assert company["data"]["timezone"] == zone
+
+
 async def test_another_tenants_ids_are_404_never_403(api: Api) -> None:
     a = await api.register(company="A")
     b = await api.register(company="B")

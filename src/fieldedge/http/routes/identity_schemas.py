@@ -29,7 +29,9 @@ class RegisterBody(RequestModel):
     name: Name
     email: Email
     password: Password
-    timezone: Timezone = "UTC"
+    timezone: Timezone | None = Field(
+        default=None, description="IANA name; defaults to the country's main zone."
+    )
     currency: Currency = "INR"
     country: Country = "IN"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldedge.domain.company import Company
+from fieldedge.domain.company import Company, country_timezone
 from fieldedge.domain.identity import Role, User
 from fieldedge.errors import Conflict
 from fieldedge.ports.database import Scope
@@ -19,7 +19,7 @@ class Register:
     name: str
     email: str
     password: str
-    timezone: str = "UTC"
+    timezone: str | None = None  # None: the country's (``country_timezone``)
     currency: str = "INR"
     country: str = "IN"
     ip: str | None = None
@@ -43,7 +43,7 @@ async def register(cmd: Register, deps: Deps) -> TokenPair:
             Company(
                 id=company_id,
                 name=cmd.company_name,
-                timezone=cmd.timezone,
+                timezone=cmd.timezone or country_timezone(cmd.country),
                 currency=cmd.currency,
                 country=cmd.country,
                 created_at=now,
