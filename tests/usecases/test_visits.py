@@ -126,6 +126,16 @@ async def test_a_check_out_before_the_check_in_is_refused(world: World) -> None:
     assert stored.checked_out_at is None
 
 
+async def test_a_check_out_more_than_thirty_days_ahead_is_refused(world: World) -> None:
+    visit = await _check_in(world)
+    far = world.clock.now() + timedelta(days=31)
+    with pytest.raises(ValidationFailed) as caught:
+        await check_out(world.as_("rep_a1"), visit.id, CheckOut(far), world.deps)
+    assert set(caught.value.details or {}) == {"checkedOutAt"}
+    (stored, _) = await get_visit(world.as_("rep_a1"), visit.id, world.deps)
+    assert stored.checked_out_at is None
+
+
 async def test_who_sees_which_visit(world: World) -> None:
     a1 = await _check_in(world, "rep_a1")
     b1 = await _check_in(world, "rep_b1")

@@ -220,6 +220,8 @@ async def check_out_visit(
     """Check ``visit`` (the caller's own, read with its lock) out."""
     now = deps.clock.now()
     at = at_or_now(cmd.checked_out_at, now, "checkedOutAt")
+    if at > now + MAX_CHECK_IN_AHEAD:
+        raise ValidationFailed(details={"checkedOutAt": ["Cannot be more than 30 days ahead."]})
     visit.check_out(at, cmd.outcome, cmd.notes)
     visit.updated_at = now
     await uow.visits.save(visit)
