@@ -191,6 +191,17 @@ async def test_notes_change_only_while_pending_and_only_by_the_rep(world: World)
         await update_order(world.as_("rep_a1"), order.id, UpdateOrder(notes="late"), world.deps)
 
 
+async def test_an_edit_that_changes_nothing_writes_nothing(world: World) -> None:
+    order = await _order(world)
+    noted = await update_order(world.as_("rep_a1"), order.id, UpdateOrder(notes="Gate"),
+                               world.deps)  # fmt: skip
+    before = list(world.actions())
+    same = await update_order(world.as_("rep_a1"), order.id, UpdateOrder(notes="Gate"),
+                              world.deps)  # fmt: skip
+    assert (same.version, same.updated_at) == (noted.version, noted.updated_at)
+    assert world.actions() == before
+
+
 # --- payments ---------------------------------------------------------------------------
 
 

@@ -203,6 +203,8 @@ async def change_order(
     if cmd.status is not None:
         await _check_move(uow, principal, order, cmd.status)
         order.move_to(cmd.status, by=principal.user_id, at=now, reason=cmd.reason)
+    if not order.changes():
+        return  # notes set to what they were: nothing to write, nothing to audit
     order.updated_at = now
     await uow.orders.save(order)
     after = OrderStatus(order.status)
