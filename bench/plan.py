@@ -1,0 +1,62 @@
+"""The scenarios' requests, shared by the load (wrk scripts) and the statement capture."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import wrk
+
+
+@dataclass(frozen=True)
+class Req:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    bodies: list[str] = field(default_factory=list)
+    idempotent: bool = False
+    connections: int | None = None  # None: the run's --connections
+
+    def lua(self, tmp: Path, name: str) -> Path:
+        slug = "".join(c if c.isalnum() else "-" for c in name)
+        return wrk.script(tmp, slug, self.method, self.headers, self.bodies, self.idempotent)
+
+
+def requests(world: dict[str, Any]) -> dict[str, Req]:
+    auth = {"Authorization": f"Bearer {world['token']}"}
+    rng = random.Random(7)
+    visits = [
+        json.dumps(
+            {
+                "contactId": c["id"],
+                "latitude": c["latitude"],
+                "longitude": c["longitude"],
+                "accuracyM": 10,
+            }
+        )
+        for c in world["contacts"]
+    ]
+    orders = [
+        json.dumps(
+            {
+                "contactId": rng.choice(world["contacts"])["id"],
+                "items": [
+                    {"productId": p, "quantity": rng.randint(1, 9)} for p in world["products"]
+                ],
+            }
+        )
+        for _ in range(50)
+    ]
+    return {
+        "health": Req("GET", "/api/health/live"),
+        "contact list (20)": Req("GET", "/api/v1/contacts?limit=20", auth),
+        "check-in": Req("POST", "/api/v1/visits", auth, visits),
+        "order create (3 lines)": Req("POST", "/api/v1/orders", auth, orders),
+        "order create c16": Req("POST", "/api/v1/orders", auth, orders, connections=16),
+        "idempotent order create c16": Req(
+            "POST", "/api/v1/orders", auth, orders, idempotent=True, connections=16
+        ),
+    }
