@@ -18,11 +18,14 @@ class Req:
     headers: dict[str, str] = field(default_factory=dict)
     bodies: list[str] = field(default_factory=list)
     idempotent: bool = False
+    tokens: list[str] = field(default_factory=list)  # per body, when each has its own
     connections: int | None = None  # None: the run's --connections
 
     def lua(self, tmp: Path, name: str) -> Path:
         slug = "".join(c if c.isalnum() else "-" for c in name)
-        return wrk.script(tmp, slug, self.method, self.headers, self.bodies, self.idempotent)
+        return wrk.script(
+            tmp, slug, self.method, self.headers, self.bodies, self.idempotent, self.tokens
+        )
 
 
 def requests(world: dict[str, Any]) -> dict[str, Req]:
@@ -50,6 +53,15 @@ def requests(world: dict[str, Any]) -> dict[str, Req]:
         )
         for _ in range(50)
     ]
+
+    def crowd(which: str) -> Req:
+        tokens, bodies = zip(*world["crowd"][which], strict=True)
+        token0 = {"Authorization": f"Bearer {tokens[0]}"}
+        n = len(tokens)
+        return Req(
+            "POST", "/api/v1/visits", token0, list(bodies), tokens=list(tokens), connections=n
+        )
+
     return {
         "health": Req("GET", "/api/health/live"),
         "contact list (20)": Req("GET", "/api/v1/contacts?limit=20", auth),
@@ -59,4 +71,6 @@ def requests(world: dict[str, Any]) -> dict[str, Req]:
         "idempotent order create c16": Req(
             "POST", "/api/v1/orders", auth, orders, idempotent=True, connections=16
         ),
+        "check-in, 50 reps of one company": crowd("one"),
+        "check-in, 50 reps of 50 companies": crowd("many"),
     }
