@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from bench import machine, wrk
+from bench import chart, machine, profile, wrk
 from bench.environment import database
 from bench.plan import Req, requests
 from bench.world import seed
@@ -205,7 +205,12 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> 
     return rows + warnings + compared
 
 
-def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list[str], int]:
+Results = dict[str, dict[str, list[dict[str, Any]]]]
+
+
+def run_backend(
+    backend: str, args: argparse.Namespace, tmp: Path
+) -> tuple[list[str], int, Results]:
     env = {
         "FIELDEDGE_ENV": "prod",
         "JWT_SECRET": SECRET,
@@ -223,7 +228,7 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list
             world = seed("http://127.0.0.1:18700")
         captured = capture(env, world, tmp, args.capture_only)
         if args.capture_only:
-            return [], 0
+            return [], 0, {}
         ceiling_env = {
             **env,
             "DATABASE_URL": url.replace("+asyncpg", ""),
@@ -231,7 +236,10 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list
         }
         reqs = requests(world)
         plan = {name: (req.path, req.lua(tmp, name), req) for name, req in reqs.items()}
+        if args.profile and args.profile not in plan:
+            raise SystemExit(f"bench: --profile {args.profile!r}: scenarios are {list(plan)}")
         results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        profiled: list[str] = []
         with (
             server("app", env, 18701, tmp / "app.log", PIN) as app_pid,
             server("ceiling", ceiling_env, 18702, tmp / "ceiling.log", PIN) as ceil_pid,
@@ -249,11 +257,26 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list
                         url_ = f"http://127.0.0.1:{port}{path}"
                         results[name][side].append(measure(pid, url_, lua, args.seconds, conns))
                 print(f"  {backend} {name}: done", flush=True)
+                if args.profile == name:
+                    raw = tmp / "profile.txt"
+                    url_ = f"http://127.0.0.1:18701{path}"
+                    profile.record(
+                        app_pid,
+                        args.seconds,
+                        raw,
+                        lambda u=url_, s=lua, c=conns: wrk.run(u, s, args.seconds, c, PIN),
+                    )
+                    profiled = [
+                        "",
+                        f"py-spy of fieldedge during {name} (an extra, unmeasured point):",
+                        "",
+                        *profile.top(raw),
+                    ]
             check_replayed(captured, 18702)
     errors = sum(
         r["errors"] for sides_ in results.values() for runs in sides_.values() for r in runs
     )
-    return table(results, backend), errors
+    return table(results, backend) + profiled, errors, results
 
 
 def main() -> int:
@@ -263,6 +286,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--backend", choices=["postgres"], action="append")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="contact list (20)",
+        metavar="SCENARIO",
+        help="py-spy the fieldedge server during SCENARIO (default: the contact list)",
+    )
     parser.add_argument("command", nargs="?", choices=["run", "capture"], default="run")
     args = parser.parse_args()
     args.warmup = 3.0
@@ -272,6 +302,7 @@ def main() -> int:
     wrk.ensure_wrk()
     started = time.perf_counter()
     info = machine.info()
+    stamp = time.strftime("%Y%m%d-%H%M", time.gmtime())
     lines = [
         f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — commit {info['commit']}",
         f"\n{info['cpu']}, {info['cores']} cores, Linux {info['kernel']}, Python "
@@ -281,11 +312,13 @@ def main() -> int:
     errors = 0
     with tempfile.TemporaryDirectory(prefix="fieldedge-bench-") as tmp_name:
         for backend in args.backend or ["postgres"]:
-            rows, errs = run_backend(backend, args, Path(tmp_name))
+            rows, errs, results = run_backend(backend, args, Path(tmp_name))
             if args.capture_only:
                 print("bench: statements written to bench/statements.json")
                 return 0
-            lines += [*rows, ""]
+            png = HERE / f"ratios-{stamp}-{backend}.png"
+            chart.write(png, lines[0].strip("\n# "), results, GOAL_RATIO)
+            lines += [*rows, "", f"Chart: `bench/{png.name}`.", ""]
             errors += errs
     lines.append(f"Run took {time.perf_counter() - started:.0f} s.\n")
     text = "\n".join(lines)
