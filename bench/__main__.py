@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import statistics
@@ -27,15 +26,33 @@ from typing import Any
 
 import httpx
 
-from bench import machine, wrk
+from bench import chart, machine, profile, wrk
 from bench.environment import database
+from bench.plan import BARE, Req, requests
 from bench.world import seed
 
 HERE = Path(__file__).resolve().parent
 PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
 HUGE = str(10**9)
 SECRET = "bench-secret-" + "b" * 40
-GOAL_RATIO = {"check-in": 0.5, "order create (3 lines)": 0.5}
+GOAL_RATIO = {"check-in": 0.5, "order create (3 lines)": 0.5, "login": 1 / 1.25}
+# fieldedge against itself: (scenario, reference, how the goal reads, test of a/b).
+COMPARE = [
+    (
+        "idempotent order create c16",
+        "order create c16",
+        "≤ 15 % over plain (req/s of plain / idempotent - 1)",
+        lambda a, b: b / a - 1 <= 0.15,
+        lambda a, b: f"{b / a - 1:+.0%}",
+    ),
+    (
+        "check-in, 50 reps of one company",
+        "check-in, 50 reps of 50 companies",
+        "≥ 0.7 (req/s of one company / of 50 companies)",
+        lambda a, b: a / b >= 0.7,
+        lambda a, b: f"{a / b:.2f}",
+    ),
+]
 
 
 @contextmanager
@@ -67,43 +84,61 @@ def server(which: str, env: dict[str, str], port: int, log: Path, pin: bool) -> 
             proc.wait(20)
 
 
-def scenarios(world: dict[str, Any], tmp: Path) -> dict[str, tuple[str, Path]]:
-    auth = {"Authorization": f"Bearer {world['token']}"}
-    rng = random.Random(7)
-    visits = [
-        json.dumps(
-            {
-                "contactId": c["id"],
-                "latitude": c["latitude"],
-                "longitude": c["longitude"],
-                "accuracyM": 10,
-            }
-        )
-        for c in world["contacts"]
-    ]
-    orders = [
-        json.dumps(
-            {
-                "contactId": rng.choice(world["contacts"])["id"],
-                "items": [
-                    {"productId": p, "quantity": rng.randint(1, 9)} for p in world["products"]
-                ],
-            }
-        )
-        for _ in range(50)
-    ]
-    return {
-        "health": ("/api/health/live", wrk.script(tmp, "health", "GET", {}, [], False)),
-        "contact list (20)": (
-            "/api/v1/contacts?limit=20",
-            wrk.script(tmp, "contacts", "GET", auth, [], False),
-        ),
-        "check-in": ("/api/v1/visits", wrk.script(tmp, "visits", "POST", auth, visits, False)),
-        "order create (3 lines)": (
-            "/api/v1/orders",
-            wrk.script(tmp, "orders", "POST", auth, orders, False),
-        ),
-    }
+def capture(env: dict[str, str], world: dict[str, Any], tmp: Path, keep: bool) -> dict[str, Any]:
+    """fieldedge's statements per scenario, recorded in-process on the bench's database;
+    the ceiling replays them. ``python -m bench capture`` keeps a copy in
+    ``bench/statements.json`` for review."""
+    (tmp / "world.json").write_text(json.dumps(world))
+    out = tmp / "statements.json"
+    full_env = {**os.environ, **env, "PYTHONPATH": str(HERE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.capture", str(tmp / "world.json"), str(out)],
+        env=full_env,
+        cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: statement capture failed:\n{done.stdout}\n{done.stderr}")
+    if keep:
+        shutil.copyfile(out, HERE / "statements.json")
+    captured: dict[str, Any] = json.loads(out.read_text())
+    for name, one in captured.items():
+        print(f"  captured {name}: {' '.join(one['kinds'])}", flush=True)
+    return captured
+
+
+def check_replayed(captured: dict[str, Any], port: int) -> None:
+    """The ceiling reports the statement kinds it ran per scenario; they must be fieldedge's."""
+    ran = httpx.get(f"http://127.0.0.1:{port}/bench/kinds", timeout=5).json()
+    for name, one in captured.items():
+        if name in BARE:
+            if ran.get(name) != BARE[name]:
+                raise SystemExit(f"bench: the ceiling did not run {name}'s floor: {ran.get(name)}")
+            continue
+        if ran.get(name) != one["kinds"]:
+            raise SystemExit(
+                f"bench: the ceiling ran {ran.get(name)} for {name}, fieldedge {one['kinds']}"
+            )
+
+
+def first(port: int, req: Req) -> None:
+    """One request, waited for (a cold server's first answer takes seconds on a busy core)."""
+    headers = dict(req.headers)
+    if req.bodies:
+        headers["Content-Type"] = "application/json"
+    if req.idempotent:
+        headers["Idempotency-Key"] = f"first-{time.time_ns()}"
+    response = httpx.request(
+        req.method,
+        f"http://127.0.0.1:{port}{req.path}",
+        headers=headers,
+        content=req.bodies[0] if req.bodies else None,
+        timeout=60,
+    )
+    if response.status_code >= 300:
+        raise SystemExit(f"bench: {req.method} {req.path} answered {response.status_code}")
 
 
 def measure(pid: int, url: str, lua: Path, seconds: float, connections: int) -> dict[str, Any]:
@@ -143,7 +178,9 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> 
             goal = ""
             if side == "ceiling" and name in GOAL_RATIO:
                 ok = ratio is not None and ratio >= GOAL_RATIO[name]
-                goal = f"≥ {GOAL_RATIO[name]} {'met' if ok else 'MISSED'}"
+                goal = f"≥ {GOAL_RATIO[name]:.2g} {'met' if ok else 'MISSED'}"
+                if name in BARE:
+                    goal = f"≤ 1.25x its floor ({BARE[name]}): {'met' if ok else 'MISSED'}"
             if side == "fieldedge" and name == "contact list (20)":
                 cpu = med(runs, "cpu_ms_per_req")[0]
                 goal = f"≤ 0.8 ms CPU {'met' if cpu <= 0.8 else 'MISSED'}"
@@ -162,10 +199,24 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> 
                         f"| {name} | WARNING | ceiling core {core:.0%}, wrk core "
                         f"{gen:.0%}: ceiling below 90 % or wrk above 90 %, not clean ||||||||"
                     )
-    return rows + warnings
+    compared = []
+    for name, ref, reads, ok, shown in COMPARE:
+        if name in results and ref in results:
+            a = med(results[name]["fieldedge"], "rps")[0]
+            b = med(results[ref]["fieldedge"], "rps")[0]
+            verdict = "met" if ok(a, b) else "MISSED"
+            compared.append(f"| {name} vs {ref} | {shown(a, b)} | {reads} {verdict} |")
+    if compared:
+        compared = ["", "| fieldedge vs itself | figure | goal |", "|---|---|---|", *compared]
+    return rows + warnings + compared
 
 
-def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list[str], int]:
+Results = dict[str, dict[str, list[dict[str, Any]]]]
+
+
+def run_backend(
+    backend: str, args: argparse.Namespace, tmp: Path
+) -> tuple[list[str], int, Results]:
     env = {
         "FIELDEDGE_ENV": "prod",
         "JWT_SECRET": SECRET,
@@ -175,53 +226,92 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list
         "DB_POOL_SIZE": "10",
         "STORAGE_URL": f"file://{tmp}/storage",
         "MAIL_URL": "console://",
-        **{f"RATE_{k}": HUGE for k in ("AUTH_IP_PER_MIN", "READ_PER_MIN", "WRITE_PER_MIN")},
+        **{
+            f"RATE_{k}": HUGE
+            for k in ("AUTH_EMAIL_PER_MIN", "AUTH_IP_PER_MIN", "READ_PER_MIN", "WRITE_PER_MIN")
+        },
     }
     with database(backend, tmp, sys.executable) as url:
         env["DATABASE_URL"] = url
         with server("app", env, 18700, tmp / "seed.log", False):
             world = seed("http://127.0.0.1:18700")
-        ceiling_env = {**env, "DATABASE_URL": url.replace("+asyncpg", "")}
-        plan = scenarios(world, tmp)
+        captured = capture(env, world, tmp, args.capture_only)
+        if args.capture_only:
+            return [], 0, {}
+        ceiling_env = {
+            **env,
+            "DATABASE_URL": url.replace("+asyncpg", ""),
+            "BENCH_STATEMENTS": str(tmp / "statements.json"),
+        }
+        reqs = requests(world)
+        plan = {name: (req.path, req.lua(tmp, name), req) for name, req in reqs.items()}
+        if args.profile and args.profile not in plan:
+            raise SystemExit(f"bench: --profile {args.profile!r}: scenarios are {list(plan)}")
         results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        profiled: list[str] = []
         with (
             server("app", env, 18701, tmp / "app.log", PIN) as app_pid,
             server("ceiling", ceiling_env, 18702, tmp / "ceiling.log", PIN) as ceil_pid,
         ):
             sides = {"fieldedge": (app_pid, 18701), "ceiling": (ceil_pid, 18702)}
-            for name, (path, lua) in plan.items():
+            for name, (path, lua, req) in plan.items():
+                conns = req.connections or args.connections
                 results[name] = {side: [] for side in sides}
+                for _pid, port in sides.values():
+                    first(port, req)  # the first request pays lazy imports and mapping
                 for _pid, port in sides.values():  # warm-up; may complete nothing
-                    wrk.run(
-                        f"http://127.0.0.1:{port}{path}", lua, args.warmup, args.connections, PIN
-                    )
+                    wrk.run(f"http://127.0.0.1:{port}{path}", lua, args.warmup, conns, PIN)
                 for _ in range(args.rounds):
                     for side, (pid, port) in sides.items():
                         url_ = f"http://127.0.0.1:{port}{path}"
-                        results[name][side].append(
-                            measure(pid, url_, lua, args.seconds, args.connections)
-                        )
+                        results[name][side].append(measure(pid, url_, lua, args.seconds, conns))
                 print(f"  {backend} {name}: done", flush=True)
+                if args.profile == name:
+                    raw = tmp / "profile.txt"
+                    url_ = f"http://127.0.0.1:18701{path}"
+                    profile.record(
+                        app_pid,
+                        args.seconds,
+                        raw,
+                        lambda u=url_, s=lua, c=conns: wrk.run(u, s, args.seconds, c, PIN),
+                    )
+                    profiled = [
+                        "",
+                        f"py-spy of fieldedge during {name} (an extra, unmeasured point):",
+                        "",
+                        *profile.top(raw),
+                    ]
+            check_replayed(captured, 18702)
     errors = sum(
         r["errors"] for sides_ in results.values() for runs in sides_.values() for r in runs
     )
-    return table(results, backend), errors
+    return table(results, backend) + profiled, errors, results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 s points, one round")
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=7)  # 9 scenarios: ~9 min in all
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--backend", choices=["postgres"], action="append")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="contact list (20)",
+        metavar="SCENARIO",
+        help="py-spy the fieldedge server during SCENARIO (default: the contact list)",
+    )
+    parser.add_argument("command", nargs="?", choices=["run", "capture"], default="run")
     args = parser.parse_args()
     args.warmup = 3.0
+    args.capture_only = args.command == "capture"
     if args.quick:
         args.seconds, args.rounds, args.warmup = 2.0, 1, 2.0
     wrk.ensure_wrk()
     started = time.perf_counter()
     info = machine.info()
+    stamp = time.strftime("%Y%m%d-%H%M", time.gmtime())
     lines = [
         f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — commit {info['commit']}",
         f"\n{info['cpu']}, {info['cores']} cores, Linux {info['kernel']}, Python "
@@ -231,8 +321,13 @@ def main() -> int:
     errors = 0
     with tempfile.TemporaryDirectory(prefix="fieldedge-bench-") as tmp_name:
         for backend in args.backend or ["postgres"]:
-            rows, errs = run_backend(backend, args, Path(tmp_name))
-            lines += [*rows, ""]
+            rows, errs, results = run_backend(backend, args, Path(tmp_name))
+            if args.capture_only:
+                print("bench: statements written to bench/statements.json")
+                return 0
+            png = HERE / f"ratios-{stamp}-{backend}.png"
+            chart.write(png, lines[0].strip("\n# "), results, GOAL_RATIO)
+            lines += [*rows, "", f"Chart: `bench/{png.name}`.", ""]
             errors += errs
     lines.append(f"Run took {time.perf_counter() - started:.0f} s.\n")
     text = "\n".join(lines)

@@ -17,6 +17,7 @@ local bodies = %(bodies)s
 local method = "%(method)s"
 local headers = %(headers)s
 local idem = %(idem)s
+local tokens = %(tokens)s
 function setup(thread)
   thread:set("id", #threads)
   table.insert(threads, thread)
@@ -31,8 +32,10 @@ function request()
   for k, v in pairs(headers) do h[k] = v end
   local body = nil
   if #bodies > 0 then
-    body = bodies[math.random(#bodies)]
+    local k = math.random(#bodies)
+    body = bodies[k]
     h["Content-Type"] = "application/json"
+    if #tokens > 0 then h["Authorization"] = "Bearer " .. tokens[k] end
   end
   if idem then h["Idempotency-Key"] = string.format("k-%%d-%%d-%%d", id, counter, os.time()) end
   return wrk.format(method, nil, h, body)
@@ -68,8 +71,15 @@ def ensure_wrk() -> str:
 
 
 def script(
-    tmp: Path, name: str, method: str, headers: dict[str, str], bodies: list[str], idem: bool
+    tmp: Path,
+    name: str,
+    method: str,
+    headers: dict[str, str],
+    bodies: list[str],
+    idem: bool,
+    tokens: list[str] | None = None,
 ) -> Path:
+    """``tokens``, when given, pairs with ``bodies``: request k sends body k as token k."""
     lua_headers = (
         "{" + ", ".join(f"[{_lua_str(k)}] = {_lua_str(v)}" for k, v in headers.items()) + "}"
     )
@@ -79,6 +89,7 @@ def script(
         "method": method,
         "headers": lua_headers,
         "idem": "true" if idem else "false",
+        "tokens": "{" + ", ".join(_lua_str(t) for t in tokens or []) + "}",
     }
     path = tmp / f"{name}.lua"
     path.write_text(text)
