@@ -66,6 +66,8 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("/api/v1/orders/{id}", "PATCH"): {"status": "CANCELLED"},
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
+    ("/api/v1/attendance/punch-in", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
+    ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "0190f5c2-7d3a-7000-8000-00000000c11e",
@@ -91,6 +93,7 @@ OWNER = {
     "visits": "visit",
     "orders": "order",
     "payments": "payment",
+    "attendance": "attendance",
     "companies": "company",
 }
 
@@ -120,8 +123,12 @@ class Route:
         return PARAM.sub(fill, self.path)
 
     def token(self, world: World) -> str:
-        """Company A's caller who may use this route (visits are the rep's own work)."""
-        return world.tokens["rep_a" if "/visits" in self.path else "admin_a"]
+        """Company A's caller who may use this route (visits and attendance are the
+        rep's own work)."""
+        own = ("/visits", "/attendance")  # the rep's own work
+        return world.tokens[
+            "rep_a" if self.path.startswith(tuple(f"/api/v1{p}" for p in own)) else "admin_a"
+        ]
 
     def request(self, world: World, body: Any = None) -> dict[str, Any]:
         """httpx keyword arguments for a well-formed request (``body`` replaces the JSON)."""

@@ -11,7 +11,10 @@ from fixtures.images import JPEG
 PUNE = (18.5204, 73.8567)
 
 # The rows of company A that a request made with another company's token must leave alone.
-TABLES = ("users", "contacts", "visits", "visit_photos", "products", "orders", "payments")
+TABLES = (
+    "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
+    "attendance_days",
+)  # fmt: skip
 
 
 @dataclass
@@ -101,7 +104,15 @@ async def build_world(api: Api) -> World:
             headers=rep_h,
         )
     )
+    day = await _ok(
+        await client.post(
+            "/api/v1/attendance/punch-in",
+            json={"latitude": PUNE[0], "longitude": PUNE[1], "accuracyM": 10},
+            headers=rep_h,
+        )
+    )
     world.ids |= {
+        "attendance": day["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
 from fieldedge.domain.company import Company
@@ -93,6 +94,16 @@ def payment(company_id: UUID, order_id: UUID, user_id: UUID, **fields: Any) -> P
     )
 
 
+def attendance_day(company_id: UUID, user_id: UUID, **fields: Any) -> AttendanceDay:
+    defaults = {
+        "day": NOW.date(), "punched_in_at": NOW, "in_latitude": 18.52, "in_longitude": 73.85,
+        "in_accuracy_m": 9.0,
+    }  # fmt: skip
+    return AttendanceDay(
+        **_stamps(company_id=company_id, user_id=user_id, **{**defaults, **fields})
+    )
+
+
 def refresh_token(owner: User, **fields: Any) -> RefreshToken:
     defaults = {
         "family_id": new_id(),
@@ -151,6 +162,7 @@ _REPOSITORY = {
     Order: "orders",
     Payment: "payments",
     OutboxEvent: "outbox",
+    AttendanceDay: "attendance",
 }
 
 

@@ -20,6 +20,7 @@ from fieldedge.ports.database import SchemaState, Scope
 
 from .audit import MemoryAuditRepository
 from .doubles import FakeDatabase, Switch
+from .fieldday import MemoryAttendanceRepository
 from .fieldforce import (
     MemoryContactRepository,
     MemoryOrderRepository,
@@ -109,6 +110,10 @@ class MemoryUnitOfWork:
     @property
     def payments(self) -> MemoryPaymentRepository:
         return self._repo(MemoryPaymentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def attendance(self) -> MemoryAttendanceRepository:
+        return self._repo(MemoryAttendanceRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

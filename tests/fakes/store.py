@@ -38,13 +38,15 @@ PAYMENTS = "payments"
 SYNC_CLIENTS = "sync_clients"
 SYNC_RESULTS = "sync_results"
 SCOPE_LOG = "sync_scope_log"
+ATTENDANCE = "attendance_days"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
-    {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG}
-)
+    {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
+     ATTENDANCE}
+)  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
-FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS})
+FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE})
 DUPLICATE = "A record with these values already exists."
 
 
@@ -74,6 +76,7 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     AUDIT: (Unique(("company_id", "seq"), lambda row: row["seq"] is not None),),
     IDEMPOTENCY: (Unique(("user_id", "key")),),
     SYNC_RESULTS: (Unique(("client_id", "mutation_id")),),
+    ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
 }
 
 

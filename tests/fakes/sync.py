@@ -13,6 +13,7 @@ from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, one_of
 from .store import (
+    ATTENDANCE,
     CONTACTS,
     ORDERS,
     PAYMENTS,
@@ -28,7 +29,8 @@ from .store import (
 )
 
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
-          "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS}  # fmt: skip
+          "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
+          "attendance": ATTENDANCE}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -108,7 +110,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments"):
+        if kind in ("orders", "payments", "attendance"):
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

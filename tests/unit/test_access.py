@@ -39,6 +39,8 @@ EXPECTED = {
     Action.ORDER_CANCEL: {A, M, R},
     Action.PAYMENT_READ: {A, M, R},
     Action.PAYMENT_CREATE: {A, M, R},
+    Action.ATTENDANCE_READ: {A, M, R},
+    Action.ATTENDANCE_WRITE: {A, M, R},
     Action.SYNC: {A, M, R},
 }
 

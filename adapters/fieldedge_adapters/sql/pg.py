@@ -24,6 +24,7 @@ into another's transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -246,7 +247,10 @@ class PgSource:
 
     async def release(self, connection: asyncpg.Connection, *, broken: bool = False) -> None:
         if broken:
-            connection.terminate()
+            # asyncpg hands a pooled connection whose link died back to the pool on its
+            # own; terminating its detached proxy then raises. Either way it is gone.
+            with contextlib.suppress(asyncpg.InterfaceError):
+                connection.terminate()
         if self.pooled or self._pool is None:
             if not connection.is_closed():
                 await connection.close(timeout=2)

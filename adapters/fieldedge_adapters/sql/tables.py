@@ -66,6 +66,9 @@ class CompanyRow(SQLModel, table=True):
     timezone: str = Field(default="UTC", max_length=64)
     currency: str = Field(default="INR", max_length=3)
     country: str = Field(default="IN", max_length=2)
+    day_ends_at: str = Field(
+        default="23:59", max_length=5, sa_column_kwargs={"server_default": "23:59"}
+    )
     # The tenant's change counter: advanced once per write transaction, at its end, in
     # the statement that stamps the written rows' ``version`` (see ``uow``).
     change_counter: int = counter()

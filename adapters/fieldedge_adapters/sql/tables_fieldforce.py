@@ -8,7 +8,7 @@ exactly these (a test compares the migrated schema with this metadata).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -221,6 +221,43 @@ class PaymentRow(SQLModel, table=True):
     received_at: datetime
     notes: str | None = Field(default=None, max_length=2000)
     version: int = 0
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class AttendanceRow(SQLModel, table=True):
+    __tablename__ = "attendance_days"
+    __table_args__ = (
+        # One day per rep per local date: two punch-ins racing for it, one wins.
+        sa.UniqueConstraint(
+            "company_id", "user_id", "day", name="uq_attendance_days_company_id_user_id_day"
+        ),
+        ix("attendance_days", "company_id", "id"),
+        ix("attendance_days", "company_id", "version"),  # sync pulls
+        ix("attendance_days", "company_id", "day"),  # a team's days, today's view
+    )
+
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    user_id: UUID = ref("users.id")
+    day: date
+    punched_in_at: datetime
+    in_latitude: float
+    in_longitude: float
+    in_accuracy_m: float
+    punched_out_at: datetime | None = None
+    out_latitude: float | None = None
+    out_longitude: float | None = None
+    out_accuracy_m: float | None = None
+    flags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    worked_minutes: int | None = None
+    visit_count: int | None = None
+    distance_m: float | None = None
+    last_latitude: float | None = None
+    last_longitude: float | None = None
+    version: int = 0
+    field_versions: dict[str, int] = field_versions()
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
 from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
 from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.contacts import SqlContactRepository
@@ -103,6 +104,10 @@ class SqlUnitOfWork:
     @property
     def payments(self) -> SqlPaymentRepository:
         return self._repo(SqlPaymentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def attendance(self) -> SqlAttendanceRepository:
+        return self._repo(SqlAttendanceRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

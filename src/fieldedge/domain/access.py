@@ -58,6 +58,8 @@ class Action(StrEnum):
     ORDER_CANCEL = "order.cancel"  # a SALES_REP: only their own orders
     PAYMENT_READ = "payment.read"
     PAYMENT_CREATE = "payment.create"
+    ATTENDANCE_READ = "attendance.read"  # own days, the team's, or the company's
+    ATTENDANCE_WRITE = "attendance.write"  # punch in and out: one's own day only
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -92,6 +94,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ORDER_CANCEL: _MEMBERS,
     Action.PAYMENT_READ: _MEMBERS,
     Action.PAYMENT_CREATE: _MEMBERS,
+    Action.ATTENDANCE_READ: _MEMBERS,
+    Action.ATTENDANCE_WRITE: _MEMBERS,
     Action.SYNC: _MEMBERS,
 }
 

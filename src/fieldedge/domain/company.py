@@ -39,6 +39,8 @@ def check_timezone(name: str) -> str:
 Timezone = Annotated[str, StringConstraints(max_length=64), AfterValidator(check_timezone)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]  # ISO 4217
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]  # ISO 3166-1 alpha-2
+# The local hour a working day left open is closed at (attendance), "HH:MM".
+DayEnd = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
 class Company(Entity):
@@ -49,6 +51,7 @@ class Company(Entity):
     timezone: Timezone = "UTC"
     currency: Currency = "INR"
     country: Country = "IN"
+    day_ends_at: DayEnd = "23:59"
     created_at: AwareDatetime
     updated_at: AwareDatetime
 

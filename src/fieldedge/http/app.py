@@ -21,6 +21,7 @@ from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
+    attendance,
     auth,
     company,
     contacts,
@@ -55,6 +56,7 @@ def api_routes() -> list[BaseRoute]:
         *photos.routes,
         *orders.routes,
         *payments.routes,
+        *attendance.routes,
         *sync.routes,
     ]
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from pydantic.alias_generators import to_camel
 
 from fieldedge.domain.access import Principal
+from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.contacts import Contact
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment
@@ -23,6 +24,7 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.http.body import validate
+from fieldedge.http.routes.attendance_schemas import AttendanceOut, PunchInBody, PunchOutBody
 from fieldedge.http.routes.fieldforce_schemas import (
     CheckInBody,
     CheckOutBody,
@@ -44,7 +46,7 @@ from fieldedge.http.routes.order_schemas import (
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.http.views import view_of
 from fieldedge.ports.database import UnitOfWork
-from fieldedge.services import contacts, orders, payments, visits
+from fieldedge.services import attendance, contacts, orders, payments, visits
 from fieldedge.services.deps import Deps
 from fieldedge.services.sync.entities import Create, Registry, Render, Synced, SyncEntity
 
@@ -211,6 +213,66 @@ def _always(_: Synced) -> bool:
     return True  # a recorded payment is money received: never edited, never deleted
 
 
+# --- attendance ---------------------------------------------------------------------
+
+
+async def _load_day(uow: UnitOfWork, principal: Principal, row_id: UUID) -> AttendanceDay | None:
+    if await uow.attendance.get(row_id) is None:
+        return None
+    return await attendance.visible_day(uow, principal, row_id, lock=True)
+
+
+async def _create_day(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(PunchInBody, c.data)
+    cmd = attendance.PunchIn(**{**body.model_dump(), "id": c.entity_id})
+    return await attendance.start_day(uow, principal, cmd, deps, device_now=c.client_time)
+
+
+def _punch_out_changes(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A day's one edit is its punch-out: the whole punch, by the day's field names."""
+    body = validate(PunchOutBody, data)
+    return {
+        "punched_out_at": body.punched_out_at,
+        "out_latitude": body.latitude,
+        "out_longitude": body.longitude,
+        "out_accuracy_m": body.accuracy_m,
+        "mock_location": body.mock_location,
+    }
+
+
+async def _update_day(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, AttendanceDay)
+    cmd = attendance.PunchOut(
+        latitude=values["out_latitude"],
+        longitude=values["out_longitude"],
+        accuracy_m=values["out_accuracy_m"],
+        punched_out_at=values.get("punched_out_at"),
+        mock_location=bool(values.get("mock_location")),
+    )
+    await attendance.end_day(uow, principal, row, cmd, deps)
+
+
+def _day_same(entity: Synced, data: Mapping[str, Any]) -> bool:
+    assert isinstance(entity, AttendanceDay)
+    try:
+        body = validate(PunchInBody, data)
+    except ValidationFailed:  # data that does not validate describes nothing
+        return False
+    return (body.latitude, body.longitude, body.accuracy_m) == (
+        entity.in_latitude,
+        entity.in_longitude,
+        entity.in_accuracy_m,
+    )
+
+
+def _day_closed(day: Synced) -> bool:
+    """A punched-out day takes no client edit: its summary is the record of the day."""
+    assert isinstance(day, AttendanceDay)
+    return not day.is_open
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -267,6 +329,20 @@ def registry() -> Registry:
             same=_same_as(CreatePaymentBody),
             locked=_always,
             ops=("create", "update", "delete"),
+        ),
+        SyncEntity(
+            name="attendance",
+            kind="attendance",
+            render=_render(AttendanceOut),
+            wire=to_camel,
+            load=_load_day,
+            create=_create_day,
+            same=_day_same,
+            locked=_day_closed,
+            ops=("create", "update"),
+            changes=_punch_out_changes,
+            current=lambda row: row.values(),
+            update=_update_day,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

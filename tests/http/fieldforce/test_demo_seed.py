@@ -45,3 +45,15 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
     assert paid[0][0] > 0
     assert settled[0][0] > 0
     assert await api.sql("SELECT count(*) FROM payments") == [(15,)]
+    days = await api.sql("SELECT count(*), count(DISTINCT user_id) FROM attendance_days")
+    assert days == [(42, 6)]  # every rep, every day of the week
+    forgotten = await api.sql(
+        "SELECT count(*) FROM attendance_days WHERE punched_out_at IS NULL"
+        " OR CAST(flags AS TEXT) LIKE '%AUTO_CLOSED%'"
+    )
+    assert forgotten == [(6,)]  # one a week each: still open, or closed by the next day
+    worked = await api.sql(
+        "SELECT min(visit_count), max(visit_count), min(worked_minutes) FROM attendance_days"
+        " WHERE CAST(flags AS TEXT) NOT LIKE '%AUTO_CLOSED%' AND punched_out_at IS NOT NULL"
+    )
+    assert worked == [(5, 5, 540)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from fixtures.identity_api import PASSWORD, Api, bearer
 
 
@@ -18,22 +16,6 @@ async def test_register_creates_company_and_admin_and_queues_welcome(api: Api) -
     assert me["company"]["geofenceRadiusM"] == 200
     welcome = await api.outbox("welcome")
     assert [mail["to"] for mail in welcome] == [[session["email"]]]
-
-
-@pytest.mark.parametrize(
-    ("password", "problem"),
-    [("short", "at least 10"), ("1234567890", "too common"), ("x" * 129, "at most 128")],
-)
-async def test_weak_password_is_422_and_writes_nothing(
-    api: Api, password: str, problem: str
-) -> None:
-    response = await api.client.post(
-        "/api/v1/auth/register",
-        json={"companyName": "X", "name": "Y", "email": "weak@example.com", "password": password},
-    )
-    assert response.status_code == 422
-    assert problem in response.json()["error"]["details"]["password"][0]
-    assert await api.sql("SELECT count(*) FROM companies") == [(0,)]
 
 
 async def test_taken_email_is_409_in_any_company_and_writes_nothing(api: Api) -> None:

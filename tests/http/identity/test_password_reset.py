@@ -49,39 +49,6 @@ async def test_confirm_sets_the_password_and_ends_every_session(api: Api) -> Non
     assert (await api.login(session["email"], NEW)).status_code == 200
 
 
-async def test_a_reset_token_works_once_and_only_for_an_hour(api: Api) -> None:
-    session = await api.register()
-    await request_reset(api, session["email"])
-    token = token_from((await api.outbox("password_reset"))[0])
-    assert (await confirm(api, token))[0] == 200
-    status, body = await confirm(api, token, "yet-another-passphrase")
-    assert status == 422
-    assert "token" in body["error"]["details"]  # type: ignore[index]
-    await request_reset(api, session["email"])
-    late = token_from((await api.outbox("password_reset"))[-1])
-    api.clock.advance(3601)
-    assert (await confirm(api, late))[0] == 422
-
-
-async def test_a_newer_reset_supersedes_the_older_one(api: Api) -> None:
-    session = await api.register()
-    await request_reset(api, session["email"])
-    await request_reset(api, session["email"])
-    first, second = (token_from(mail) for mail in await api.outbox("password_reset"))
-    assert (await confirm(api, first))[0] == 422
-    assert (await confirm(api, second))[0] == 200
-
-
-async def test_weak_new_password_is_422_and_the_token_stays_usable(api: Api) -> None:
-    session = await api.register()
-    await request_reset(api, session["email"])
-    token = token_from((await api.outbox("password_reset"))[0])
-    status, body = await confirm(api, token, "password12")
-    assert status == 422
-    assert "newPassword" in body["error"]["details"]  # type: ignore[index]
-    assert (await confirm(api, token))[0] == 200
-
-
 async def test_change_password_needs_the_current_one(api: Api) -> None:
     session = await api.register()
     headers = bearer(session["accessToken"])

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from fieldedge.domain.company import CompanyStatus
+from fieldedge.domain.company import CompanyStatus, DayEnd
 from fieldedge.domain.identity import Role
 from fieldedge.http.fields import (
     CompanyName,
@@ -78,6 +78,9 @@ class UpdateCompanyBody(RequestModel):
     timezone: Timezone | None = None
     currency: Currency | None = None
     country: Country | None = None
+    day_ends_at: DayEnd | None = Field(
+        default=None, description="Local HH:MM when a working day left open is closed."
+    )
 
 
 class CompanyStatusBody(RequestModel):
@@ -112,6 +115,7 @@ class CompanyOut(ResponseModel):
     timezone: str
     currency: str
     country: str
+    day_ends_at: str
     created_at: datetime
     updated_at: datetime
 

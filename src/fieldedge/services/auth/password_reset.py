@@ -104,7 +104,9 @@ async def reset_password(cmd: ResetPassword, deps: Deps) -> None:
     scope = Scope.tenant(token.company_id) if token.company_id else Scope.system()
     async with deps.db.unit_of_work(scope) as uow:
         user = await uow.users.get(token.user_id)
-        if user is None or not user.active or not await uow.reset_tokens.mark_used(token.id, now):
+        if user is None or not user.active or user.deleted_at is not None:
+            raise _invalid()
+        if not await uow.reset_tokens.mark_used(token.id, now):
             raise _invalid()
         user.apply({"password_hash": hashed, "sessions_valid_after": now, "updated_at": now})
         await uow.users.save(user)

@@ -19,6 +19,7 @@ class UpdateCompany:
     timezone: str | None = None
     currency: str | None = None
     country: str | None = None
+    day_ends_at: str | None = None
 
 
 async def get_company(principal: Principal, deps: Deps) -> Company:

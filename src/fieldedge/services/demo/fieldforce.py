@@ -22,6 +22,7 @@ from fieldedge.domain.orders import OrderStatus
 from fieldedge.domain.payments import PaymentMethod
 from fieldedge.domain.pricing import ItemRequest
 from fieldedge.domain.products import Product
+from fieldedge.services.attendance import PunchIn, PunchOut, punch_in, punch_out
 from fieldedge.services.contacts import CreateContact, create_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import CreateOrder, UpdateOrder, create_order, update_order
@@ -147,9 +148,14 @@ class _Week:
 
 
 async def _rep_day(deps: Deps, rng: random.Random, week: _Week, day: datetime) -> None:
-    """Five visits (some flagged) and one order, taken at the third visit."""
+    """A working day: punched in at 09:00 (one day in seven the punch-out is forgotten
+    and the next punch-in closes it, ``AUTO_CLOSED``), five visits (some flagged) and one
+    order, taken at the third visit, punched out at 18:00."""
     me = _principal(week.rep)
     home = next((c.location for c in week.contacts if c.location), CITIES[0][1:])
+    start = datetime.combine(day.date(), time(9, 0), tzinfo=day.tzinfo) - IST
+    lat, lng = _near(rng, *home, 0.5)
+    await punch_in(me, PunchIn(lat, lng, 12.0), replace(deps, clock=_At(start)))
     for slot, at_time in enumerate(SLOTS):
         at = datetime.combine(day.date(), at_time, tzinfo=day.tzinfo) - IST
         contact = rng.choice(week.contacts)
@@ -168,6 +174,9 @@ async def _rep_day(deps: Deps, rng: random.Random, week: _Week, day: datetime) -
         await check_out(me, visit.id, CheckOut(outcome="Met, discussed stock"), out)
         if slot == 2:
             await _order(out, rng, week, contact)
+    if week.plan % 7:
+        end = start + timedelta(hours=9)
+        await punch_out(me, PunchOut(*_near(rng, *home, 0.5), 15.0), replace(deps, clock=_At(end)))
 
 
 async def _order(deps: Deps, rng: random.Random, week: _Week, contact: Contact) -> None:

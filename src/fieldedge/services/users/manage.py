@@ -155,7 +155,9 @@ async def update_user(principal: Principal, user_id: UUID, cmd: UpdateUser, deps
         manager_id = user.manager_id if cmd.manager_id is UNSET else cmd.manager_id
         if role is not Role.SALES_REP and cmd.manager_id is UNSET:
             manager_id = None  # promoted out of a team
-        await _check_manager(uow, role, manager_id)  # type: ignore[arg-type]
+        if role is not user.role or manager_id != user.manager_id:
+            # Checked when it changes: a rep whose manager has left can still be edited.
+            await _check_manager(uow, role, manager_id)  # type: ignore[arg-type]
         losing_admin = user.role is Role.ADMIN and (role is not Role.ADMIN or cmd.active is False)
         if losing_admin and not await _admins_left(uow, user.id):
             raise Conflict("A company needs at least one active ADMIN.")

@@ -1,0 +1,249 @@
+"""One benchmark suite: ``python -m bench [--quick] [--seconds S] [--rounds N] [--profile]``.
+
+fieldedge and the ceiling (``bench/ceiling.py``) each run under uvicorn (uvloop,
+httptools) pinned to CPU 1; wrk runs on CPU 0. The world is seeded first through a
+throwaway server. Each scenario is warmed up, then measured in interleaved rounds
+(fieldedge, ceiling, ...); medians and min-max go to stdout and to ``bench/RESULTS.md``.
+Exits nonzero when any request errored or a server died.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import machine, wrk
+from bench.environment import database
+from bench.world import seed
+
+HERE = Path(__file__).resolve().parent
+PIN = shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
+HUGE = str(10**9)
+SECRET = "bench-secret-" + "b" * 40
+GOAL_RATIO = {"check-in": 0.5, "order create (3 lines)": 0.5}
+
+
+@contextmanager
+def server(which: str, env: dict[str, str], port: int, log: Path, pin: bool) -> Iterator[int]:
+    """A server on 127.0.0.1:port; yields its pid once healthy, stops it on the way out."""
+    cmd = [*(["taskset", "-c", "1"] if pin else []), sys.executable, "-m", "bench.serve", which]
+    full_env = {**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(HERE.parent)}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=out, cwd=HERE.parent)
+        try:
+            for _ in range(300):  # bounded: 30 s
+                if proc.poll() is not None:
+                    raise SystemExit(
+                        f"{which} server exited {proc.returncode}: see {log}\n"
+                        + log.read_text()[-2000:]
+                    )
+                try:
+                    if httpx.get(
+                        f"http://127.0.0.1:{port}/api/health/live", timeout=0.5
+                    ).is_success:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            else:
+                raise SystemExit(f"{which} server did not start: see {log}")
+            yield proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(20)
+
+
+def scenarios(world: dict[str, Any], tmp: Path) -> dict[str, tuple[str, Path]]:
+    auth = {"Authorization": f"Bearer {world['token']}"}
+    rng = random.Random(7)
+    visits = [
+        json.dumps(
+            {
+                "contactId": c["id"],
+                "latitude": c["latitude"],
+                "longitude": c["longitude"],
+                "accuracyM": 10,
+            }
+        )
+        for c in world["contacts"]
+    ]
+    orders = [
+        json.dumps(
+            {
+                "contactId": rng.choice(world["contacts"])["id"],
+                "items": [
+                    {"productId": p, "quantity": rng.randint(1, 9)} for p in world["products"]
+                ],
+            }
+        )
+        for _ in range(50)
+    ]
+    return {
+        "health": ("/api/health/live", wrk.script(tmp, "health", "GET", {}, [], False)),
+        "contact list (20)": (
+            "/api/v1/contacts?limit=20",
+            wrk.script(tmp, "contacts", "GET", auth, [], False),
+        ),
+        "check-in": ("/api/v1/visits", wrk.script(tmp, "visits", "POST", auth, visits, False)),
+        "order create (3 lines)": (
+            "/api/v1/orders",
+            wrk.script(tmp, "orders", "POST", auth, orders, False),
+        ),
+    }
+
+
+def measure(pid: int, url: str, lua: Path, seconds: float, connections: int) -> dict[str, Any]:
+    cpu0, wall0 = machine.cpu_seconds(pid), time.perf_counter()
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = wrk.run(url, lua, seconds, connections, PIN)
+    if out["requests"] == 0:
+        raise SystemExit(f"bench: no request to {url} completed in {seconds:g} s; not a result")
+    kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter() - wall0
+    cpu = machine.cpu_seconds(pid) - cpu0
+    out["cpu_ms_per_req"] = 1000 * cpu / max(out["requests"], 1)
+    out["server_core"] = cpu / wall
+    out["wrk_core"] = (kids1.ru_utime + kids1.ru_stime - kids0.ru_utime - kids0.ru_stime) / wall
+    out["rss_mb"] = machine.rss_mb(pid)
+    return out
+
+
+def med(runs: list[dict[str, Any]], key: str) -> tuple[float, float, float]:
+    values = [r[key] for r in runs]
+    return statistics.median(values), min(values), max(values)
+
+
+def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> list[str]:
+    rows = [
+        f"| scenario ({backend}) | side | req/s (min-max) | p50 ms | p99 ms | errors | "
+        "CPU ms/req | RSS MB | fieldedge/ceiling | goal |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    warnings = []
+    for name, sides in results.items():
+        app_rps = med(sides["fieldedge"], "rps")[0]
+        for side, runs in sides.items():
+            rps, lo, hi = med(runs, "rps")
+            errors = sum(r["errors"] for r in runs)
+            ratio = app_rps / rps if side == "ceiling" else None
+            goal = ""
+            if side == "ceiling" and name in GOAL_RATIO:
+                ok = ratio is not None and ratio >= GOAL_RATIO[name]
+                goal = f"≥ {GOAL_RATIO[name]} {'met' if ok else 'MISSED'}"
+            if side == "fieldedge" and name == "contact list (20)":
+                cpu = med(runs, "cpu_ms_per_req")[0]
+                goal = f"≤ 0.8 ms CPU {'met' if cpu <= 0.8 else 'MISSED'}"
+            if side == "fieldedge" and name == "health":
+                goal = f"RSS ≤ 90 MB {'met' if med(runs, 'rss_mb')[0] <= 90 else 'MISSED'}"
+            rows.append(
+                f"| {name} | {side} | {rps:.0f} ({lo:.0f}-{hi:.0f}) | "
+                f"{med(runs, 'p50_us')[0] / 1000:.2f} | {med(runs, 'p99_us')[0] / 1000:.2f} | "
+                f"{errors} | {med(runs, 'cpu_ms_per_req')[0]:.3f} | {med(runs, 'rss_mb')[0]:.0f} | "
+                f"{'' if ratio is None else f'{ratio:.2f}'} | {goal} |"
+            )
+            if side == "ceiling":
+                core, gen = med(runs, "server_core")[0], med(runs, "wrk_core")[0]
+                if core < 0.9 or gen > 0.9:
+                    warnings.append(
+                        f"| {name} | WARNING | ceiling core {core:.0%}, wrk core "
+                        f"{gen:.0%}: ceiling below 90 % or wrk above 90 %, not clean ||||||||"
+                    )
+    return rows + warnings
+
+
+def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> tuple[list[str], int]:
+    env = {
+        "FIELDEDGE_ENV": "prod",
+        "JWT_SECRET": SECRET,
+        "LOG_LEVEL": "WARNING",
+        "KV_URL": "redis://127.0.0.1:6379/15",
+        "OUTBOX_INLINE": "false",
+        "DB_POOL_SIZE": "10",
+        "STORAGE_URL": f"file://{tmp}/storage",
+        "MAIL_URL": "console://",
+        **{f"RATE_{k}": HUGE for k in ("AUTH_IP_PER_MIN", "READ_PER_MIN", "WRITE_PER_MIN")},
+    }
+    with database(backend, tmp, sys.executable) as url:
+        env["DATABASE_URL"] = url
+        with server("app", env, 18700, tmp / "seed.log", False):
+            world = seed("http://127.0.0.1:18700")
+        ceiling_env = {**env, "DATABASE_URL": url.replace("+asyncpg", "")}
+        plan = scenarios(world, tmp)
+        results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        with (
+            server("app", env, 18701, tmp / "app.log", PIN) as app_pid,
+            server("ceiling", ceiling_env, 18702, tmp / "ceiling.log", PIN) as ceil_pid,
+        ):
+            sides = {"fieldedge": (app_pid, 18701), "ceiling": (ceil_pid, 18702)}
+            for name, (path, lua) in plan.items():
+                results[name] = {side: [] for side in sides}
+                for _pid, port in sides.values():  # warm-up; may complete nothing
+                    wrk.run(
+                        f"http://127.0.0.1:{port}{path}", lua, args.warmup, args.connections, PIN
+                    )
+                for _ in range(args.rounds):
+                    for side, (pid, port) in sides.items():
+                        url_ = f"http://127.0.0.1:{port}{path}"
+                        results[name][side].append(
+                            measure(pid, url_, lua, args.seconds, args.connections)
+                        )
+                print(f"  {backend} {name}: done", flush=True)
+    errors = sum(
+        r["errors"] for sides_ in results.values() for runs in sides_.values() for r in runs
+    )
+    return table(results, backend), errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 s points, one round")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--backend", choices=["postgres"], action="append")
+    args = parser.parse_args()
+    args.warmup = 3.0
+    if args.quick:
+        args.seconds, args.rounds, args.warmup = 2.0, 1, 2.0
+    wrk.ensure_wrk()
+    started = time.perf_counter()
+    info = machine.info()
+    lines = [
+        f"\n## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — commit {info['commit']}",
+        f"\n{info['cpu']}, {info['cores']} cores, Linux {info['kernel']}, Python "
+        f"{info['python']}; {args.rounds} round(s) x {args.seconds:g} s, "
+        f"{args.connections} connections, pinned={PIN}\n",
+    ]
+    errors = 0
+    with tempfile.TemporaryDirectory(prefix="fieldedge-bench-") as tmp_name:
+        for backend in args.backend or ["postgres"]:
+            rows, errs = run_backend(backend, args, Path(tmp_name))
+            lines += [*rows, ""]
+            errors += errs
+    lines.append(f"Run took {time.perf_counter() - started:.0f} s.\n")
+    text = "\n".join(lines)
+    print(text)
+    with (HERE / "RESULTS.md").open("a") as f:
+        f.write(text)
+    if errors:
+        print(f"bench: {errors} requests errored (non-2xx or socket errors)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The role x action table as the use cases enforce it: for every ``Action`` one use case
+that needs it, called by each role. A role the table allows gets through; any other is
+``Forbidden`` and nothing is written (a SUPER_ADMIN acts in no company)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from contract.world import store, user
+
+from fieldedge.domain.access import PERMISSIONS, Action, Principal
+from fieldedge.domain.identity import Role
+from fieldedge.domain.orders import OrderStatus
+from fieldedge.domain.payments import PaymentMethod
+from fieldedge.domain.pricing import ItemRequest
+from fieldedge.errors import Forbidden
+from fieldedge.http.sync_entities import registry
+from fieldedge.ports.database import Scope
+from fieldedge.services import attendance, contacts, orders, payments, products, visits
+from fieldedge.services.company import audit_log, platform, settings
+from fieldedge.services.contact_search import ContactFilter, list_contacts
+from fieldedge.services.export_event import request_export
+from fieldedge.services.outbox.admin import list_outbox
+from fieldedge.services.sync.pull import pull
+from fieldedge.services.users import manage
+
+from .world import PUNE, World
+
+Act = Callable[[World, Principal], Awaitable[Any]]
+
+
+async def _order(world: World, status: OrderStatus = OrderStatus.PENDING) -> orders.Order:
+    """An order rep_a1 took, moved to ``status`` by their manager."""
+    contact = await world.contact("rep_a1")
+    item = ItemRequest((await world.product()).id, 2)
+    order = await orders.create_order(
+        world.as_("rep_a1"), orders.CreateOrder(contact.id, [item]), world.deps
+    )
+    if status is not OrderStatus.PENDING:
+        await orders.update_order(
+            world.as_("mgr_a"), order.id, orders.UpdateOrder(status=status), world.deps
+        )
+    return order
+
+
+async def _move(world: World, p: Principal, status: OrderStatus, before: OrderStatus) -> Any:
+    order = await _order(world, before)
+    return await orders.update_order(p, order.id, orders.UpdateOrder(status=status), world.deps)
+
+
+async def _check_in(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    cmd = visits.CheckIn(contact_id=contact.id, latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9)
+    return await visits.check_in(p, cmd, world.deps)
+
+
+async def _reassign(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    owner = {"owner_id": world.people["rep_a2"].id}
+    return await contacts.update_contact(p, contact.id, owner, world.deps)
+
+
+async def _delete_contact(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    return await contacts.delete_contact(p, contact.id, world.deps)
+
+
+async def _pay(world: World, p: Principal) -> Any:
+    order = await _order(world)
+    cmd = payments.RecordPayment(order_id=order.id, amount=100, method=PaymentMethod.CASH)
+    return await payments.record_payment(p, cmd, world.deps)
+
+
+async def _create_order(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    item = ItemRequest((await world.product()).id, 1)
+    return await orders.create_order(p, orders.CreateOrder(contact.id, [item]), world.deps)
+
+
+def _rep(world: World) -> Any:
+    return world.people["rep_a1"].id
+
+
+ACTS: dict[Action, Act] = {
+    Action.USER_LIST: lambda w, p: manage.list_users(p, manage.UserFilter(), None, 20, w.deps),
+    Action.USER_READ: lambda w, p: manage.get_user(p, _rep(w), w.deps),
+    Action.USER_CREATE: lambda w, p: manage.create_user(
+        p, manage.CreateUser(name="New Rep", email="new@example.com", role=Role.SALES_REP), w.deps
+    ),
+    Action.USER_UPDATE: lambda w, p: manage.update_user(
+        p, _rep(w), manage.UpdateUser(name="Renamed Rep"), w.deps
+    ),
+    Action.USER_DEACTIVATE: lambda w, p: manage.deactivate_user(p, w.people["rep_b1"].id, w.deps),
+    Action.COMPANY_READ: lambda w, p: settings.get_company(p, w.deps),
+    Action.COMPANY_UPDATE: lambda w, p: settings.update_company(
+        p, settings.UpdateCompany(name="Renamed"), w.deps
+    ),
+    Action.COMPANY_EXPORT: lambda w, p: request_export(p, w.deps),
+    Action.AUDIT_READ: lambda w, p: audit_log.list_audit(
+        p, audit_log.AuditFilter(), None, 20, w.deps
+    ),
+    Action.OUTBOX_READ: lambda w, p: list_outbox(p, None, None, 20, w.deps),
+    Action.PLATFORM_COMPANIES: lambda w, p: platform.list_companies(p, None, 20, w.deps),
+    Action.CONTACT_READ: lambda w, p: list_contacts(p, ContactFilter(), None, 20, w.deps),
+    Action.CONTACT_WRITE: lambda w, p: contacts.create_contact(
+        p, contacts.CreateContact(name="Dr. New"), w.deps
+    ),
+    Action.CONTACT_DELETE: _delete_contact,
+    Action.CONTACT_ASSIGN: _reassign,
+    Action.VISIT_READ: lambda w, p: visits.list_visits(p, visits.VisitFilter(), None, 20, w.deps),
+    Action.VISIT_WRITE: _check_in,
+    Action.PRODUCT_READ: lambda w, p: products.list_products(p, None, None, None, 20, w.deps),
+    Action.PRODUCT_WRITE: lambda w, p: products.create_product(
+        p, products.CreateProduct(sku="NEW-1", name="New", unit_price=100), w.deps
+    ),
+    Action.ORDER_READ: lambda w, p: orders.list_orders(p, orders.OrderFilter(), None, 20, w.deps),
+    Action.ORDER_CREATE: _create_order,
+    Action.ORDER_APPROVE: lambda w, p: _move(w, p, OrderStatus.APPROVED, OrderStatus.PENDING),
+    Action.ORDER_FULFIL: lambda w, p: _move(w, p, OrderStatus.DISPATCHED, OrderStatus.APPROVED),
+    Action.ORDER_CANCEL: lambda w, p: _move(w, p, OrderStatus.CANCELLED, OrderStatus.PENDING),
+    Action.PAYMENT_READ: lambda w, p: payments.list_payments(
+        p, payments.PaymentFilter(), None, 20, w.deps
+    ),
+    Action.PAYMENT_CREATE: _pay,
+    Action.ATTENDANCE_READ: lambda w, p: attendance.list_days(
+        p, attendance.DayFilter(), None, 20, w.deps
+    ),
+    Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
+        p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
+    ),
+    Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
+}
+
+# Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.
+PLAYER = {Role.ADMIN: "admin", Role.MANAGER: "mgr_a", Role.SALES_REP: "rep_a1"}
+
+
+def test_every_action_has_a_row() -> None:
+    assert set(ACTS) == set(Action) == set(PERMISSIONS)
+
+
+async def _principal(world: World, role: Role) -> Principal:
+    if role is Role.SUPER_ADMIN:
+        root = user(None, role=Role.SUPER_ADMIN)
+        await store(world.deps.db, Scope.system(), root)
+        return Principal(user_id=root.id, company_id=None, role=role)
+    return world.as_(PLAYER[role])
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("action", list(Action))
+async def test_each_role_may_do_exactly_what_the_table_says(
+    world: World, action: Action, role: Role
+) -> None:
+    principal = await _principal(world, role)
+    if role in PERMISSIONS[action]:
+        await ACTS[action](world, principal)
+        return
+    with pytest.raises(Forbidden):
+        await ACTS[action](world, principal)
+
+
+@pytest.mark.parametrize("action", [a for a in Action if Role.SALES_REP not in PERMISSIONS[a]])
+async def test_a_refused_call_writes_nothing(world: World, action: Action) -> None:
+    rep = world.as_("rep_a1")
+    with pytest.raises(Forbidden):
+        await ACTS[action](world, rep)
+    set_up = {"order.created"}  # the rep's order a refused move was tried on
+    written = [e.action for e in world.audit() if e.actor_id == rep.user_id]
+    assert [action for action in written if action not in set_up] == []
+    assert [e for e in world.events() if e.payload.get("template") != "order_approved"] == []
