@@ -17,7 +17,7 @@ from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.money import MAX_TAX_RATE_BP
 from fieldedge.domain.photos import PhotoStatus
 from fieldedge.domain.products import MAX_UNIT_PRICE
-from fieldedge.http.fields import Email, Time
+from fieldedge.http.fields import INTEGRAL, Email, Time
 from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
 
 
@@ -31,8 +31,8 @@ Long = Annotated[str, _text(2000)]
 Phone = Annotated[str, _text(40, 1)]
 Tag = Annotated[str, StringConstraints(max_length=100)]
 Sku = Annotated[str, StringConstraints(max_length=100)]
-Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE)]
-TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP)]
+Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE), INTEGRAL]
+TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP), INTEGRAL]
 
 
 CLIENT_ID = "Optional: the client's own UUID for the new row (an offline device's)."
