@@ -49,6 +49,25 @@ CHECKS = [
     checks.ensure_resource_availability,
 ]
 
+# A body naming a row that does not exist (a contactId of no contact, a wrong reset
+# token) is a 422 by the contract (docs/api.md items 3 and 15), so a schema-valid body
+# that names a random id is rightly refused: for these operations alone the one check
+# that expects such a body to pass, positive_data_acceptance, is off. Every other check,
+# and that one everywhere else, stays on.
+NAMES_A_ROW = {
+    "POST /api/v1/auth/password-reset/confirm",  # token
+    "POST /api/v1/users",  # managerId
+    "PATCH /api/v1/users/{id}",  # managerId
+    "POST /api/v1/contacts",  # ownerId
+    "PATCH /api/v1/contacts/{id}",  # ownerId
+    "POST /api/v1/visits",  # contactId
+    "POST /api/v1/visits/{id}/photos/upload-url",  # photoId
+    "POST /api/v1/orders",  # contactId, productId
+    "POST /api/v1/payments",  # orderId
+    "POST /api/v1/sync/push",  # entityId
+}
+CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
+
 
 def _token(client: Any, role: str, app: Starlette, deps: Any) -> str:
     register = {
@@ -124,7 +143,9 @@ def test_every_operation_holds_its_document(
     def run(case: Any) -> None:
         nonlocal cases
         cases += 1
-        case.call_and_validate(session=client, headers=headers, checks=CHECKS)
+        named = case.operation.label in NAMES_A_ROW
+        chosen = CHECKS_NAMING_A_ROW if named else CHECKS
+        case.call_and_validate(session=client, headers=headers, checks=chosen)
 
     try:
         run()

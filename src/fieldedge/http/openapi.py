@@ -146,6 +146,8 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
         schema = op.query.model_json_schema(by_alias=True, ref_template=REF)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
+            if name == "fields" and op.many and op.response is not None:
+                prop = _fields_schema(prop, op.response)
             params.append(
                 {
                     "name": name,
@@ -175,6 +177,20 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
 # document names the control characters only; the server refuses both.
 MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _fields_schema(prop: Any, model: type[BaseModel]) -> Any:
+    """``?fields=`` as lists.py reads it: comma-separated names of the item's fields, at
+    least one; spaces and empty entries between commas are ignored, an unknown name is 422."""
+    names = sorted(info.alias or name for name, info in model.model_fields.items())
+    one = "(?:" + "|".join(re.escape(name) for name in names) + ")"
+    pattern = f"^[ ,]*{one}(?: *,[ ,]*{one})*[ ,]*$"
+    out = dict(prop)
+    out["anyOf"] = [
+        {**branch, "pattern": pattern} if branch.get("type") == "string" else branch
+        for branch in prop.get("anyOf", [prop])
+    ]
+    return out
 
 
 def _plain_text(schema: Any, pattern: str) -> Any:

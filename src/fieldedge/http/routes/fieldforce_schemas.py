@@ -30,7 +30,8 @@ Short = Annotated[str, _text(200)]
 Long = Annotated[str, _text(2000)]
 Phone = Annotated[str, _text(40, 1)]
 Tag = Annotated[str, StringConstraints(max_length=100)]
-Sku = Annotated[str, StringConstraints(max_length=100)]
+# As the product entity takes it (domain/products.py): 1 to 64 characters.
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE), INTEGRAL]
 TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP), INTEGRAL]
 
