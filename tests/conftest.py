@@ -6,4 +6,5 @@ pytest_plugins = [
     "fixtures.aws",
     "fixtures.upstash",
     "fixtures.app",
+    "reliability.summary",
 ]

@@ -146,8 +146,15 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
         schema = op.query.model_json_schema(by_alias=True, ref_template=REF)
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
+            if name == "fields" and op.many and op.response is not None:
+                prop = _fields_schema(prop, op.response)
             params.append(
-                {"name": name, "in": "query", "required": name in required, "schema": prop}
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "schema": _plain_text(prop, SINGLE_LINE),
+                }
             )
     if op.idempotent:
         params.append(
@@ -156,10 +163,47 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
                 "in": "header",
                 "required": False,
                 "description": "Makes a retry safe: replays the first response for 24 h.",
-                "schema": {"type": "string", "maxLength": 255},
+                "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,255}$"},
             }
         )
     return params
+
+
+# What domain/text.py refuses in any text, as the pattern every string schema of a request
+# carries unless it already has a stricter format, pattern or enum of its own. The
+# patterns are ECMA-262, as JSON Schema reads them: a lone surrogate cannot be written in
+# a character class there (validators reject "\ud800-\udfff" as not a regex, and the fuzz
+# then ignores the whole pattern), and no JSON text a generator emits carries one, so the
+# document names the control characters only; the server refuses both.
+MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
+def _fields_schema(prop: Any, model: type[BaseModel]) -> Any:
+    """``?fields=`` as lists.py reads it: comma-separated names of the item's fields, at
+    least one; spaces and empty entries between commas are ignored, an unknown name is 422."""
+    names = sorted(info.alias or name for name, info in model.model_fields.items())
+    one = "(?:" + "|".join(re.escape(name) for name in names) + ")"
+    pattern = f"^[ ,]*{one}(?: *,[ ,]*{one})*[ ,]*$"
+    out = dict(prop)
+    out["anyOf"] = [
+        {**branch, "pattern": pattern} if branch.get("type") == "string" else branch
+        for branch in prop.get("anyOf", [prop])
+    ]
+    return out
+
+
+def _plain_text(schema: Any, pattern: str) -> Any:
+    """``schema`` with ``pattern`` on each of its string schemas that has no shape of its own."""
+    if isinstance(schema, list):
+        return [_plain_text(item, pattern) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: _plain_text(value, pattern) for key, value in schema.items()}
+    shaped = {"format", "pattern", "enum", "const"} & out.keys()
+    if out.get("type") == "string" and not shaped:
+        out["pattern"] = pattern
+    return out
 
 
 def _file_body(field: str) -> dict[str, Any]:
@@ -198,7 +242,15 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
         if op.response is not None:
             models.append((op.response, "serialization"))
     _, defs = models_json_schema(models, by_alias=True, ref_template=REF)
-    schemas = {**_COMMON_COMPONENTS, **defs.get("$defs", {})}
+    requests = {op.body.__name__ for _, _, op in ops if op.body is not None}
+    found = defs.get("$defs", {})
+    schemas = {
+        **_COMMON_COMPONENTS,
+        **{
+            name: _plain_text(schema, MULTILINE) if name in requests else schema
+            for name, schema in found.items()
+        },
+    }
     paths: dict[str, dict[str, Any]] = {}
     for path, method, op in ops:
         item: dict[str, Any] = {

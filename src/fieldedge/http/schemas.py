@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -19,6 +21,18 @@ class RequestModel(BaseModel):
         str_strip_whitespace=True,
         defer_build=True,
     )
+
+
+class PatchModel(RequestModel):
+    """A PATCH body: every field optional, at least one sent (``minProperties: 1``)."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("Send at least one field to change.")
+        return self
 
 
 class ResponseModel(BaseModel):

@@ -11,14 +11,14 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
 from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.money import MAX_TAX_RATE_BP
 from fieldedge.domain.photos import PhotoStatus
 from fieldedge.domain.products import MAX_UNIT_PRICE
-from fieldedge.http.fields import Email, Time
-from fieldedge.http.schemas import RequestModel, ResponseModel
+from fieldedge.http.fields import INTEGRAL, Email, Time
+from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
 
 
 def _text(max_length: int, min_length: int = 0) -> StringConstraints:
@@ -30,20 +30,13 @@ Short = Annotated[str, _text(200)]
 Long = Annotated[str, _text(2000)]
 Phone = Annotated[str, _text(40, 1)]
 Tag = Annotated[str, StringConstraints(max_length=100)]
-Sku = Annotated[str, StringConstraints(max_length=100)]
-Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE)]
-TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP)]
+# As the product entity takes it (domain/products.py): 1 to 64 characters.
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE), INTEGRAL]
+TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP), INTEGRAL]
 
 
 CLIENT_ID = "Optional: the client's own UUID for the new row (an offline device's)."
-
-
-class _Patch(RequestModel):
-    @model_validator(mode="after")
-    def _not_empty(self) -> _Patch:
-        if not self.model_fields_set:
-            raise ValueError("Send at least one field to change.")
-        return self
 
 
 class CreateContactBody(RequestModel):
@@ -61,7 +54,7 @@ class CreateContactBody(RequestModel):
     notes: Long | None = None
 
 
-class UpdateContactBody(_Patch):
+class UpdateContactBody(PatchModel):
     type: ContactType | None = None
     owner_id: UUID | None = None
     name: Title | None = None
@@ -106,7 +99,7 @@ class CreateProductBody(RequestModel):
     active: bool = True
 
 
-class UpdateProductBody(_Patch):
+class UpdateProductBody(PatchModel):
     sku: Sku | None = None
     name: Title | None = None
     description: Long | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from fieldedge.domain.company import CompanyStatus, DayEnd
 from fieldedge.domain.identity import Role
@@ -21,7 +21,7 @@ from fieldedge.http.fields import (
     Timezone,
     Token,
 )
-from fieldedge.http.schemas import RequestModel, ResponseModel
+from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
 
 
 class RegisterBody(RequestModel):
@@ -67,17 +67,11 @@ class CreateUserBody(RequestModel):
     password: Password | None = None
 
 
-class UpdateUserBody(RequestModel):
+class UpdateUserBody(PatchModel):
     name: Name | None = None
     role: Literal[Role.ADMIN, Role.MANAGER, Role.SALES_REP] | None = None
     manager_id: UUID | None = None
     active: bool | None = None
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> UpdateUserBody:
-        if not self.model_fields_set:
-            raise ValueError("Send at least one field to change.")
-        return self
 
 
 class UpdateCompanyBody(RequestModel):

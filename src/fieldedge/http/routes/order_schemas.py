@@ -8,20 +8,20 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from pydantic import Field, StrictInt, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from fieldedge.domain.orders import OrderStatus
 from fieldedge.domain.payments import PaymentMethod
 from fieldedge.domain.pricing import MAX_QUANTITY, MIN_QUANTITY
-from fieldedge.http.fields import Time
+from fieldedge.http.fields import INTEGRAL, Time
 from fieldedge.http.lists import ListQuery
 from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID
 from fieldedge.http.schemas import RequestModel, ResponseModel
 
 Notes = Annotated[str, StringConstraints(max_length=2000)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Quantity = Annotated[StrictInt, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
-Minor = Annotated[StrictInt, Field(ge=0, le=10**15)]
+Quantity = Annotated[StrictInt, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY), INTEGRAL]
+Minor = Annotated[StrictInt, Field(ge=0, le=10**15), INTEGRAL]
 MAX_LINES = 200
 
 
@@ -41,6 +41,11 @@ class CreateOrderBody(RequestModel):
 
 
 class UpdateOrderBody(RequestModel):
+    # What _not_empty refuses, in the document: a status or notes (a reason alone is not a change).
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["status"]}, {"required": ["notes"]}]}
+    )
+
     status: OrderStatus | None = None
     reason: Reason | None = None
     notes: Notes | None = None
@@ -107,7 +112,7 @@ class OrderOut(ResponseModel):
 class CreatePaymentBody(RequestModel):
     id: UUID | None = Field(default=None, description=CLIENT_ID)
     order_id: UUID
-    amount: Annotated[StrictInt, Field(gt=0, le=10**15)]
+    amount: Annotated[StrictInt, Field(gt=0, le=10**15), INTEGRAL]
     method: PaymentMethod
     reference: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     received_at: Time | None = Field(default=None, description="Defaults to now.")

@@ -15,7 +15,7 @@ from fieldedge.domain.sync import MAX_MUTATION_ID, MAX_MUTATIONS, Mutation
 from fieldedge.http.body import read_json
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
-from fieldedge.http.fields import Time
+from fieldedge.http.fields import INTEGRAL, Time
 from fieldedge.http.guard import principal_of
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.http.spec import Operation, Resource
@@ -28,13 +28,13 @@ Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class MutationBody(RequestModel):
-    id: Annotated[StrictInt, Field(ge=1, le=MAX_MUTATION_ID)] = Field(
+    id: Annotated[StrictInt, Field(ge=1, le=MAX_MUTATION_ID), INTEGRAL] = Field(
         description="Counts up by one per client, from 1."
     )
     entity: Name = Field(description="contact | visit | order | payment")
     op: Name = Field(description="create | update | delete")
     entity_id: UUID = Field(description="The row's id; a create's is made by the client.")
-    base_version: Annotated[StrictInt, Field(ge=0)] | None = Field(
+    base_version: Annotated[StrictInt, Field(ge=0), INTEGRAL] | None = Field(
         default=None, description="An update's: the row's version the client last saw."
     )
     data: dict[str, Any] = Field(
@@ -81,7 +81,7 @@ class PullBody(RequestModel):
     cursor: Annotated[str, Field(max_length=4000)] | None = Field(
         default=None, description="null: a full snapshot; else the last page's cursor."
     )
-    limit: Annotated[StrictInt, Field(ge=1, le=MAX_LIMIT)] = MAX_LIMIT
+    limit: Annotated[StrictInt, Field(ge=1, le=MAX_LIMIT), INTEGRAL] = MAX_LIMIT
 
 
 class KindChangesOut(ResponseModel):
