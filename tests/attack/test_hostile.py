@@ -91,8 +91,8 @@ class Hostile(Findings):
             self.append(f"{where}: 422 does not name {field}: {response.text[:200]}")
 
 
-async def test_control_characters_in_every_body_string_are_422_naming_it(world: World) -> None:
-    found, count = Hostile(), 0
+async def _controls_are_422_naming_the_field(world: World, found: Hostile) -> None:
+    count = 0
     for route in json_routes(world):
         body = valid_body(route, world)
         for path in leaves(body, str):
@@ -106,11 +106,10 @@ async def test_control_characters_in_every_body_string_are_422_naming_it(world: 
                 )
                 count += 1
     assert count >= 100
-    found.done()
 
 
-async def test_sql_and_script_text_is_stored_inert(world: World) -> None:
-    found, stored = Hostile(), 0
+async def _sql_and_script_text_is_stored_inert(world: World, found: Hostile) -> None:
+    stored = 0
     reads = {(r.path, r.method) for r in every_route(world.api.app)}
     for route in json_routes(world):
         body = valid_body(route, world)
@@ -140,7 +139,6 @@ async def test_sql_and_script_text_is_stored_inert(world: World) -> None:
     assert stored >= 6, f"only {stored} free-text fields stored the payloads"
     rows = await world.api.sql("SELECT count(*) FROM contacts WHERE name = :n", n=SECRET_B)
     assert rows == [(1,)], "company B's contact is gone"
-    found.done()
 
 
 def _big_body(body: dict[str, Any], path: Path) -> bytes:
@@ -149,8 +147,9 @@ def _big_body(body: dict[str, Any], path: Path) -> bytes:
     return text.replace(json.dumps(marker)[1:-1], "x" * (10 << 20)).encode()
 
 
-async def test_invalid_utf8_huge_strings_numbers_and_nesting_are_4xx(world: World) -> None:
-    found = Hostile()
+async def _invalid_utf8_huge_strings_numbers_and_nesting_are_4xx(
+    world: World, found: Hostile
+) -> None:
     for route in json_routes(world):
         body, url, tok = valid_body(route, world), route.url(world), token(world, route)
         where = f"{route.method} {route.path}"
@@ -175,6 +174,14 @@ async def test_invalid_utf8_huge_strings_numbers_and_nesting_are_4xx(world: Worl
                 found.append(f"{where} [{what}]: {response.status_code} {response.text[:200]}")
             elif field and field not in response.json()["error"].get("details", {}):
                 found.append(f"{where} [{what}]: 422 does not name {field}")
+
+
+async def test_every_body_field_of_every_json_route_under_hostile_input(world: World) -> None:
+    """One world for the three (the inert text is stored, so it goes last)."""
+    found = Hostile()
+    await _controls_are_422_naming_the_field(world, found)
+    await _invalid_utf8_huge_strings_numbers_and_nesting_are_4xx(world, found)
+    await _sql_and_script_text_is_stored_inert(world, found)
     found.done()
 
 

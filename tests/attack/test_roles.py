@@ -39,8 +39,8 @@ def test_the_table_is_the_documented_role_table() -> None:
     assert {action: PERMISSIONS[action] for action in DOCUMENTED} == DOCUMENTED
 
 
-async def test_each_role_of_the_company_gets_what_the_table_says(world: World) -> None:
-    found, seen = Findings(), set[tuple[str, str]]()
+async def _each_role_of_the_company_gets_what_the_table_says(world: World, found: Findings) -> None:
+    seen = set[tuple[str, str]]()
     routes = sorted(every_route(world.api.app), key=_last_the_session_enders)
     for role in ROLES:  # SUPER_ADMIN last: suspending company A is one of its calls
         for route in routes:
@@ -59,11 +59,12 @@ async def test_each_role_of_the_company_gets_what_the_table_says(world: World) -
             elif role not in rule.allowed:
                 found.check(route, role.value, response, 403, "FORBIDDEN")
     assert seen == set(EXPECT)
-    found.done()
 
 
-async def test_each_role_of_another_company_finds_no_id_of_this_one(world: World) -> None:
-    found, before = Findings(), await world.snapshot()
+async def _each_role_of_another_company_finds_no_id_of_this_one(
+    world: World, found: Findings
+) -> None:
+    before = await world.snapshot()
     a_ids = {v for k, v in world.ids.items() if k != "contact_b"} | {world.company_a}
     routes = [r for r in every_route(world.api.app) if r.op.auth and r.params]
     assert len(routes) >= 15
@@ -80,4 +81,12 @@ async def test_each_role_of_another_company_finds_no_id_of_this_one(world: World
             if shown or "Mehta" in response.text:
                 found.append(f"{role.value} {route.method} {route.path}: shows {shown}")
     assert await world.snapshot() == before, "a request of company B changed company A"
+
+
+async def test_every_role_of_both_companies_on_every_route(world: World) -> None:
+    """One world: company B's probes first, as company A's own calls then change it
+    (an ADMIN deactivates the rep, the SUPER_ADMIN suspends the company)."""
+    found = Findings()
+    await _each_role_of_another_company_finds_no_id_of_this_one(world, found)
+    await _each_role_of_the_company_gets_what_the_table_says(world, found)
     found.done()
