@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,7 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
-        "clientId": "0190f5c2-7d3a-7000-8000-00000000c11e",
+        "clientId": "{fresh}",  # a new replica per call
         "mutations": [
             {
                 "id": 1,
@@ -117,6 +118,8 @@ class Route:
                 return replace[name]
             if name == "photo_id":
                 return world.ids["photo"]
+            if name == "key":  # a stored object's key, unsigned: no grant to read or write
+                return "photos/none.jpg"
             owner = OWNER[match.string[: match.start()].rstrip("/").rsplit("/", 1)[-1]]
             return world.company_a if owner == "company" else world.ids[owner]
 
@@ -126,6 +129,8 @@ class Route:
         """Company A's caller who may use this route (visits and attendance are the
         rep's own work)."""
         own = ("/visits", "/attendance")  # the rep's own work
+        if self.path.startswith(PLATFORM) and "root" in world.tokens:
+            return world.tokens["root"]
         return world.tokens[
             "rep_a" if self.path.startswith(tuple(f"/api/v1{p}" for p in own)) else "admin_a"
         ]
@@ -145,6 +150,8 @@ def valid_body(route: Route, world: World) -> dict[str, Any]:
 
 
 def _resolve(value: Any, world: World) -> Any:
+    if value == "{fresh}":
+        return str(uuid.uuid4())
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return world.ids[value[1:-1]]
     if isinstance(value, list):

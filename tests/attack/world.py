@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fixtures.identity_api import Api, bearer
+from fieldedge.services.platform_admin import create_super_admin
+from fixtures.identity_api import PASSWORD, Api, bearer
 from fixtures.images import JPEG
 
 PUNE = (18.5204, 73.8567)
+SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A may hold it
 
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
@@ -21,7 +23,8 @@ TABLES = (
 class World:
     api: Api
     company_a: str
-    tokens: dict[str, str] = field(default_factory=dict)  # admin_a, rep_a, admin_b
+    # admin_a, manager_a, rep_a (manager_a's), the same _b, and root (a SUPER_ADMIN)
+    tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # user, contact, product, ...
 
     async def snapshot(self) -> dict[str, list[Any]]:
@@ -49,9 +52,16 @@ async def build_world(api: Api) -> World:
     me = (await api.me(a["accessToken"])).json()["data"]["user"]
     world = World(api=api, company_a=me["companyId"])
     world.tokens["admin_a"], world.tokens["admin_b"] = a["accessToken"], b["accessToken"]
-    rep = await api.create_user(a["accessToken"], "SALES_REP")
-    world.ids["user"] = rep["id"]
-    world.tokens["rep_a"] = (await api.tokens(rep["email"]))["accessToken"]
+    for company, token in (("a", a["accessToken"]), ("b", b["accessToken"])):
+        manager = await api.create_user(token, "MANAGER")
+        rep = await api.create_user(token, "SALES_REP", managerId=manager["id"])
+        world.tokens[f"manager_{company}"] = (await api.tokens(manager["email"]))["accessToken"]
+        world.tokens[f"rep_{company}"] = (await api.tokens(rep["email"]))["accessToken"]
+        world.ids[f"manager_{company}" if company == "b" else "manager"] = manager["id"]
+        if company == "a":
+            world.ids["user"] = rep["id"]
+    await create_super_admin("root@platform.example", "Root", PASSWORD, api.deps)
+    world.tokens["root"] = (await api.tokens("root@platform.example"))["accessToken"]
 
     client, admin, rep_h = api.client, bearer(a["accessToken"]), bearer(world.tokens["rep_a"])
     contact = await _ok(
@@ -111,6 +121,12 @@ async def build_world(api: Api) -> World:
             headers=rep_h,
         )
     )
+    rival = await _ok(
+        await client.post(
+            "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
+        )
+    )
+    world.ids["contact_b"] = rival["id"]
     world.ids |= {
         "attendance": day["id"],
         "contact": contact["id"],

@@ -28,6 +28,7 @@ from fieldedge.domain.base import Entity
 
 MAX_MUTATIONS = 500
 MAX_MUTATION_ID = 2**63 - 1
+MAX_VERSION = 2**63 - 1  # a row's version is a BIGINT: a base version past it was never issued
 
 
 class Op(StrEnum):

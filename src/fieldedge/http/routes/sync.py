@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fieldedge import errors as e
-from fieldedge.domain.sync import MAX_MUTATION_ID, MAX_MUTATIONS, Mutation
+from fieldedge.domain.sync import MAX_MUTATION_ID, MAX_MUTATIONS, MAX_VERSION, Mutation
 from fieldedge.http.body import read_json
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
@@ -34,7 +34,7 @@ class MutationBody(RequestModel):
     entity: Name = Field(description="contact | visit | order | payment")
     op: Name = Field(description="create | update | delete")
     entity_id: UUID = Field(description="The row's id; a create's is made by the client.")
-    base_version: Annotated[StrictInt, Field(ge=0), INTEGRAL] | None = Field(
+    base_version: Annotated[StrictInt, Field(ge=0, le=MAX_VERSION), INTEGRAL] | None = Field(
         default=None, description="An update's: the row's version the client last saw."
     )
     data: dict[str, Any] = Field(

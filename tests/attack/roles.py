@@ -1,0 +1,118 @@
+"""Who may call each route: the role table of ``docs/api.md`` as ``domain/access.py``'s
+``PERMISSIONS`` states it, one entry per (path, method) of the app.
+
+A route names the ``Action`` it needs (the roles are ``PERMISSIONS[action]``), or says
+it is public or open to every signed-in user. ``row_forbids`` lists roles the action
+allows that company A's row still refuses: a visit is written by its own rep only, so
+an ADMIN or the rep's MANAGER gets 403 on it (they see it, may not write it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fieldedge.domain.access import PERMISSIONS, Action
+from fieldedge.domain.identity import Role
+
+ROLES = (Role.SALES_REP, Role.MANAGER, Role.ADMIN, Role.SUPER_ADMIN)
+EVERYONE = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action | None = None  # None: no action (public, or any signed-in user)
+    row_forbids: frozenset[Role] = frozenset()
+
+    @property
+    def permitted(self) -> frozenset[Role]:
+        """Roles the route's action allows (404 for them on another tenant's id)."""
+        return EVERYONE if self.action is None else PERMISSIONS[self.action]
+
+    @property
+    def allowed(self) -> frozenset[Role]:
+        """Roles that are not 403 on company A's rows."""
+        return self.permitted - self.row_forbids
+
+
+OPEN = Rule()
+A = Action
+OWN_VISIT = Rule(A.VISIT_WRITE, frozenset({Role.ADMIN, Role.MANAGER}))
+
+EXPECT: dict[tuple[str, str], Rule] = {
+    ("/api/health/live", "GET"): OPEN,
+    ("/api/health", "GET"): OPEN,
+    ("/api/v1/auth/register", "POST"): OPEN,
+    ("/api/v1/auth/login", "POST"): OPEN,
+    ("/api/v1/auth/refresh", "POST"): OPEN,
+    ("/api/v1/auth/logout", "POST"): OPEN,
+    ("/api/v1/auth/password-reset/request", "POST"): OPEN,
+    ("/api/v1/auth/password-reset/confirm", "POST"): OPEN,
+    ("/api/v1/auth/change-password", "POST"): OPEN,
+    ("/api/v1/auth/me", "GET"): OPEN,
+    ("/api/v1/users", "GET"): Rule(A.USER_LIST),
+    ("/api/v1/users", "POST"): Rule(A.USER_CREATE),
+    ("/api/v1/users/{id}", "GET"): Rule(A.USER_READ),
+    ("/api/v1/users/{id}", "PATCH"): Rule(A.USER_UPDATE),
+    ("/api/v1/users/{id}", "DELETE"): Rule(A.USER_DEACTIVATE),
+    ("/api/v1/company", "GET"): Rule(A.COMPANY_READ),
+    ("/api/v1/company", "PATCH"): Rule(A.COMPANY_UPDATE),
+    ("/api/v1/company/export", "POST"): Rule(A.COMPANY_EXPORT),
+    ("/api/v1/audit", "GET"): Rule(A.AUDIT_READ),
+    ("/api/v1/admin/companies", "GET"): Rule(A.PLATFORM_COMPANIES),
+    ("/api/v1/admin/companies/{id}", "PATCH"): Rule(A.PLATFORM_COMPANIES),
+    ("/api/files/{key:path}", "GET"): OPEN,  # a signed link: the signature is the grant
+    ("/api/files/{key:path}", "PUT"): OPEN,
+    ("/api/v1/outbox", "GET"): Rule(A.OUTBOX_READ),
+    ("/api/v1/contacts", "GET"): Rule(A.CONTACT_READ),
+    ("/api/v1/contacts", "POST"): Rule(A.CONTACT_WRITE),
+    ("/api/v1/contacts/{id}", "GET"): Rule(A.CONTACT_READ),
+    ("/api/v1/contacts/{id}", "PATCH"): Rule(A.CONTACT_WRITE),
+    ("/api/v1/contacts/{id}", "DELETE"): Rule(A.CONTACT_DELETE),
+    ("/api/v1/products", "GET"): Rule(A.PRODUCT_READ),
+    ("/api/v1/products", "POST"): Rule(A.PRODUCT_WRITE),
+    ("/api/v1/products/{id}", "GET"): Rule(A.PRODUCT_READ),
+    ("/api/v1/products/{id}", "PATCH"): Rule(A.PRODUCT_WRITE),
+    ("/api/v1/products/{id}", "DELETE"): Rule(A.PRODUCT_WRITE),
+    ("/api/v1/visits", "GET"): Rule(A.VISIT_READ),
+    ("/api/v1/visits", "POST"): Rule(A.VISIT_WRITE),
+    ("/api/v1/visits/{id}", "GET"): Rule(A.VISIT_READ),
+    ("/api/v1/visits/{id}/check-out", "POST"): OWN_VISIT,
+    ("/api/v1/visits/{id}/photos", "POST"): OWN_VISIT,
+    ("/api/v1/visits/{id}/photos/upload-url", "POST"): OWN_VISIT,
+    ("/api/v1/visits/{id}/photos/{photo_id}/complete", "POST"): OWN_VISIT,
+    ("/api/v1/visits/{id}/photos/{photo_id}", "GET"): Rule(A.VISIT_READ),
+    ("/api/v1/orders", "GET"): Rule(A.ORDER_READ),
+    ("/api/v1/orders", "POST"): Rule(A.ORDER_CREATE),
+    ("/api/v1/orders/{id}", "GET"): Rule(A.ORDER_READ),
+    ("/api/v1/orders/{id}", "PATCH"): Rule(A.ORDER_CANCEL),  # the rep, their MANAGER, ADMIN
+    ("/api/v1/payments", "GET"): Rule(A.PAYMENT_READ),
+    ("/api/v1/payments", "POST"): Rule(A.PAYMENT_CREATE),
+    ("/api/v1/payments/{id}", "GET"): Rule(A.PAYMENT_READ),
+    ("/api/v1/attendance", "GET"): Rule(A.ATTENDANCE_READ),
+    ("/api/v1/attendance/today", "GET"): Rule(A.ATTENDANCE_READ),
+    ("/api/v1/attendance/punch-in", "POST"): Rule(A.ATTENDANCE_WRITE),
+    ("/api/v1/attendance/punch-out", "POST"): Rule(A.ATTENDANCE_WRITE),
+    ("/api/v1/attendance/{id}", "GET"): Rule(A.ATTENDANCE_READ),
+    ("/api/v1/sync/push", "POST"): Rule(A.SYNC),
+    ("/api/v1/sync/pull", "POST"): Rule(A.SYNC),
+    ("/api/openapi.json", "GET"): OPEN,
+    ("/api/docs", "GET"): OPEN,
+    ("/api/docs/init.js", "GET"): OPEN,
+}
+
+# docs/api.md's "Roles" table, row by row, as the actions it covers.
+DOCUMENTED: dict[Action, frozenset[Role]] = {
+    A.USER_LIST: frozenset({Role.ADMIN, Role.MANAGER}),  # users: manage all / own team
+    A.USER_CREATE: frozenset({Role.ADMIN}),
+    A.USER_UPDATE: frozenset({Role.ADMIN}),
+    A.USER_DEACTIVATE: frozenset({Role.ADMIN}),
+    A.COMPANY_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.COMPANY_UPDATE: frozenset({Role.ADMIN}),
+    A.COMPANY_EXPORT: frozenset({Role.ADMIN}),  # rule 28: ADMIN; others 403
+    A.AUDIT_READ: frozenset({Role.ADMIN}),
+    A.SYNC: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.ATTENDANCE_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.ATTENDANCE_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.CONTACT_DELETE: frozenset({Role.ADMIN, Role.MANAGER}),  # rule 13
+    A.CONTACT_ASSIGN: frozenset({Role.ADMIN, Role.MANAGER}),
+    A.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
+}
