@@ -20,7 +20,7 @@ from fixtures.app import SECRET, open_api
 from fixtures.identity_api import bearer
 from fixtures.images import JPEG, PNG
 
-from .conftest import FAULT_POOL, TIMEOUT_S, Shop, build_shop, open_proxy
+from .conftest import FAULT_POOL, TIMEOUT_S, Shop, build_shop, proxy_for
 from .proxy import FaultProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
@@ -34,11 +34,8 @@ def s3_through(s3_url: str, port: int) -> str:
 
 @pytest.fixture
 async def s3_proxy(moto_server: str) -> AsyncIterator[FaultProxy]:
-    proxy = await open_proxy(moto_server)
-    try:
+    async with proxy_for(moto_server) as proxy:
         yield proxy
-    finally:
-        await proxy.stop()
 
 
 @pytest.fixture
