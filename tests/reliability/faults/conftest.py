@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,16 @@ async def open_proxy(url: str) -> FaultProxy:
     return await asyncio.wait_for(proxy.start(), TIMEOUT_S)
 
 
+@asynccontextmanager
+async def proxy_for(url: str) -> AsyncIterator[FaultProxy]:
+    """A started proxy in front of ``url``, stopped (bounded) on exit."""
+    proxy = await open_proxy(url)
+    try:
+        yield proxy
+    finally:
+        await proxy.stop()
+
+
 @pytest.fixture
 def clean_postgres_url(migrated_postgres_url: str) -> str:
     run_async(lambda: truncate_all(migrated_postgres_url))
@@ -56,11 +67,8 @@ def clean_postgres_url(migrated_postgres_url: str) -> str:
 
 @pytest.fixture
 async def pg_proxy(clean_postgres_url: str) -> AsyncIterator[FaultProxy]:
-    proxy = await open_proxy(clean_postgres_url)
-    try:
+    async with proxy_for(clean_postgres_url) as proxy:
         yield proxy
-    finally:
-        await proxy.stop()
 
 
 @dataclass
@@ -127,11 +135,8 @@ async def pg_api(
 
 @pytest.fixture
 async def redis_proxy(redis_url: str) -> AsyncIterator[FaultProxy]:
-    proxy = await open_proxy(redis_url)
-    try:
+    async with proxy_for(redis_url) as proxy:
         yield proxy
-    finally:
-        await proxy.stop()
 
 
 @pytest.fixture
