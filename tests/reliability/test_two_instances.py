@@ -11,49 +11,20 @@ resume on the other.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from fixtures.database import run_async, truncate_all
-from fixtures.identity_api import PASSWORD, bearer
-from fixtures.services import free_port
+from fixtures.identity_api import bearer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+from .processes import SECRET, TIMEOUT_S, company, data, start, stop
 
-SECRET = "two-instances-secret-" + "t" * 32
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(120)]
+
 EMAIL_LIMIT = 4
-TIMEOUT_S = 10.0
-
-
-def _start(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fieldedge_handlers.cloudrun"],
-        env={**os.environ, **env, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):  # bounded: 15 s
-        if process.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{base}/api/health/live", timeout=0.5).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError(process.communicate(timeout=TIMEOUT_S)[1])
 
 
 @pytest.fixture(scope="module")
@@ -74,17 +45,12 @@ def bases(
         "TRUSTED_PROXIES": "127.0.0.1",
         "RATE_AUTH_EMAIL_PER_MIN": str(EMAIL_LIMIT),
     }
-    started = [_start(env) for _ in range(2)]
+    started = [start(env) for _ in range(2)]
     try:
         yield [base for _, base in started]
     finally:
         for process, _ in started:
-            process.terminate()
-            try:
-                process.communicate(timeout=TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
+            stop(process)
 
 
 @pytest.fixture
@@ -95,40 +61,6 @@ async def clients(bases: list[str]) -> AsyncIterator[list[httpx.AsyncClient]]:
     b = httpx.AsyncClient(base_url=bases[1], headers=headers, timeout=TIMEOUT_S)
     async with a, b:
         yield [a, b]
-
-
-def data(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()["data"]
-
-
-async def company(a: httpx.AsyncClient, b: httpx.AsyncClient) -> dict[str, str]:
-    """A company registered on A, its rep created on B; tokens, a product, a contact."""
-    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
-    body = {"companyName": "Acme", "name": "Asha", "email": email, "password": PASSWORD}
-    admin = data(await a.post("/api/v1/auth/register", json=body | {"timezone": "UTC"}), 201)
-    rep_email = f"rep-{uuid.uuid4().hex[:8]}@example.com"
-    user = {"name": "Ravi", "email": rep_email, "role": "SALES_REP", "password": PASSWORD}
-    data(await b.post("/api/v1/users", json=user, headers=bearer(admin["accessToken"])), 201)
-    rep = data(await a.post("/api/v1/auth/login", json={"email": rep_email, "password": PASSWORD}))
-    product = {"sku": "PEN", "name": "Gel pen", "unitPrice": 1250}
-    pen = data(
-        await b.post("/api/v1/products", json=product, headers=bearer(admin["accessToken"])), 201
-    )
-    shop = data(
-        await a.post(
-            "/api/v1/contacts", json={"name": "Corner Shop"}, headers=bearer(rep["accessToken"])
-        ),
-        201,
-    )
-    return {
-        "admin": admin["accessToken"],
-        "rep": rep["accessToken"],
-        "rep_refresh": rep["refreshToken"],
-        "rep_email": rep_email,
-        "product": pen["id"],
-        "contact": shop["id"],
-    }
 
 
 async def test_the_login_limit_is_one_count_across_instances(
