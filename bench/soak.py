@@ -1,0 +1,206 @@
+"""The soak: ``python -m bench.soak [--minutes 10] [--connections 16]``, not run in CI.
+
+fieldedge as the Cloud Run entry builds it (prod mode, Postgres, Redis KV, rate limits out
+of reach) under wrk's mixed load for the given minutes, in one-minute slices: a rep
+listing contacts, products and orders, checking in, taking orders (some under an
+``Idempotency-Key``) and pulling a sync page. Each slice reports req/s, 2xx / 4xx / 5xx,
+socket errors and the server's RSS. The first slice is the warm-up (lazy imports, pools,
+caches); RSS growth is measured from its end to the last slice's. Passes (exit 0) with
+zero 5xx, zero socket errors and RSS growth under 10 %; the figures are appended to
+``bench/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import machine, wrk
+from bench.__main__ import HUGE, PIN, SECRET, server
+from bench.environment import database
+from bench.world import seed
+
+HERE = Path(__file__).resolve().parent
+GROWTH_LIMIT = 0.10
+
+LUA = """
+local threads = {}
+local counter = 0
+local mix = %(mix)s
+local token = %(token)s
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  ok, c4, c5 = 0, 0, 0
+  math.randomseed(os.time() + id * 7919)
+end
+function request()
+  counter = counter + 1
+  local r = mix[math.random(#mix)]
+  local h = {["Authorization"] = "Bearer " .. token}
+  if r[3] then h["Content-Type"] = "application/json" end
+  if r[4] then h["Idempotency-Key"] = string.format("s-%%d-%%d-%%d", id, counter, os.time()) end
+  return wrk.format(r[1], r[2], h, r[3])
+end
+function response(status, hdrs, body)
+  if status >= 500 then c5 = c5 + 1 elseif status >= 400 then c4 = c4 + 1 else ok = ok + 1 end
+end
+function done(summary, latency, requests)
+  local a, b, c = 0, 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("ok"); b = b + t:get("c4"); c = c + t:get("c5") end
+  local e = summary.errors
+  io.write(string.format(
+    'SOAKJSON {"requests": %%d, "duration_us": %%d, "p99_us": %%d, "ok": %%d, "c4": %%d, ' ..
+    '"c5": %%d, "socket_errors": %%d}\\n', summary.requests, summary.duration,
+    latency:percentile(99), a, b, c, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def mix(world: dict[str, Any]) -> list[tuple[str, str, str | None, bool]]:
+    """(method, path, body, idempotent), repeated by weight: reads outnumber writes."""
+    rng = random.Random(11)
+    contacts, products = world["contacts"], world["products"]
+
+    def visit() -> str:
+        c = rng.choice(contacts)
+        return json.dumps(
+            {
+                "contactId": c["id"],
+                "latitude": c["latitude"],
+                "longitude": c["longitude"],
+                "accuracyM": 10,
+            }
+        )
+
+    def order() -> str:
+        items = [{"productId": p, "quantity": rng.randint(1, 9)} for p in products]
+        return json.dumps({"contactId": rng.choice(contacts)["id"], "items": items})
+
+    entries: list[tuple[str, str, str | None, bool]] = []
+    entries += [("GET", "/api/v1/contacts?limit=20", None, False)] * 6
+    entries += [("GET", "/api/v1/products", None, False)] * 3
+    entries += [("GET", "/api/v1/orders?limit=20", None, False)] * 2
+    entries += [("POST", "/api/v1/visits", visit(), False) for _ in range(4)]
+    entries += [("POST", "/api/v1/orders", order(), False) for _ in range(2)]
+    entries += [("POST", "/api/v1/orders", order(), True)]
+    entries += [("POST", "/api/v1/sync/pull", json.dumps({"cursor": None, "limit": 50}), False)]
+    entries += [("GET", "/api/health", None, False)]
+    return entries
+
+
+def script(tmp: Path, world: dict[str, Any]) -> Path:
+    def lua(value: str | None) -> str:
+        return "nil" if value is None else json.dumps(value)
+
+    rows = ", ".join(
+        f"{{{lua(m)}, {lua(p)}, {lua(b)}, {'true' if i else 'false'}}}" for m, p, b, i in mix(world)
+    )
+    path = tmp / "soak.lua"
+    path.write_text(LUA % {"mix": "{" + rows + "}", "token": json.dumps(world["token"])})
+    return path
+
+
+def slice_(url: str, lua: Path, seconds: int, connections: int) -> dict[str, Any]:
+    cmd = [*(["taskset", "-c", "0"] if PIN else []), wrk.ensure_wrk(), "-t", "1"]
+    cmd += ["-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(lua), url]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("SOAKJSON ")]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"wrk failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    out: dict[str, Any] = json.loads(lines[-1].removeprefix("SOAKJSON "))
+    out["rps"] = out["requests"] / (out["duration_us"] / 1e6)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if args.minutes < 2:
+        raise SystemExit("bench.soak: --minutes is at least 2 (one warm-up, one measured)")
+    wrk.ensure_wrk()
+    info = machine.info()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="fieldedge-soak-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = {
+            "FIELDEDGE_ENV": "prod",
+            "JWT_SECRET": SECRET,
+            "LOG_LEVEL": "WARNING",
+            "KV_URL": "redis://127.0.0.1:6379/15",
+            "OUTBOX_INLINE": "false",
+            "STORAGE_URL": f"file://{tmp}/storage",
+            "MAIL_URL": "console://",
+            "ACCESS_TOKEN_TTL_S": "3600",  # the soak outlasts the default 15 minutes
+            **{
+                f"RATE_{k}": HUGE
+                for k in (
+                    "AUTH_EMAIL_PER_MIN",
+                    "AUTH_IP_PER_MIN",
+                    "READ_PER_MIN",
+                    "WRITE_PER_MIN",
+                    "SYNC_PER_MIN",
+                )
+            },
+        }
+        with database("postgres", tmp, sys.executable) as url:
+            env["DATABASE_URL"] = url
+            with server("app", env, 18710, tmp / "seed.log", False):
+                world = seed("http://127.0.0.1:18710")
+            lua = script(tmp, world)
+            slices: list[dict[str, Any]] = []
+            with server("app", env, 18711, tmp / "app.log", PIN) as pid:
+                for minute in range(args.minutes):
+                    out = slice_("http://127.0.0.1:18711", lua, 60, args.connections)
+                    out["rss_mb"] = machine.rss_mb(pid)
+                    slices.append(out)
+                    print(
+                        f"  minute {minute + 1}: {out['rps']:.0f} req/s, 4xx {out['c4']}, "
+                        f"5xx {out['c5']}, socket errors {out['socket_errors']}, "
+                        f"RSS {out['rss_mb']:.1f} MB",
+                        flush=True,
+                    )
+    warm, last = slices[0]["rss_mb"], slices[-1]["rss_mb"]
+    growth = (last - warm) / warm
+    c5 = sum(s["c5"] for s in slices)
+    sock = sum(s["socket_errors"] for s in slices)
+    c4 = sum(s["c4"] for s in slices)
+    total = sum(s["requests"] for s in slices)
+    passed = c5 == 0 and sock == 0 and growth < GROWTH_LIMIT
+    lines = [
+        f"\n## Soak {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — commit {info['commit']}",
+        f"\n{info['cpu']}, {info['cores']} cores; {args.minutes} x 60 s of mixed load, "
+        f"{args.connections} connections, pinned={PIN}\n",
+        "| minute | req/s | p99 ms | 4xx | 5xx | socket errors | RSS MB |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *(
+            f"| {i + 1} | {s['rps']:.0f} | {s['p99_us'] / 1000:.1f} | {s['c4']} | {s['c5']} "
+            f"| {s['socket_errors']} | {s['rss_mb']:.1f} |"
+            for i, s in enumerate(slices)
+        ),
+        "",
+        f"{total} requests: {c5} 5xx, {sock} socket errors, {c4} 4xx; RSS {warm:.1f} MB "
+        f"after the warm-up minute, {last:.1f} MB at the end ({growth:+.1%}; limit "
+        f"+{GROWTH_LIMIT:.0%}): {'PASS' if passed else 'FAIL'}. "
+        f"Run took {time.perf_counter() - started:.0f} s.\n",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    with (HERE / "RESULTS.md").open("a") as f:
+        f.write(text)
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
