@@ -69,6 +69,21 @@ Email = Annotated[
 # Long enough for any passphrase, short enough that hashing it costs nothing extra; the
 # password policy gives the real limits (10 to 128) as field errors.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+# A password being set: the document gives the policy's lengths (10 to 128); the policy
+# (services/security/passwords.py) refuses the rest, a common password among them.
+NewPassword = Annotated[Password, Field(json_schema_extra={"minLength": 10, "maxLength": 128})]
+# A point as domain/geo.py takes it: the document carries the ranges it checks.
+Latitude = Annotated[float, Field(json_schema_extra={"minimum": -90, "maximum": 90})]
+Longitude = Annotated[float, Field(json_schema_extra={"minimum": -180, "maximum": 180})]
+AccuracyM = Annotated[float, Field(json_schema_extra={"minimum": 0})]
+# (0, 0) is a phone without a fix, refused with the point (domain/geo.py): on a body that
+# sends both, the document says so.
+NOT_NULL_ISLAND: dict[str, Any] = {
+    "not": {
+        "required": ["latitude", "longitude"],
+        "properties": {"latitude": {"const": 0}, "longitude": {"const": 0}},
+    }
+}
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Timezone = Annotated[

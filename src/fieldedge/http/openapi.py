@@ -80,7 +80,9 @@ def _operations(routes: Iterable[BaseRoute]) -> list[tuple[str, str, Operation]]
 def _error_classes(op: Operation) -> list[type[e.FieldedgeError]]:
     implied: list[type[e.FieldedgeError]] = [e.InternalError]
     if op.auth:
-        implied += [e.AuthRequired, e.InvalidToken, e.TokenExpired]
+        # Forbidden too: a company's routes refuse the platform's SUPER_ADMIN, /admin
+        # refuses a company's users, and most routes refuse some role.
+        implied += [e.AuthRequired, e.InvalidToken, e.TokenExpired, e.Forbidden]
     if op.body is not None or op.file_field is not None:
         implied += [e.MalformedRequest, e.PayloadTooLarge, e.UnsupportedMediaType]
     if op.body is not None or op.query is not None:
@@ -102,6 +104,8 @@ def _responses(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {"type": "null"}
         if op.response is not None:
             data = {"$ref": REF.format(model=op.response.__name__)}
+            if op.many and op.query is not None and "fields" in op.query.model_fields:
+                data = {"anyOf": [data, _trimmed(op.response.__name__, schemas)]}
             if op.many:
                 data = {"type": "array", "items": data}
         envelope: dict[str, Any] = {
@@ -135,6 +139,18 @@ def _responses(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ERROR}},
         }
     return responses
+
+
+def _trimmed(name: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """An item as ``?fields=`` leaves it: the named fields only (``<Model>Fields``)."""
+    trimmed = f"{name}Fields"
+    if trimmed not in schemas:
+        full = dict(schemas[name])
+        full.pop("required", None)
+        full["title"] = trimmed
+        full["description"] = f"{name} with only the fields ?fields= names."
+        schemas[trimmed] = full
+    return {"$ref": REF.format(model=trimmed)}
 
 
 def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
@@ -177,6 +193,14 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
 # document names the control characters only; the server refuses both.
 MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 SINGLE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# Request strings (bodies and queries) are trimmed before their length is checked, so a
+# required one (minLength 1) needs a character that is not white space as str.strip()
+# reads it: the pattern says so, so "   " is documented as refused, as it is.
+_SPACE = r"\t\n\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_TEXT = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*"
+NOT_BLANK = rf"^{_TEXT}[^\x00-\x1f\x7f-\x9f{_SPACE}]{_TEXT}$"
+_LINE = r"[^\x00-\x1f\x7f-\x9f]*"
+NOT_BLANK_LINE = rf"^{_LINE}[^\x00-\x1f\x7f-\x9f{_SPACE}]{_LINE}$"
 
 
 def _fields_schema(prop: Any, model: type[BaseModel]) -> Any:
@@ -202,7 +226,8 @@ def _plain_text(schema: Any, pattern: str) -> Any:
     out = {key: _plain_text(value, pattern) for key, value in schema.items()}
     shaped = {"format", "pattern", "enum", "const"} & out.keys()
     if out.get("type") == "string" and not shaped:
-        out["pattern"] = pattern
+        blank = {MULTILINE: NOT_BLANK, SINGLE_LINE: NOT_BLANK_LINE}
+        out["pattern"] = blank[pattern] if out.get("minLength", 0) >= 1 else pattern
     return out
 
 

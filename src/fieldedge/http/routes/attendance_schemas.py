@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from fieldedge.domain.attendance import AttendanceFlag
 from fieldedge.domain.identity import Role
-from fieldedge.http.fields import Time
+from fieldedge.http.fields import NOT_NULL_ISLAND, AccuracyM, Latitude, Longitude, Time
 from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.services.attendance import Presence
 
 
 class PunchBody(RequestModel):
-    latitude: float
-    longitude: float
-    accuracy_m: float
+    model_config = ConfigDict(json_schema_extra=NOT_NULL_ISLAND)
+
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: AccuracyM
     mock_location: bool = Field(default=False, description="The device reports a mock GPS.")
 
 

@@ -106,6 +106,7 @@ routes = [
                 ("company",),
                 response=CompanyOut,
                 rate_class="read",
+                errors=_FORBIDDEN,  # a platform SUPER_ADMIN is no member
             ),
             "PATCH": Operation(
                 update_route,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
 from fieldedge import errors as e
 from fieldedge.domain.contacts import ContactType
+from fieldedge.domain.geo import MAX_NEAR_RADIUS_KM
 from fieldedge.http.body import read_json, read_query
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
@@ -39,14 +41,39 @@ TAGS = ("contacts",)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
+# ``lat,lng`` in decimal degrees within range, never (0, 0) (a phone without a fix): the
+# document's pattern and the server's check are this one expression.
+_LAT = r"[-+]?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LNG = r"[-+]?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+_ZERO = r"[-+]?0+(?:\.0+)?"
+NEAR_PATTERN = rf"^(?!{_ZERO},{_ZERO}$){_LAT},{_LNG}$"
+_NEAR = re.compile(NEAR_PATTERN)
+
+
+def _near(value: str) -> str:
+    if not _NEAR.match(value):
+        raise ValueError("Expected 'lat,lng' in decimal degrees, within range, not 0,0.")
+    return value
+
+
 class ContactQuery(ListQuery):
     q: Text | None = None
     type: ContactType | None = None
     owner_id: UUID | None = None
     city: Text | None = None
     tag: Text | None = None
-    near: Annotated[str, StringConstraints(max_length=60)] | None = None
-    radius_km: float = Field(default=10.0, description="Only with near (default 10).")
+    near: (
+        Annotated[
+            str,
+            StringConstraints(max_length=60),
+            AfterValidator(_near),
+            Field(json_schema_extra={"pattern": NEAR_PATTERN}),
+        ]
+        | None
+    ) = None
+    radius_km: float = Field(
+        default=10.0, gt=0, le=MAX_NEAR_RADIUS_KM, description="Only with near (default 10)."
+    )
 
     @field_validator("radius_km")
     @classmethod

@@ -11,13 +11,21 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.money import MAX_TAX_RATE_BP
 from fieldedge.domain.photos import PhotoStatus
 from fieldedge.domain.products import MAX_UNIT_PRICE
-from fieldedge.http.fields import INTEGRAL, Email, Time
+from fieldedge.http.fields import (
+    INTEGRAL,
+    NOT_NULL_ISLAND,
+    AccuracyM,
+    Email,
+    Latitude,
+    Longitude,
+    Time,
+)
 from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
 
 
@@ -40,6 +48,8 @@ CLIENT_ID = "Optional: the client's own UUID for the new row (an offline device'
 
 
 class CreateContactBody(RequestModel):
+    model_config = ConfigDict(json_schema_extra=NOT_NULL_ISLAND)
+
     id: UUID | None = Field(default=None, description=CLIENT_ID)
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None
@@ -48,8 +58,8 @@ class CreateContactBody(RequestModel):
     email: Email | None = None
     address: Annotated[str, _text(500)] | None = None
     city: Annotated[str, _text(100)] | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     notes: Long | None = None
 
@@ -62,8 +72,8 @@ class UpdateContactBody(PatchModel):
     email: Email | None = None
     address: Annotated[str, _text(500)] | None = None
     city: Annotated[str, _text(100)] | None = None
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] | None = None
     notes: Long | None = None
 
@@ -122,11 +132,13 @@ class ProductOut(ResponseModel):
 
 
 class CheckInBody(RequestModel):
+    model_config = ConfigDict(json_schema_extra=NOT_NULL_ISLAND)
+
     id: UUID | None = Field(default=None, description=CLIENT_ID)
     contact_id: UUID
-    latitude: float
-    longitude: float
-    accuracy_m: float
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: AccuracyM
     checked_in_at: Time | None = Field(default=None, description="Defaults to now.")
     purpose: Short | None = None
     notes: Long | None = None

@@ -17,6 +17,7 @@ from fieldedge.http.fields import (
     Email,
     GeofenceRadius,
     Name,
+    NewPassword,
     Password,
     Timezone,
     Token,
@@ -28,7 +29,7 @@ class RegisterBody(RequestModel):
     company_name: CompanyName
     name: Name
     email: Email
-    password: Password
+    password: NewPassword
     timezone: Timezone | None = Field(
         default=None, description="IANA name; defaults to the country's main zone."
     )
@@ -51,12 +52,12 @@ class ResetRequestBody(RequestModel):
 
 class ResetConfirmBody(RequestModel):
     token: Token
-    new_password: Password
+    new_password: NewPassword
 
 
 class ChangePasswordBody(RequestModel):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class CreateUserBody(RequestModel):
@@ -64,7 +65,7 @@ class CreateUserBody(RequestModel):
     email: Email
     role: Literal[Role.ADMIN, Role.MANAGER, Role.SALES_REP]
     manager_id: UUID | None = None
-    password: Password | None = None
+    password: NewPassword | None = None
 
 
 class UpdateUserBody(PatchModel):

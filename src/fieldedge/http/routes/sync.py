@@ -168,7 +168,7 @@ routes = [
                 tags=TAGS,
                 rate_class="sync",
                 idempotent=False,  # a read: a repeated pull is simply served again
-                errors=(e.ResetRequired, e.ValidationFailed),
+                errors=(e.Forbidden, e.ResetRequired, e.ValidationFailed),
             )
         },
     ),
