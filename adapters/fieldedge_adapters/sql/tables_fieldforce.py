@@ -256,6 +256,7 @@ class AttendanceRow(SQLModel, table=True):
     distance_m: float | None = None
     last_latitude: float | None = None
     last_longitude: float | None = None
+    selfie: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # migration 0011
     version: int = 0
     field_versions: dict[str, int] = field_versions()
     created_at: datetime
