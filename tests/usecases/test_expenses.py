@@ -253,6 +253,8 @@ async def test_a_receipt_is_checked_hashed_and_stored_under_the_tenant(world: Wo
     assert read.stored.data == JPEG
     with pytest.raises(NotFound):
         await read_receipt(world.as_("rep_a2"), claim_id, line_id, world.deps)
+    await remove_line(rep, claim_id, line_id, world.deps)
+    assert await world.deps.storage.head(receipt.key) is None  # no row names it: gone
 
 
 async def test_a_selfie_goes_on_ones_own_day_once(world: World) -> None:
@@ -291,6 +293,17 @@ async def test_a_claim_syncs_round_trip(world: World) -> None:
     )  # fmt: skip
     applied = await push(rep, client, [edit], registry(), world.deps)
     assert applied.results[0]["status"] == "applied"
+    stale = Mutation(  # another device, from the first version: title clashes, note not
+        id=1, entity="expense", op="update", entity_id=claim_id,
+        base_version=result["version"], data={"title": "Other title", "note": "From the tablet"},
+    )  # fmt: skip
+    merged = await push(rep, uuid4(), [stale], registry(), world.deps)
+    (clash,) = merged.results[0]["conflicts"]
+    assert merged.results[0]["status"] == "conflict"
+    assert (clash["field"], clash["serverValue"], clash["clientValue"]) == (
+        "title", "Edited offline", "Other title"
+    )  # fmt: skip
+    assert merged.results[0]["record"]["note"] == "From the tablet"
     await submit_claim(rep, claim_id, world.deps)
     late = Mutation(
         id=2, entity="expense", op="update", entity_id=claim_id,
@@ -300,4 +313,25 @@ async def test_a_claim_syncs_round_trip(world: World) -> None:
     assert locked.results[0]["status"] == "conflict"
     assert locked.results[0]["record"]["status"] == "SUBMITTED"
     stored = await get_claim(rep, claim_id, world.deps)
-    assert (stored.title, stored.note) == ("Edited offline", None)
+    assert (stored.title, stored.note) == ("Edited offline", "From the tablet")
+
+
+async def test_a_sync_update_replaces_the_lines_and_keeps_a_receipt(world: World) -> None:
+    rep = world.as_("rep_a1")
+    claim_id = await claim_of(world, "rep_a1", food(100))
+    first = (await get_claim(rep, claim_id, world.deps)).items[0]
+    with_receipt, _ = await add_receipt(rep, claim_id, first.id, JPEG, world.deps)
+    lines = [
+        {"id": str(first.id), "category": "FOOD", "date": TODAY.isoformat(), "amount": 150},
+        {"category": "OTHER", "date": TODAY.isoformat(), "amount": 50, "note": "Parking"},
+    ]
+    edit = Mutation(
+        id=1, entity="expense", op="update", entity_id=claim_id,
+        base_version=with_receipt.version, data={"lines": lines},
+    )  # fmt: skip
+    pushed = await push(rep, uuid4(), [edit], registry(), world.deps)
+    assert pushed.results[0]["status"] == "applied", pushed.results
+    claim = await get_claim(rep, claim_id, world.deps)
+    assert claim.total == 200
+    assert [item.amount for item in claim.items] == [150, 50]
+    assert claim.items[0].receipt == with_receipt.items[0].receipt

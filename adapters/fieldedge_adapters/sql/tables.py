@@ -256,5 +256,4 @@ class ScopeChangeRow(SQLModel, table=True):
 
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).
-from fieldedge_adapters.sql import tables_expenses as _expenses  # noqa: E402, F401
 from fieldedge_adapters.sql import tables_fieldforce as _fieldforce  # noqa: E402, F401

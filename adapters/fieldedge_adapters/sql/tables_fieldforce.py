@@ -262,3 +262,7 @@ class AttendanceRow(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+
+
+# Registered wherever the field-force tables are (it builds on this module's helpers).
+from fieldedge_adapters.sql import tables_expenses as _expenses  # noqa: E402, F401

@@ -35,6 +35,7 @@ from fieldedge.ports.expenses import ExpenseQuery
 from fieldedge.ports.records import Record
 from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
+from fieldedge.services.owned_photos import discard
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import narrowed, work_owners
 
@@ -345,7 +346,10 @@ async def remove_line(
 ) -> ExpenseClaim:
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         claim = await own_draft(uow, principal, claim_id, line_id)
+        removed = claim.line(line_id)
         claim.set_lines([item for item in claim.items if item.id != line_id])
         await _save(uow, deps, principal, claim, "expense.line_removed", {"lineId": str(line_id)})
         await uow.commit()
+    if removed is not None and removed.receipt is not None:  # no row names it any more
+        await discard(deps, removed.receipt.key)
     return claim
