@@ -36,6 +36,9 @@ class Rule:
 OPEN = Rule()
 A = Action
 OWN_VISIT = Rule(A.VISIT_WRITE, frozenset({Role.ADMIN, Role.MANAGER}))
+# An expense claim and an attendance day are written by their own rep only.
+OWN_CLAIM = Rule(A.EXPENSE_WRITE, frozenset({Role.ADMIN, Role.MANAGER}))
+OWN_DAY = Rule(A.ATTENDANCE_WRITE, frozenset({Role.ADMIN, Role.MANAGER}))
 
 EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/health/live", "GET"): OPEN,
@@ -92,6 +95,22 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/attendance/punch-in", "POST"): Rule(A.ATTENDANCE_WRITE),
     ("/api/v1/attendance/punch-out", "POST"): Rule(A.ATTENDANCE_WRITE),
     ("/api/v1/attendance/{id}", "GET"): Rule(A.ATTENDANCE_READ),
+    ("/api/v1/attendance/{id}/selfie", "POST"): OWN_DAY,
+    ("/api/v1/attendance/{id}/selfie", "GET"): Rule(A.ATTENDANCE_READ),
+    ("/api/v1/expenses", "GET"): Rule(A.EXPENSE_READ),
+    ("/api/v1/expenses", "POST"): Rule(A.EXPENSE_WRITE),
+    ("/api/v1/expenses/{id}", "GET"): Rule(A.EXPENSE_READ),
+    ("/api/v1/expenses/{id}", "PATCH"): OWN_CLAIM,
+    ("/api/v1/expenses/{id}/lines", "POST"): OWN_CLAIM,
+    ("/api/v1/expenses/{id}/lines/{line_id}", "PATCH"): OWN_CLAIM,
+    ("/api/v1/expenses/{id}/lines/{line_id}", "DELETE"): OWN_CLAIM,
+    ("/api/v1/expenses/{id}/lines/{line_id}/receipt", "POST"): OWN_CLAIM,
+    ("/api/v1/expenses/{id}/lines/{line_id}/receipt", "GET"): Rule(A.EXPENSE_READ),
+    ("/api/v1/expenses/{id}/submit", "POST"): OWN_CLAIM,
+    # The rep's own manager (manager_a is) or an ADMIN; REIMBURSE is ADMIN only.
+    ("/api/v1/expenses/{id}/approve", "POST"): Rule(A.EXPENSE_APPROVE),
+    ("/api/v1/expenses/{id}/reject", "POST"): Rule(A.EXPENSE_APPROVE),
+    ("/api/v1/expenses/{id}/reimburse", "POST"): Rule(A.EXPENSE_REIMBURSE),
     ("/api/v1/sync/push", "POST"): Rule(A.SYNC),
     ("/api/v1/sync/pull", "POST"): Rule(A.SYNC),
     ("/api/openapi.json", "GET"): OPEN,
@@ -112,6 +131,10 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.SYNC: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.ATTENDANCE_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.ATTENDANCE_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.EXPENSE_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.EXPENSE_WRITE: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.EXPENSE_APPROVE: frozenset({Role.ADMIN, Role.MANAGER}),
+    A.EXPENSE_REIMBURSE: frozenset({Role.ADMIN}),
     A.CONTACT_DELETE: frozenset({Role.ADMIN, Role.MANAGER}),  # rule 13
     A.CONTACT_ASSIGN: frozenset({Role.ADMIN, Role.MANAGER}),
     A.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),

@@ -69,6 +69,21 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
     ("/api/v1/attendance/punch-in", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
+    ("/api/v1/expenses", "POST"): {
+        "title": "Sweep trip",
+        "lines": [{"category": "FOOD", "date": "2026-01-05", "amount": 100, "note": "Tea"}],
+    },
+    ("/api/v1/expenses/{id}", "PATCH"): {"title": "Hijacked"},
+    ("/api/v1/expenses/{id}/lines", "POST"): {
+        "category": "OTHER",
+        "date": "2026-01-05",
+        "amount": 5,
+    },  # no note: the answer is the claim, whose own ``note`` would not echo it
+    ("/api/v1/expenses/{id}/lines/{line_id}", "PATCH"): {"amount": 7},
+    ("/api/v1/expenses/{id}/submit", "POST"): {},
+    ("/api/v1/expenses/{id}/approve", "POST"): {},
+    ("/api/v1/expenses/{id}/reject", "POST"): {"reason": "No receipt"},
+    ("/api/v1/expenses/{id}/reimburse", "POST"): {"reference": "NEFT-1"},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call
@@ -95,6 +110,8 @@ OWNER = {
     "orders": "order",
     "payments": "payment",
     "attendance": "attendance",
+    "expenses": "expense",
+    "lines": "expense_line",
     "companies": "company",
 }
 
@@ -126,18 +143,18 @@ class Route:
         return PARAM.sub(fill, self.path)
 
     def token(self, world: World) -> str:
-        """Company A's caller who may use this route (visits and attendance are the
-        rep's own work)."""
-        own = ("/visits", "/attendance")  # the rep's own work
+        """Company A's caller who may use this route (visits, attendance and expense
+        claims are the rep's own work; a claim's review is a manager's or an ADMIN's)."""
+        own = ("/visits", "/attendance", "/expenses")  # the rep's own work
+        review = ("/approve", "/reject", "/reimburse")
         if self.path.startswith(PLATFORM) and "root" in world.tokens:
             return world.tokens["root"]
-        return world.tokens[
-            "rep_a" if self.path.startswith(tuple(f"/api/v1{p}" for p in own)) else "admin_a"
-        ]
+        mine = self.path.startswith(tuple(f"/api/v1{p}" for p in own))
+        return world.tokens["rep_a" if mine and not self.path.endswith(review) else "admin_a"]
 
     def request(self, world: World, body: Any = None) -> dict[str, Any]:
         """httpx keyword arguments for a well-formed request (``body`` replaces the JSON)."""
-        if self.path.endswith("/photos") and self.method == "POST":
+        if self.op.file_field is not None:  # a photo upload (visit, receipt, selfie)
             return {"files": {"file": ("p.jpg", JPEG, "image/jpeg")}}
         if self.op.body is None:
             return {}

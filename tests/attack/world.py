@@ -15,7 +15,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
-    "attendance_days",
+    "attendance_days", "expense_claims",
 )  # fmt: skip
 
 
@@ -121,6 +121,31 @@ async def build_world(api: Api) -> World:
             headers=rep_h,
         )
     )
+    await _ok(
+        await client.post(
+            f"/api/v1/attendance/{day['id']}/selfie",
+            files={"file": ("s.jpg", JPEG, "image/jpeg")},
+            headers=rep_h,
+        )
+    )
+    claim = await _ok(
+        await client.post(
+            "/api/v1/expenses",
+            json={
+                "title": "Pune visit",
+                "lines": [{"category": "FOOD", "date": day["day"], "amount": 25000}],
+            },
+            headers=rep_h,
+        )
+    )
+    line_id = claim["lines"][0]["id"]
+    await _ok(
+        await client.post(
+            f"/api/v1/expenses/{claim['id']}/lines/{line_id}/receipt",
+            files={"file": ("r.jpg", JPEG, "image/jpeg")},
+            headers=rep_h,
+        )
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -129,6 +154,8 @@ async def build_world(api: Api) -> World:
     world.ids["contact_b"] = rival["id"]
     world.ids |= {
         "attendance": day["id"],
+        "expense": claim["id"],
+        "expense_line": line_id,
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

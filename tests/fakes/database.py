@@ -20,6 +20,7 @@ from fieldedge.ports.database import SchemaState, Scope
 
 from .audit import MemoryAuditRepository
 from .doubles import FakeDatabase, Switch
+from .expenses import MemoryExpenseRepository
 from .fieldday import MemoryAttendanceRepository
 from .fieldforce import (
     MemoryContactRepository,
@@ -114,6 +115,10 @@ class MemoryUnitOfWork:
     @property
     def attendance(self) -> MemoryAttendanceRepository:
         return self._repo(MemoryAttendanceRepository)  # type: ignore[no-any-return]
+
+    @property
+    def expenses(self) -> MemoryExpenseRepository:
+        return self._repo(MemoryExpenseRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -41,6 +41,10 @@ EXPECTED = {
     Action.PAYMENT_CREATE: {A, M, R},
     Action.ATTENDANCE_READ: {A, M, R},
     Action.ATTENDANCE_WRITE: {A, M, R},
+    Action.EXPENSE_READ: {A, M, R},
+    Action.EXPENSE_WRITE: {A, M, R},
+    Action.EXPENSE_APPROVE: {A, M},
+    Action.EXPENSE_REIMBURSE: {A},
     Action.SYNC: {A, M, R},
 }
 

@@ -5,12 +5,14 @@ that needs it, called by each role. A role the table allows gets through; any ot
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from contract.world import store, user
 
 from fieldedge.domain.access import PERMISSIONS, Action, Principal
+from fieldedge.domain.expenses import ExpenseCategory
 from fieldedge.domain.identity import Role
 from fieldedge.domain.orders import OrderStatus
 from fieldedge.domain.payments import PaymentMethod
@@ -18,7 +20,16 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
-from fieldedge.services import attendance, contacts, orders, payments, products, visits
+from fieldedge.services import (
+    attendance,
+    contacts,
+    expense_review,
+    expenses,
+    orders,
+    payments,
+    products,
+    visits,
+)
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.export_event import request_export
@@ -29,6 +40,23 @@ from fieldedge.services.users import manage
 from .world import PUNE, World
 
 Act = Callable[[World, Principal], Awaitable[Any]]
+
+
+def _claim() -> expenses.CreateClaim:
+    line = expenses.LineInput(ExpenseCategory.FOOD, date(2026, 3, 2), 900)
+    return expenses.CreateClaim("Lunch", lines=[line])
+
+
+async def _decide(world: World, p: Principal, *, approved: bool) -> Any:
+    """rep_a2's claim (not the caller's own: nobody decides those), submitted, then
+    approved by p; or, ``approved`` already by their manager, reimbursed by p."""
+    rep = world.as_("rep_a2")
+    claim = await expenses.create_claim(rep, _claim(), world.deps)
+    await expense_review.submit_claim(rep, claim.id, world.deps)
+    if not approved:
+        return await expense_review.decide_claim(p, claim.id, True, None, world.deps)
+    await expense_review.decide_claim(world.as_("mgr_a"), claim.id, True, None, world.deps)
+    return await expense_review.reimburse_claim(p, claim.id, None, world.deps)
 
 
 async def _order(world: World, status: OrderStatus = OrderStatus.PENDING) -> orders.Order:
@@ -130,6 +158,12 @@ ACTS: dict[Action, Act] = {
     Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
         p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
     ),
+    Action.EXPENSE_READ: lambda w, p: expenses.list_claims(
+        p, expenses.ClaimFilter(), None, 20, w.deps
+    ),
+    Action.EXPENSE_WRITE: lambda w, p: expenses.create_claim(p, _claim(), w.deps),
+    Action.EXPENSE_APPROVE: lambda w, p: _decide(w, p, approved=False),
+    Action.EXPENSE_REIMBURSE: lambda w, p: _decide(w, p, approved=True),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }
 
@@ -170,4 +204,5 @@ async def test_a_refused_call_writes_nothing(world: World, action: Action) -> No
     set_up = {"order.created"}  # the rep's order a refused move was tried on
     written = [e.action for e in world.audit() if e.actor_id == rep.user_id]
     assert [action for action in written if action not in set_up] == []
-    assert [e for e in world.events() if e.payload.get("template") != "order_approved"] == []
+    set_up_mail = ("order_approved", "expense_approved")  # the set-up's own approvals
+    assert [e for e in world.events() if e.payload.get("template") not in set_up_mail] == []

@@ -69,6 +69,7 @@ class CompanyRow(SQLModel, table=True):
     day_ends_at: str = Field(
         default="23:59", max_length=5, sa_column_kwargs={"server_default": "23:59"}
     )
+    travel_rate_per_km: int = counter()  # minor units a km (expense claims' travel lines)
     # The tenant's change counter: advanced once per write transaction, at its end, in
     # the statement that stamps the written rows' ``version`` (see ``uow``).
     change_counter: int = counter()

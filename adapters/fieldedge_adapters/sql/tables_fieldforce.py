@@ -256,8 +256,13 @@ class AttendanceRow(SQLModel, table=True):
     distance_m: float | None = None
     last_latitude: float | None = None
     last_longitude: float | None = None
+    selfie: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)  # migration 0011
     version: int = 0
     field_versions: dict[str, int] = field_versions()
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+
+
+# Registered wherever the field-force tables are (it builds on this module's helpers).
+from fieldedge_adapters.sql import tables_expenses as _expenses  # noqa: E402, F401

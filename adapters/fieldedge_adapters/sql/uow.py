@@ -17,6 +17,7 @@ from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
 from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.contacts import SqlContactRepository
+from fieldedge_adapters.sql.expenses import SqlExpenseRepository
 from fieldedge_adapters.sql.idempotency import SqlIdempotencyRepository
 from fieldedge_adapters.sql.orders import SqlOrderRepository
 from fieldedge_adapters.sql.outbox import SqlOutboxRepository
@@ -108,6 +109,10 @@ class SqlUnitOfWork:
     @property
     def attendance(self) -> SqlAttendanceRepository:
         return self._repo(SqlAttendanceRepository)  # type: ignore[no-any-return]
+
+    @property
+    def expenses(self) -> SqlExpenseRepository:
+        return self._repo(SqlExpenseRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

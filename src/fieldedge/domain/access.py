@@ -60,6 +60,10 @@ class Action(StrEnum):
     PAYMENT_CREATE = "payment.create"
     ATTENDANCE_READ = "attendance.read"  # own days, the team's, or the company's
     ATTENDANCE_WRITE = "attendance.write"  # punch in and out: one's own day only
+    EXPENSE_READ = "expense.read"  # own claims, the team's, or the company's
+    EXPENSE_WRITE = "expense.write"  # make and edit one's own claims (DRAFT only), submit
+    EXPENSE_APPROVE = "expense.approve"  # approve or reject: the rep's manager, or an ADMIN
+    EXPENSE_REIMBURSE = "expense.reimburse"  # mark an approved claim paid out
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -96,6 +100,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PAYMENT_CREATE: _MEMBERS,
     Action.ATTENDANCE_READ: _MEMBERS,
     Action.ATTENDANCE_WRITE: _MEMBERS,
+    Action.EXPENSE_READ: _MEMBERS,
+    Action.EXPENSE_WRITE: _MEMBERS,
+    Action.EXPENSE_APPROVE: _STAFF,
+    Action.EXPENSE_REIMBURSE: _ADMIN,
     Action.SYNC: _MEMBERS,
 }
 

@@ -18,13 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from fieldedge.domain.base import Entity
 from fieldedge.domain.geo import check_accuracy, coordinate_errors, haversine_m
+from fieldedge.domain.photos import photo_ref
 from fieldedge.domain.visits import MAX_ACCURACY_M, MAX_CLOCK_SKEW
 from fieldedge.errors import Conflict, ValidationFailed
 
@@ -65,10 +67,14 @@ class AttendanceDay(Entity):
     distance_m: float | None = Field(default=None, ge=0)
     last_latitude: float | None = None
     last_longitude: float | None = None
+    # The punch-in selfie (``domain.photos.PhotoRef`` values), once uploaded.
+    selfie: dict[str, Any] | None = None
     version: int = 0
     created_at: AwareDatetime
     updated_at: AwareDatetime
     deleted_at: AwareDatetime | None = None
+
+    _selfie = field_validator("selfie")(photo_ref)
 
     @model_validator(mode="after")
     def _consistent(self) -> AttendanceDay:

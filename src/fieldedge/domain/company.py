@@ -71,6 +71,8 @@ class Company(Entity):
     currency: Currency = "INR"
     country: Country = "IN"
     day_ends_at: DayEnd = "23:59"
+    # What a travel expense line computed from attendance pays, minor units a km.
+    travel_rate_per_km: int = Field(default=0, strict=True, ge=0, le=10**9)
     created_at: AwareDatetime
     updated_at: AwareDatetime
 

@@ -13,11 +13,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from fieldedge.domain.base import Entity
+from fieldedge.domain.moves import Moves
 from fieldedge.domain.pricing import OrderLine, PricedOrder
-from fieldedge.errors import InvalidStateTransition, ValidationFailed
+from fieldedge.errors import ValidationFailed
 
 
 class OrderStatus(StrEnum):
@@ -55,7 +55,9 @@ Money = Annotated[int, Field(strict=True, ge=0)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
-class Order(Entity):
+class Order(Moves):
+    transitions, noun = TRANSITIONS, "An order"
+
     id: UUID
     company_id: UUID
     # ``ORD-000123``, unique per company: drawn when the order is stored (the unit of
@@ -88,8 +90,6 @@ class Order(Entity):
     updated_at: AwareDatetime
     deleted_at: AwareDatetime | None = None
 
-    _moving: bool = PrivateAttr(default=False)
-
     @model_validator(mode="after")
     def _sums(self) -> Order:
         if self.total != self.subtotal + self.tax:
@@ -97,12 +97,6 @@ class Order(Entity):
         if self.amount_paid > self.total:
             raise ValidationFailed(details={"amountPaid": ["Cannot exceed the total."]})
         return self
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # The status only moves along TRANSITIONS, however it is set.
-        if name == "status" and not self._moving and value != self.status:
-            self._check_move(OrderStatus(value))
-        super().__setattr__(name, value)
 
     @property
     def lines(self) -> list[OrderLine]:
@@ -126,21 +120,6 @@ class Order(Entity):
                 "total": priced.total,
             }
         )
-
-    def _check_move(self, target: OrderStatus) -> None:
-        current = OrderStatus(self.status)
-        if not can_transition(current, target):
-            raise InvalidStateTransition(
-                f"An order that is {current.value} cannot become {target.value}."
-            )
-
-    def _move(self, target: OrderStatus, **stamps: Any) -> None:
-        self._check_move(target)
-        self._moving = True
-        try:
-            self.apply({"status": target, **stamps})
-        finally:
-            self._moving = False
 
     def approve(self, by: UUID, at: datetime) -> None:
         self._move(OrderStatus.APPROVED, approved_by=by, approved_at=at)

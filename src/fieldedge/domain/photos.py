@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from fieldedge.domain.base import Entity
 from fieldedge.errors import PayloadTooLarge, UnsupportedMediaType
@@ -83,3 +84,28 @@ def check_photo(head: bytes, size: int) -> ImageType:
 def photo_key(company_id: UUID, visit_id: UUID, photo_id: UUID, extension: str) -> str:
     """Tenant first, so a bucket policy or a lifecycle rule can act per company."""
     return f"{company_id}/visits/{visit_id}/{photo_id}.{extension}"
+
+
+class PhotoRef(BaseModel):
+    """A checked photo held by a row other than a visit (a receipt on an expense line, a
+    selfie on a punch-in): where it is stored and what its bytes were. Stored as a dict
+    inside its row; ``photo_ref`` checks one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: UUID
+    key: str = Field(max_length=300)  # owned_photo_key(): tenant-prefixed
+    content_type: str = Field(max_length=32)  # detected from the bytes
+    size: int = Field(ge=0, le=MAX_PHOTO_BYTES)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+def photo_ref(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored photo reference checked, as JSON-ready values (for an entity's validator)."""
+    return None if value is None else PhotoRef.model_validate(value).model_dump(mode="json")
+
+
+def owned_photo_key(company_id: UUID, kind: str, owner_id: UUID, photo_id: UUID,
+                    extension: str) -> str:  # fmt: skip
+    """``{company}/{kind}/{owner}/{photo}.{ext}``: tenant first, as for visit photos."""
+    return f"{company_id}/{kind}/{owner_id}/{photo_id}.{extension}"

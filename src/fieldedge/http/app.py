@@ -26,8 +26,10 @@ from fieldedge.http.routes import (
     company,
     contacts,
     docs,
+    expenses,
     files,
     health,
+    held_photos,
     orders,
     outbox,
     payments,
@@ -57,6 +59,8 @@ def api_routes() -> list[BaseRoute]:
         *orders.routes,
         *payments.routes,
         *attendance.routes,
+        *expenses.routes,
+        *held_photos.routes,
         *sync.routes,
     ]
 

@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 from fieldedge.domain.access import Principal
 from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.pricing import ItemRequest
@@ -25,6 +26,8 @@ from fieldedge.domain.visits import Visit
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.http.body import validate
 from fieldedge.http.routes.attendance_schemas import AttendanceOut, PunchInBody, PunchOutBody
+from fieldedge.http.routes.expense_schemas import CreateExpenseBody, ExpenseOut, UpdateExpenseBody
+from fieldedge.http.routes.expenses import line_input
 from fieldedge.http.routes.fieldforce_schemas import (
     CheckInBody,
     CheckOutBody,
@@ -46,7 +49,7 @@ from fieldedge.http.routes.order_schemas import (
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.http.views import view_of
 from fieldedge.ports.database import UnitOfWork
-from fieldedge.services import attendance, contacts, orders, payments, visits
+from fieldedge.services import attendance, contacts, expenses, orders, payments, visits
 from fieldedge.services.deps import Deps
 from fieldedge.services.sync.entities import Create, Registry, Render, Synced, SyncEntity
 
@@ -273,6 +276,62 @@ def _day_closed(day: Synced) -> bool:
     return not day.is_open
 
 
+# --- expense claims -----------------------------------------------------------------
+
+
+async def _load_claim(uow: UnitOfWork, principal: Principal, row_id: UUID) -> ExpenseClaim | None:
+    if await uow.expenses.get(row_id, include_deleted=True) is None:
+        return None
+    return await expenses.visible_claim(uow, principal, row_id, lock=True)
+
+
+async def _create_claim(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateExpenseBody, c.data)
+    cmd = expenses.CreateClaim(
+        title=body.title,
+        note=body.note,
+        lines=[line_input(line) for line in body.lines],
+        id=c.entity_id,
+    )
+    return await expenses.new_claim(uow, principal, cmd, deps)
+
+
+def _claim_same(entity: Synced, data: Mapping[str, Any]) -> bool:
+    assert isinstance(entity, ExpenseClaim)
+    try:
+        body = validate(CreateExpenseBody, data)
+    except ValidationFailed:  # data that does not validate describes nothing
+        return False
+    # A computed line's amount is the server's: its category and date describe it.
+    sent = [(line.category, line.date, None if line.from_attendance else line.amount)
+            for line in body.lines]  # fmt: skip
+    stored = [
+        (item.category, item.date, None if item.distance_m is not None else item.amount)
+        for item in entity.items
+    ]
+    return (body.title, body.note, sent) == (entity.title, entity.note, stored)
+
+
+async def _update_claim(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, ExpenseClaim)
+    if "lines" in values:  # the lines as ``_set`` left them: LineBody values by field name
+        values = {**values, "lines": [expenses.LineInput(**line) for line in values["lines"]]}
+    await expenses.change_claim(uow, principal, row, values, deps)
+
+
+def _claim_current(row: Synced) -> dict[str, Any]:
+    # The lines as the wire shows them (a receipt's storage key is not the client's).
+    return {**row.values(), "lines": _render(ExpenseOut)(row)["lines"]}
+
+
+def _claim_locked(claim: Synced) -> bool:
+    """Past DRAFT a claim takes no client edit: it is the reviewer's now."""
+    assert isinstance(claim, ExpenseClaim)
+    return claim.is_locked
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -343,6 +402,20 @@ def registry() -> Registry:
             changes=_punch_out_changes,
             current=lambda row: row.values(),
             update=_update_day,
+        ),
+        SyncEntity(
+            name="expense",
+            kind="expenses",
+            render=_render(ExpenseOut),
+            wire=to_camel,
+            load=_load_claim,
+            create=_create_claim,
+            same=_claim_same,
+            locked=_claim_locked,
+            ops=("create", "update"),
+            changes=lambda data: _set(UpdateExpenseBody, data),
+            current=_claim_current,
+            update=_update_claim,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

@@ -41,11 +41,11 @@ from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.ports.storage import PresignedUpload, StoredObject
 from fieldedge.services.common import audit, commit_new, new_id
 from fieldedge.services.deps import Deps
+from fieldedge.services.owned_photos import signed_read
 from fieldedge.services.photo_check import inspect_photo
 from fieldedge.services.visits import own_visit, visible_visit
 
 UPLOAD_URL_TTL_S = 900
-READ_URL_TTL_S = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +248,5 @@ async def read_photo(principal: Principal, visit_id: UUID, photo_id: UUID, deps:
         photo = await uow.photos.get(visit_id, photo_id)
     if photo is None or photo.status is not PhotoStatus.READY:
         raise NotFound("No such photo.")
-    if deps.storage.name == "file":
-        return PhotoRead(photo, stored=await deps.storage.get(photo.key))
-    return PhotoRead(photo, url=await deps.storage.presign_get(photo.key, expires_s=READ_URL_TTL_S))
+    read = await signed_read(deps, photo.key, photo.content_type)
+    return PhotoRead(photo, url=read.url, stored=read.stored)

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
+from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
 from fieldedge.domain.company import Company
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
 from fieldedge.domain.orders import Order
@@ -27,6 +29,7 @@ from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
 from fieldedge.domain.visits import Visit
 from fieldedge_adapters.sql import tables as t
+from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
 
 PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
@@ -43,6 +46,8 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Product, ff.ProductRow, set()),
     (Order, ff.OrderRow, {"field_versions"}),
     (Payment, ff.PaymentRow, set()),
+    (AttendanceDay, ff.AttendanceRow, {"field_versions"}),
+    (ExpenseClaim, ex.ExpenseClaimRow, {"field_versions"}),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

@@ -4,6 +4,7 @@ status and payments, all written through the use cases; a second run adds nothin
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,3 +58,17 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
         " WHERE CAST(flags AS TEXT) NOT LIKE '%AUTO_CLOSED%' AND punched_out_at IS NOT NULL"
     )
     assert worked == [(5, 5, 540)]
+    selfies = await api.sql("SELECT count(*) FROM attendance_days WHERE selfie IS NOT NULL")
+    assert selfies == [(42,)]  # every punch-in has its selfie
+    claims = await api.sql("SELECT status, count(*) FROM expense_claims GROUP BY status")
+    assert sorted(claims) == [(s, 6) for s in ("APPROVED", "DRAFT", "REIMBURSED", "REJECTED",
+                                                "SUBMITTED")]  # fmt: skip
+    stored = await api.sql("SELECT lines, total FROM expense_claims")
+    rows = [(raw if isinstance(raw, list) else json.loads(raw), total) for raw, total in stored]
+    lines = [line for claim_lines, _ in rows for line in claim_lines]
+    travel = [line for line in lines if line["category"] == "TRAVEL"]
+    assert len(travel) == 30
+    assert all(line["rate_per_km"] == 800 and line["amount"] > 0 for line in travel)
+    assert sum("NO_ATTENDANCE" in line["flags"] for line in lines) == 6  # the drafts' hotel
+    assert sum(line["receipt"] is not None for line in lines) == 30
+    assert all(total == sum(line["amount"] for line in claim_lines) for claim_lines, total in rows)

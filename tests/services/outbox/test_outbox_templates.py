@@ -22,6 +22,19 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "total": "INR 1,250.00",
         "link": "https://app.example.com/orders/1",
     },
+    "expense_approved": {
+        "name": "Asha",
+        "title": "Pune trip",
+        "total": "INR 250.00",
+        "link": "https://app.example.com/expenses/1",
+    },
+    "expense_rejected": {
+        "name": "Asha",
+        "title": "Pune trip",
+        "total": "INR 250.00",
+        "reason": "No bill",
+        "link": "https://app.example.com/expenses/1",
+    },
     "payment_reminder": {
         "name": "Asha",
         "orderNumber": "ORD-000123",
@@ -44,6 +57,8 @@ SUBJECTS = {
     "invite": "You are invited to fieldedge",
     "password_reset": "Reset your fieldedge password",
     "order_approved": "Order ORD-000123 approved",
+    "expense_approved": "Expense claim approved: Pune trip",
+    "expense_rejected": "Expense claim rejected: Pune trip",
     "payment_reminder": "Payment due on order ORD-000123",
     "visit_digest": "Visits on 2026-01-03: 2",
 }

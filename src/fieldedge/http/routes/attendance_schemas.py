@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 from fieldedge.domain.attendance import AttendanceFlag
 from fieldedge.domain.identity import Role
 from fieldedge.http.fields import NOT_NULL_ISLAND, AccuracyM, Latitude, Longitude, Time
-from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID
+from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID, PhotoRefOut
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.services.attendance import Presence
 
@@ -53,6 +53,7 @@ class AttendanceOut(ResponseModel):
     )
     last_latitude: float | None
     last_longitude: float | None
+    selfie: PhotoRefOut | None = Field(description="The punch-in selfie, once uploaded.")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -207,3 +207,13 @@ class UploadUrlOut(ResponseModel):
     method: str
     headers: dict[str, str]
     expires_at: datetime
+
+
+class PhotoRefOut(ResponseModel):
+    """A photo a row holds (an expense line's receipt, a punch-in selfie); read it at the
+    row's own photo route."""
+
+    id: UUID
+    content_type: str
+    size: int
+    sha256: str

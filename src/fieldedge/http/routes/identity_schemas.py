@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from fieldedge.domain.company import CompanyStatus, DayEnd
 from fieldedge.domain.identity import Role
 from fieldedge.http.fields import (
+    INTEGRAL,
     CompanyName,
     Country,
     Currency,
@@ -84,6 +85,10 @@ class UpdateCompanyBody(RequestModel):
     day_ends_at: DayEnd | None = Field(
         default=None, description="Local HH:MM when a working day left open is closed."
     )
+    travel_rate_per_km: Annotated[StrictInt, Field(ge=0, le=10**9), INTEGRAL] | None = Field(
+        default=None,
+        description="Minor units a km that a travel expense line computed from attendance pays.",
+    )
 
 
 class CompanyStatusBody(RequestModel):
@@ -119,6 +124,7 @@ class CompanyOut(ResponseModel):
     currency: str
     country: str
     day_ends_at: str
+    travel_rate_per_km: int
     created_at: datetime
     updated_at: datetime
 

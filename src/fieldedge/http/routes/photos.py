@@ -29,8 +29,10 @@ from fieldedge.http.routes.fieldforce_schemas import (
 )
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
+from fieldedge.services.owned_photos import SignedRead
 from fieldedge.services.photos import (
     PhotoIds,
+    PhotoRead,
     add_photo,
     complete_upload,
     read_photo,
@@ -41,8 +43,8 @@ TAGS = ("visits",)
 _SMALL_FIELD = 64 * 1024  # any non-file field; the photo itself is a file part
 
 
-async def _file_bytes(request: Request) -> tuple[bytes, PhotoIds]:
-    """The file part, and the optional ``photoId`` and ``capturedAt`` fields beside it."""
+async def read_upload(request: Request) -> tuple[bytes, dict[str, str]]:
+    """The file part (one byte past the cap at most) and the text fields beside it."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "multipart/form-data":
         raise e.UnsupportedMediaType("Send the photo as multipart/form-data, in the field 'file'.")
@@ -52,11 +54,28 @@ async def _file_bytes(request: Request) -> tuple[bytes, PhotoIds]:
             if not isinstance(upload, UploadFile):
                 raise e.ValidationFailed(details={"file": ["Attach the photo as a file."]})
             fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
-            ids = validate(PhotoIdsBody, read_fields(fields))
             # One byte past the cap is enough to know it is too large.
-            return await upload.read(MAX_PHOTO_BYTES + 1), PhotoIds(ids.photo_id, ids.captured_at)
+            return await upload.read(MAX_PHOTO_BYTES + 1), read_fields(fields)
     except HTTPException as exc:  # Starlette's multipart errors (bad framing, too many parts)
         raise e.MalformedRequest(f"The multipart body is not valid: {exc.detail}") from None
+
+
+async def _file_bytes(request: Request) -> tuple[bytes, PhotoIds]:
+    """The file part, and the optional ``photoId`` and ``capturedAt`` fields beside it."""
+    data, fields = await read_upload(request)
+    ids = validate(PhotoIdsBody, fields)
+    return data, PhotoIds(ids.photo_id, ids.captured_at)
+
+
+def photo_response(read: PhotoRead | SignedRead) -> Response:
+    """A stored photo: 307 to its signed URL, or its bytes; never kept by a shared cache."""
+    headers = {"Cache-Control": "private, no-store"}
+    if read.url is not None:
+        return RedirectResponse(read.url, status_code=307, headers=headers)
+    if read.stored is None:
+        raise e.NotFound("No such photo.")
+    media = read.photo.content_type if isinstance(read, PhotoRead) else read.content_type
+    return Response(read.stored.data, media_type=media, headers=headers)
 
 
 async def upload_route(request: Request) -> Response:
@@ -96,13 +115,7 @@ async def read_route(request: Request) -> Response:
     read = await read_photo(
         principal_of(request), path_id(request), path_id(request, "photo_id"), deps_of(request)
     )
-    # The bytes or the URL are the photo: never kept by a shared cache.
-    headers = {"Cache-Control": "private, no-store"}
-    if read.url is not None:
-        return RedirectResponse(read.url, status_code=307, headers=headers)
-    if read.stored is None:
-        raise e.NotFound("No such photo.")
-    return Response(read.stored.data, media_type=read.photo.content_type, headers=headers)
+    return photo_response(read)
 
 
 _UPLOAD_ERRORS = (

@@ -20,6 +20,7 @@ class UpdateCompany:
     currency: str | None = None
     country: str | None = None
     day_ends_at: str | None = None
+    travel_rate_per_km: int | None = None
 
 
 async def get_company(principal: Principal, deps: Deps) -> Company:

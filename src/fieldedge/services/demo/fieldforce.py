@@ -24,7 +24,9 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.domain.products import Product
 from fieldedge.services.attendance import PunchIn, PunchOut, punch_in, punch_out
 from fieldedge.services.contacts import CreateContact, create_contact
+from fieldedge.services.demo.photos import demo_photo
 from fieldedge.services.deps import Deps
+from fieldedge.services.expense_receipts import add_selfie
 from fieldedge.services.orders import CreateOrder, UpdateOrder, create_order, update_order
 from fieldedge.services.payments import RecordPayment, record_payment
 from fieldedge.services.products import CreateProduct, create_product
@@ -148,14 +150,16 @@ class _Week:
 
 
 async def _rep_day(deps: Deps, rng: random.Random, week: _Week, day: datetime) -> None:
-    """A working day: punched in at 09:00 (one day in seven the punch-out is forgotten
+    """A working day: punched in at 09:00 with a selfie (one day in seven the punch-out is forgotten
     and the next punch-in closes it, ``AUTO_CLOSED``), five visits (some flagged) and one
     order, taken at the third visit, punched out at 18:00."""
     me = _principal(week.rep)
     home = next((c.location for c in week.contacts if c.location), CITIES[0][1:])
     start = datetime.combine(day.date(), time(9, 0), tzinfo=day.tzinfo) - IST
     lat, lng = _near(rng, *home, 0.5)
-    await punch_in(me, PunchIn(lat, lng, 12.0), replace(deps, clock=_At(start)))
+    at_start = replace(deps, clock=_At(start))
+    opened = await punch_in(me, PunchIn(lat, lng, 12.0), at_start)
+    await add_selfie(me, opened.id, demo_photo(week.rep.id.int % 997 + start.day), at_start)
     for slot, at_time in enumerate(SLOTS):
         at = datetime.combine(day.date(), at_time, tzinfo=day.tzinfo) - IST
         contact = rng.choice(week.contacts)

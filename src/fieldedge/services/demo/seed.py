@@ -9,6 +9,7 @@ from fieldedge.domain.access import Principal
 from fieldedge.domain.identity import Role
 from fieldedge.ports.database import Scope
 from fieldedge.services.auth.register import Register, register
+from fieldedge.services.demo.expenses import seed_expenses
 from fieldedge.services.demo.fieldforce import seed_fieldforce
 from fieldedge.services.deps import Deps
 from fieldedge.services.users.manage import CreateUser, create_user
@@ -86,4 +87,5 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
         for name, team in REPS
     ]
     await seed_fieldforce(deps, principal, managers, reps)
+    await seed_expenses(deps, principal, managers, reps)
     return True, people

@@ -11,6 +11,8 @@ as ``"INR 1,250.00"``, dates in the company's timezone); a missing one ends the 
 | invite | name, link, expiresInMinutes |
 | password_reset | name, link, expiresInMinutes |
 | order_approved | name, orderNumber, total, link |
+| expense_approved | name, title, total, link |
+| expense_rejected | name, title, total, reason, link |
 | payment_reminder | name, orderNumber, balanceDue, link |
 | visit_digest | name, date, visitCount, visits |
 | export_ready | name, company, link, expiresInHours, rowCount |
@@ -66,6 +68,18 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "Hello $name,\n\nOrder $orderNumber ($total) was approved.\n\n$link\n",
         "<p>Hello $name,</p>\n<p>Order <b>$orderNumber</b> ($total) was approved.</p>\n"
         + _BUTTON.format(label="View the order"),
+    ),
+    "expense_approved": _t(
+        "Expense claim approved: $title",
+        'Hello $name,\n\nYour expense claim "$title" ($total) was approved.\n\n$link\n',
+        "<p>Hello $name,</p>\n<p>Your expense claim <b>$title</b> ($total) was approved.</p>\n"
+        + _BUTTON.format(label="View the claim"),
+    ),
+    "expense_rejected": _t(
+        "Expense claim rejected: $title",
+        'Hello $name,\n\nYour expense claim "$title" ($total) was rejected: $reason\n\n$link\n',
+        "<p>Hello $name,</p>\n<p>Your expense claim <b>$title</b> ($total) was rejected: "
+        "$reason</p>\n" + _BUTTON.format(label="View the claim"),
     ),
     "payment_reminder": _t(
         "Payment due on order $orderNumber",
