@@ -68,6 +68,11 @@ NAMES_A_ROW = {
     "POST /api/v1/payments",  # orderId
     "POST /api/v1/sync/push",  # entityId
     "POST /api/v1/auth/change-password",  # currentPassword: the user's own, not generated
+    # lines[].fromAttendance: the rep's attendance day on that date
+    "POST /api/v1/expenses",
+    "PATCH /api/v1/expenses/{id}",
+    "POST /api/v1/expenses/{id}/lines",
+    "PATCH /api/v1/expenses/{id}/lines/{line_id}",
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

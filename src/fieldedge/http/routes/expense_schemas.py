@@ -4,10 +4,10 @@ the server's sum of the lines, never sent by a client."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import Field, StrictInt, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from fieldedge.domain.expenses import (
     MAX_AMOUNT,
@@ -32,7 +32,25 @@ _FROM_ATTENDANCE = (
 )
 
 
+# A line states its amount, or is a TRAVEL line computed from attendance, never both.
+_AMOUNT_OR_TRAVEL: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["amount"], "properties": {"fromAttendance": {"const": False}}},
+        {
+            "required": ["category", "fromAttendance"],
+            "properties": {
+                "category": {"const": "TRAVEL"},
+                "fromAttendance": {"const": True},
+                "amount": {"type": "null"},
+            },
+        },
+    ]
+}
+
+
 class LineBody(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_AMOUNT_OR_TRAVEL)
+
     id: UUID | None = Field(default=None, description=CLIENT_ID)
     category: ExpenseCategory
     date: dt.date
@@ -43,12 +61,27 @@ class LineBody(RequestModel):
     from_attendance: bool = Field(default=False, description=_FROM_ATTENDANCE)
 
 
+def _no_null(schema: dict[str, Any]) -> None:
+    """The document's type without its null branch: null is refused (below), not sent is
+    the only way to leave the field as it is."""
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+
+
+_NOT_NULL = Field(default=None, json_schema_extra=_no_null)
+
+
 class LinePatchBody(PatchModel):
-    category: ExpenseCategory | None = None
-    date: dt.date | None = None
-    amount: Amount | None = None
+    category: ExpenseCategory | None = _NOT_NULL
+    date: dt.date | None = _NOT_NULL
+    amount: Amount | None = _NOT_NULL
     note: Note | None = None
-    from_attendance: bool | None = Field(default=None, description=_FROM_ATTENDANCE)
+    from_attendance: bool | None = Field(
+        default=None, description=_FROM_ATTENDANCE, json_schema_extra=_no_null
+    )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> LinePatchBody:
