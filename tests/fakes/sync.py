@@ -22,6 +22,7 @@ from .store import (
     SCOPE_LOG,
     SYNC_CLIENTS,
     SYNC_RESULTS,
+    TERRITORIES,
     USERS,
     VISITS,
     Row,
@@ -30,7 +31,7 @@ from .store import (
 
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
-          "attendance": ATTENDANCE}  # fmt: skip
+          "attendance": ATTENDANCE, "territories": TERRITORIES}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -160,7 +161,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
             return []
         at, by = set(contacts), set(users)
         if kind == "users":

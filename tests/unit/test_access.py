@@ -41,6 +41,8 @@ EXPECTED = {
     Action.PAYMENT_CREATE: {A, M, R},
     Action.ATTENDANCE_READ: {A, M, R},
     Action.ATTENDANCE_WRITE: {A, M, R},
+    Action.TERRITORY_READ: {A, M, R},
+    Action.TERRITORY_WRITE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

@@ -52,12 +52,14 @@ class ContactRow(SQLModel, table=True):
         ix("contacts", "company_id", "latitude", "longitude"),
         ix("contacts", "company_id", "phone"),  # find_duplicate
         ix("contacts", "company_id", "email"),
+        ix("contacts", "company_id", "territory_id"),  # ?territoryId= (0008)
     )
 
     id: UUID = Field(primary_key=True)
     company_id: UUID = tenant(nullable=False)
     type: ContactType = Field(default=ContactType.OTHER, sa_type=varchar_enum(ContactType))
     owner_id: UUID | None = ref("users.id", nullable=True)
+    territory_id: UUID | None = ref("territories.id", nullable=True)  # migration 0008
     name: str = Field(max_length=200)
     phone: str | None = Field(default=None, max_length=16)
     email: str | None = Field(default=None, max_length=254)

@@ -60,6 +60,8 @@ class Action(StrEnum):
     PAYMENT_CREATE = "payment.create"
     ATTENDANCE_READ = "attendance.read"  # own days, the team's, or the company's
     ATTENDANCE_WRITE = "attendance.write"  # punch in and out: one's own day only
+    TERRITORY_READ = "territory.read"  # the whole tree: every role of the company
+    TERRITORY_WRITE = "territory.write"  # create, edit, move, assign reps, delete
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -96,6 +98,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PAYMENT_CREATE: _MEMBERS,
     Action.ATTENDANCE_READ: _MEMBERS,
     Action.ATTENDANCE_WRITE: _MEMBERS,
+    Action.TERRITORY_READ: _MEMBERS,
+    Action.TERRITORY_WRITE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

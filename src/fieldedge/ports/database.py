@@ -46,6 +46,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.territories import TerritoryRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +297,8 @@ class IdempotencyRepository(Protocol):
 
 # The kinds of row a replica holds, in the order a pull walks them.
 SYNC_KINDS = (
-    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance"
+    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
+    "territories",
 )  # fmt: skip
 
 
@@ -307,7 +309,8 @@ class Reach:
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
     visits, orders, payments and attendance days whose ``user_id`` is in it (None: all),
     and visits at contacts owned by ``contacts_of`` too. Photos follow their visit.
-    ``active_products``: only live, active products. ``users``: those users (None: all)."""
+    ``active_products``: only live, active products. ``users``: those users (None: all).
+    Territories: every replica holds the whole tree (every role reads it)."""
 
     contact_owners: frozenset[UUID] | None
     work_owners: frozenset[UUID] | None
@@ -443,6 +446,9 @@ class UnitOfWork(Protocol):
 
     @property
     def attendance(self) -> AttendanceRepository: ...
+
+    @property
+    def territories(self) -> TerritoryRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

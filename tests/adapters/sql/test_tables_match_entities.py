@@ -25,9 +25,11 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_territories as tt
 
 PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Company, t.CompanyRow, {"change_counter", "order_seq", "audit_seq", "audit_head"}),
@@ -43,6 +45,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Product, ff.ProductRow, set()),
     (Order, ff.OrderRow, {"field_versions"}),
     (Payment, ff.PaymentRow, set()),
+    (Territory, tt.TerritoryRow, {"field_versions"}),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}
