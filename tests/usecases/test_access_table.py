@@ -18,7 +18,15 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
-from fieldedge.services import attendance, contacts, orders, payments, products, visits
+from fieldedge.services import (
+    attendance,
+    contacts,
+    orders,
+    payments,
+    products,
+    territories,
+    visits,
+)
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.export_event import request_export
@@ -129,6 +137,12 @@ ACTS: dict[Action, Act] = {
     ),
     Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
         p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
+    ),
+    Action.TERRITORY_READ: lambda w, p: territories.list_territories(
+        p, territories.TerritoryFilter(), None, 20, w.deps
+    ),
+    Action.TERRITORY_WRITE: lambda w, p: territories.create_territory(
+        p, territories.CreateTerritory(name="West", kind="region"), w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }
