@@ -256,4 +256,3 @@ class ScopeChangeRow(SQLModel, table=True):
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).
 from fieldedge_adapters.sql import tables_fieldforce as _fieldforce  # noqa: E402, F401
-from fieldedge_adapters.sql import tables_territories as _territories  # noqa: E402, F401

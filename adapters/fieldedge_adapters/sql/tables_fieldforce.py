@@ -263,3 +263,8 @@ class AttendanceRow(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+
+
+# Registered on the same metadata wherever these tables are (contacts refer to it); last,
+# as it builds on the helpers above.
+from fieldedge_adapters.sql import tables_territories as _territories  # noqa: E402, F401
