@@ -25,9 +25,13 @@ DEFAULT_KIND = "territory"
 CYCLE = "A territory cannot be moved under itself or one of its descendants."
 
 
-def normalize_kind(kind: object) -> object:
+def normalize_kind(kind: str) -> str:
     """Trimmed, inner blanks collapsed, lower-cased: ``Region`` and ``region `` are one level."""
-    return " ".join(kind.split()).lower() if isinstance(kind, str) else kind
+    return " ".join(kind.split()).lower()
+
+
+def _kind(value: object) -> object:
+    return normalize_kind(value) if isinstance(value, str) else value  # else: pydantic's 422
 
 
 def normalize_reps(rep_ids: Iterable[object] | None) -> list[str]:
@@ -45,13 +49,14 @@ def normalize_reps(rep_ids: Iterable[object] | None) -> list[str]:
     return seen
 
 
+Level = Annotated[str, BeforeValidator(_kind), StringConstraints(min_length=1, max_length=40)]
+
+
 class Territory(Entity):
     id: UUID
     company_id: UUID
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    kind: Annotated[
-        str, BeforeValidator(normalize_kind), StringConstraints(min_length=1, max_length=40)
-    ] = DEFAULT_KIND
+    kind: Level = DEFAULT_KIND
     parent_id: UUID | None = None  # None: a root (a region, usually)
     rep_ids: Annotated[list[str], BeforeValidator(normalize_reps)] = Field(default_factory=list)
     version: int = 0

@@ -106,7 +106,7 @@ async def list_territories(
         limit=limit + 1,
         parent_id=filters.parent_id,
         root=filters.root,
-        kind=normalize_kind(filters.kind) if filters.kind else None,  # type: ignore[arg-type]
+        kind=normalize_kind(filters.kind) if filters.kind else None,
         rep_id=filters.rep_id,
     )
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
