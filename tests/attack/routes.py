@@ -67,6 +67,8 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("/api/v1/orders/{id}", "PATCH"): {"status": "CANCELLED"},
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
+    ("/api/v1/territories", "POST"): {"name": "West", "parentId": "{territory}"},
+    ("/api/v1/territories/{id}", "PATCH"): {"name": "Hijacked", "repIds": ["{user}"]},
     ("/api/v1/attendance/punch-in", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     ("/api/v1/expenses", "POST"): {
@@ -112,6 +114,7 @@ OWNER = {
     "attendance": "attendance",
     "expenses": "expense",
     "lines": "expense_line",
+    "territories": "territory",
     "companies": "company",
 }
 

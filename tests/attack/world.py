@@ -15,7 +15,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
-    "attendance_days", "expense_claims",
+    "attendance_days", "expense_claims", "territories",
 )  # fmt: skip
 
 
@@ -146,6 +146,13 @@ async def build_world(api: Api) -> World:
             headers=rep_h,
         )
     )
+    territory = await _ok(
+        await client.post(
+            "/api/v1/territories",
+            json={"name": "Pune", "kind": "area", "repIds": [world.ids["user"]]},
+            headers=admin,
+        )
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -156,6 +163,7 @@ async def build_world(api: Api) -> World:
         "attendance": day["id"],
         "expense": claim["id"],
         "expense_line": line_id,
+        "territory": territory["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

@@ -23,6 +23,7 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment, PaymentMethod
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.database import Database, Scope, UnitOfWork
 from fieldedge_adapters.system import UuidV7Ids
@@ -104,6 +105,10 @@ def attendance_day(company_id: UUID, user_id: UUID, **fields: Any) -> Attendance
     )
 
 
+def territory(company_id: UUID, **fields: Any) -> Territory:
+    return Territory(**_stamps(company_id=company_id, **{"name": "West", **fields}))
+
+
 def refresh_token(owner: User, **fields: Any) -> RefreshToken:
     defaults = {
         "family_id": new_id(),
@@ -163,6 +168,7 @@ _REPOSITORY = {
     Payment: "payments",
     OutboxEvent: "outbox",
     AttendanceDay: "attendance",
+    Territory: "territories",
 }
 
 

@@ -39,6 +39,7 @@ from .identity import (
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .store import Store
 from .sync import MemorySyncRepository
+from .territories import MemoryTerritoryRepository
 from .txn import MemoryTxn
 
 
@@ -119,6 +120,10 @@ class MemoryUnitOfWork:
     @property
     def expenses(self) -> MemoryExpenseRepository:
         return self._repo(MemoryExpenseRepository)  # type: ignore[no-any-return]
+
+    @property
+    def territories(self) -> MemoryTerritoryRepository:
+        return self._repo(MemoryTerritoryRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

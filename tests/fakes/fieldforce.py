@@ -31,6 +31,7 @@ from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, contains_text, equals, one_of, where
 from .store import CONTACTS, ORDERS, PAYMENTS, PHOTOS, PRODUCTS, VISITS, Row
+from .territories import subtree
 
 SKU_TAKEN = "A product with this SKU already exists."
 
@@ -76,8 +77,14 @@ class MemoryContactRepository(MemoryRepository[Contact]):
         self._save(contact)
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
+        root = query.territory_id
+        inside = None if root is None else await subtree(self._txn, root)
         rows = await self._list(
-            lambda row: _contact_matches(query, row), after=query.after, limit=query.limit
+            lambda row: (
+                _contact_matches(query, row) and (inside is None or row["territory_id"] in inside)
+            ),
+            after=query.after,
+            limit=query.limit,
         )
         return [self._record(row) for row in rows]
 

@@ -40,14 +40,15 @@ SYNC_RESULTS = "sync_results"
 SCOPE_LOG = "sync_scope_log"
 ATTENDANCE = "attendance_days"
 EXPENSES = "expense_claims"
+TERRITORIES = "territories"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE, EXPENSES}
+     ATTENDANCE, EXPENSES, TERRITORIES}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
-FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES})
+FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES})
 DUPLICATE = "A record with these values already exists."
 
 

@@ -23,6 +23,7 @@ from .store import (
     SCOPE_LOG,
     SYNC_CLIENTS,
     SYNC_RESULTS,
+    TERRITORIES,
     USERS,
     VISITS,
     Row,
@@ -31,7 +32,8 @@ from .store import (
 
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
-          "attendance": ATTENDANCE, "expenses": EXPENSES}  # fmt: skip
+          "attendance": ATTENDANCE, "expenses": EXPENSES,
+          "territories": TERRITORIES}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -161,7 +163,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
             return []
         at, by = set(contacts), set(users)
         if kind == "users":

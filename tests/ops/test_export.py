@@ -29,6 +29,7 @@ TABLES = (
     "products",
     "orders",
     "payments",
+    "territories",
     "audit_log",
 )
 
@@ -77,6 +78,9 @@ async def test_every_table_of_one_tenant_and_none_of_another(db: Database, tmp_p
     assert len(tables["orders"]) == 1
     assert [p["amount"] for p in tables["payments"]] == [500]
     assert [p["sku"] for p in tables["products"]] == ["PEN"]
+    [west] = tables["territories"]
+    assert west["name"] == "Acme Pharma west"
+    assert tables["contacts"][0]["territory_id"] == west["id"]
     seqs = [entry["seq"] for entry in tables["audit_log"]]
     assert seqs
     assert seqs == sorted(seqs)

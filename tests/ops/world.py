@@ -57,11 +57,12 @@ async def build_tenant(api: Api, name: str, phone: str) -> Tenant:
         user = await api.create_user(token, role, name=f"{name} {key}", **extra)
         tenant.ids[key], tenant.emails[key] = user["id"], user["email"]
         tenant.tokens[key] = (await api.tokens(user["email"]))["accessToken"]
+    territory = await tenant.made("mgr", "/api/v1/territories", {"name": f"{name} west"})
     contact = await tenant.made(
         "rep",
         "/api/v1/contacts",
         {"name": f"{name} clinic", "type": "DOCTOR", "phone": phone, "latitude": PUNE[0],
-         "longitude": PUNE[1]},
+         "longitude": PUNE[1], "territoryId": territory["id"]},
     )  # fmt: skip
     product = await tenant.made(
         "admin", "/api/v1/products", {"sku": "PEN", "name": "Pen", "unitPrice": 1000}

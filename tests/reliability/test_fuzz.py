@@ -73,6 +73,8 @@ NAMES_A_ROW = {
     "PATCH /api/v1/expenses/{id}",
     "POST /api/v1/expenses/{id}/lines",
     "PATCH /api/v1/expenses/{id}/lines/{line_id}",
+    "POST /api/v1/territories",  # parentId, repIds
+    "PATCH /api/v1/territories/{id}",  # parentId, repIds
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

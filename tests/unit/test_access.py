@@ -45,6 +45,8 @@ EXPECTED = {
     Action.EXPENSE_WRITE: {A, M, R},
     Action.EXPENSE_APPROVE: {A, M},
     Action.EXPENSE_REIMBURSE: {A},
+    Action.TERRITORY_READ: {A, M, R},
+    Action.TERRITORY_WRITE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

@@ -28,6 +28,7 @@ from fieldedge.services import (
     orders,
     payments,
     products,
+    territories,
     visits,
 )
 from fieldedge.services.company import audit_log, platform, settings
@@ -164,6 +165,12 @@ ACTS: dict[Action, Act] = {
     Action.EXPENSE_WRITE: lambda w, p: expenses.create_claim(p, _claim(), w.deps),
     Action.EXPENSE_APPROVE: lambda w, p: _decide(w, p, approved=False),
     Action.EXPENSE_REIMBURSE: lambda w, p: _decide(w, p, approved=True),
+    Action.TERRITORY_READ: lambda w, p: territories.list_territories(
+        p, territories.TerritoryFilter(), None, 20, w.deps
+    ),
+    Action.TERRITORY_WRITE: lambda w, p: territories.create_territory(
+        p, territories.CreateTerritory(name="West", kind="region"), w.deps
+    ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }
 

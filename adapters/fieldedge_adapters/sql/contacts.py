@@ -15,6 +15,7 @@ from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.statements import any_of, contains_text, json_array_has, like_pattern
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
+from fieldedge_adapters.sql.territories import subtree
 
 T = table_of(ContactRow)
 
@@ -28,6 +29,7 @@ def _list(
     tag: bool,
     q: bool,
     ranges: int,
+    territory: bool,
     tenant: bool,
 ) -> Any:
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
@@ -43,6 +45,9 @@ def _list(
         statement = statement.where(json_array_has(T.c.tags, sa.bindparam("tag")))
     if q:
         statement = statement.where(contains_text("q", T.c.name, T.c.phone, T.c.city))
+    if territory:
+        # The territory and its descendants, walked in this same statement.
+        statement = statement.where(T.c.territory_id.in_(subtree("territory", tenant)))
     if ranges:
         # The near box as index-friendly ranges; two longitude ranges across the
         # antimeridian. A NULL coordinate is never inside.
@@ -97,6 +102,7 @@ class SqlContactRepository(Repository[Contact]):
             bool(query.tag),
             bool(query.q),
             ranges,
+            query.territory_id is not None,
             self._tenant,
         )
         params: dict[str, Any] = {
@@ -107,6 +113,7 @@ class SqlContactRepository(Repository[Contact]):
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
             "tag": " ".join(query.tag.split()).lower() if query.tag else None,
             "q": like_pattern(query.q) if query.q else None,
+            "territory": query.territory_id,
             "limit": query.limit,
         }
         if box is not None:

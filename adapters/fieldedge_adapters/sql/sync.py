@@ -33,6 +33,7 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     VisitPhotoRow,
     VisitRow,
 )
+from fieldedge_adapters.sql.tables_territories import TerritoryRow
 
 CLIENTS = table_of(SyncClientRow)
 RESULTS = table_of(SyncResultRow)
@@ -47,6 +48,7 @@ TABLES: dict[str, sa.Table] = {
     "payments": table_of(PaymentRow),
     "attendance": table_of(AttendanceRow),
     "expenses": table_of(ExpenseClaimRow),
+    "territories": table_of(TerritoryRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -84,7 +86,9 @@ def _reach(kind: str, flags: tuple[bool, bool, bool, bool]) -> list[ColumnElemen
         return [table.c.visit_id.in_(visits.scalar_subquery())]
     if kind in ("orders", "payments", "attendance", "expenses"):
         return [any_of(table.c.user_id, "owners")] if owners else []
-    return []  # products: every replica has the catalogue (a rep its active part)
+    # products: every replica has the catalogue (a rep its active part); territories:
+    # every replica has the whole tree.
+    return []
 
 
 def _flags(reach: Reach) -> tuple[bool, bool, bool, bool]:
@@ -299,7 +303,7 @@ class SqlSyncRepository(Repository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
             return []
         statement = _belonging(kind, _flags(reach), after is not None)
         return await self._rows(

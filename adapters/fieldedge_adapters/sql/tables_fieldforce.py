@@ -52,12 +52,14 @@ class ContactRow(SQLModel, table=True):
         ix("contacts", "company_id", "latitude", "longitude"),
         ix("contacts", "company_id", "phone"),  # find_duplicate
         ix("contacts", "company_id", "email"),
+        ix("contacts", "company_id", "territory_id"),  # ?territoryId= (0008)
     )
 
     id: UUID = Field(primary_key=True)
     company_id: UUID = tenant(nullable=False)
     type: ContactType = Field(default=ContactType.OTHER, sa_type=varchar_enum(ContactType))
     owner_id: UUID | None = ref("users.id", nullable=True)
+    territory_id: UUID | None = ref("territories.id", nullable=True)  # migration 0008
     name: str = Field(max_length=200)
     phone: str | None = Field(default=None, max_length=16)
     email: str | None = Field(default=None, max_length=254)
@@ -266,3 +268,7 @@ class AttendanceRow(SQLModel, table=True):
 
 # Registered wherever the field-force tables are (it builds on this module's helpers).
 from fieldedge_adapters.sql import tables_expenses as _expenses  # noqa: E402, F401
+
+# Registered on the same metadata wherever these tables are (contacts refer to it); last,
+# as it builds on the helpers above.
+from fieldedge_adapters.sql import tables_territories as _territories  # noqa: E402, F401

@@ -64,6 +64,8 @@ class Action(StrEnum):
     EXPENSE_WRITE = "expense.write"  # make and edit one's own claims (DRAFT only), submit
     EXPENSE_APPROVE = "expense.approve"  # approve or reject: the rep's manager, or an ADMIN
     EXPENSE_REIMBURSE = "expense.reimburse"  # mark an approved claim paid out
+    TERRITORY_READ = "territory.read"  # the whole tree: every role of the company
+    TERRITORY_WRITE = "territory.write"  # create, edit, move, assign reps, delete
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -104,6 +106,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EXPENSE_WRITE: _MEMBERS,
     Action.EXPENSE_APPROVE: _STAFF,
     Action.EXPENSE_REIMBURSE: _ADMIN,
+    Action.TERRITORY_READ: _MEMBERS,
+    Action.TERRITORY_WRITE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

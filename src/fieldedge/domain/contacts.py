@@ -56,6 +56,7 @@ class Contact(Entity):
     company_id: UUID
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None  # the assigned rep
+    territory_id: UUID | None = None  # at most one territory (``domain.territories``)
     name: Annotated[str, _text(200, 1)]
     phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")] | None = None
     email: Annotated[str, _text(254)] | None = None

@@ -36,6 +36,7 @@ from fieldedge.http.routes import (
     photos,
     products,
     sync,
+    territories,
     users,
     visits,
 )
@@ -61,6 +62,7 @@ def api_routes() -> list[BaseRoute]:
         *attendance.routes,
         *expenses.routes,
         *held_photos.routes,
+        *territories.routes,
         *sync.routes,
     ]
 

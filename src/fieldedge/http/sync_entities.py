@@ -22,6 +22,7 @@ from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.pricing import ItemRequest
+from fieldedge.domain.territories import Territory, normalize_kind, normalize_reps
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.http.body import validate
@@ -46,10 +47,23 @@ from fieldedge.http.routes.order_schemas import (
     PaymentOut,
     UpdateOrderBody,
 )
+from fieldedge.http.routes.territory_schemas import (
+    CreateTerritoryBody,
+    TerritoryOut,
+    UpdateTerritoryBody,
+)
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.http.views import view_of
 from fieldedge.ports.database import UnitOfWork
-from fieldedge.services import attendance, contacts, expenses, orders, payments, visits
+from fieldedge.services import (
+    attendance,
+    contacts,
+    expenses,
+    orders,
+    payments,
+    territories,
+    visits,
+)
 from fieldedge.services.deps import Deps
 from fieldedge.services.sync.entities import Create, Registry, Render, Synced, SyncEntity
 
@@ -332,6 +346,50 @@ def _claim_locked(claim: Synced) -> bool:
     return claim.is_locked
 
 
+# --- territories --------------------------------------------------------------------
+
+
+async def _load_territory(uow: UnitOfWork, _: Principal, row_id: UUID) -> Territory | None:
+    return await uow.territories.get(row_id, include_deleted=True, lock=True)  # all see all
+
+
+async def _create_territory(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateTerritoryBody, c.data)
+    cmd = territories.CreateTerritory(**{**body.model_dump(), "id": c.entity_id})
+    return await territories.new_territory(uow, principal, cmd, deps)
+
+
+def _as_stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Sent values as the territory stores them (reps as UUID text, the level lower-cased),
+    so comparing them with the row's is like with like."""
+    if "rep_ids" in values:
+        values["rep_ids"] = normalize_reps(values["rep_ids"])
+    if "kind" in values:
+        values["kind"] = normalize_kind(values["kind"])
+    return values
+
+
+def _territory_same(entity: Synced, data: Mapping[str, Any]) -> bool:
+    try:
+        sent = _as_stored(_set(CreateTerritoryBody, data))
+    except ValidationFailed:  # data that does not validate describes nothing
+        return False
+    stored = entity.values()
+    return all(stored.get(name) == value for name, value in sent.items() if name != "id")
+
+
+async def _update_territory(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Territory)
+    await territories.change_territory(uow, principal, row, values, deps)
+
+
+async def _delete_territory(uow: UnitOfWork, principal: Principal, row: Synced, deps: Deps) -> None:
+    assert isinstance(row, Territory)
+    await territories.remove_territory(uow, principal, row, deps)
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -416,6 +474,21 @@ def registry() -> Registry:
             changes=lambda data: _set(UpdateExpenseBody, data),
             current=_claim_current,
             update=_update_claim,
+        ),
+        SyncEntity(
+            name="territory",
+            kind="territories",
+            render=_render(TerritoryOut),
+            wire=to_camel,
+            load=_load_territory,
+            create=_create_territory,
+            same=_territory_same,
+            locked=_never,
+            ops=("create", "update", "delete"),
+            changes=lambda data: _as_stored(_set(UpdateTerritoryBody, data)),
+            current=lambda row: row.values(),
+            update=_update_territory,
+            delete=_delete_territory,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

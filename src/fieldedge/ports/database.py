@@ -47,6 +47,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.territories import TerritoryRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +300,7 @@ class IdempotencyRepository(Protocol):
 SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses",
+    "territories",
 )  # fmt: skip
 
 
@@ -308,8 +310,9 @@ class Reach:
 
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
     visits, orders, payments, attendance days and expense claims whose ``user_id`` is in
-    it (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow their visit.
-    ``active_products``: only live, active products. ``users``: those users (None: all)."""
+    it (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow their
+    visit. ``active_products``: only live, active products. ``users``: those users (None:
+    all). Territories: every replica holds the whole tree (every role reads it)."""
 
     contact_owners: frozenset[UUID] | None
     work_owners: frozenset[UUID] | None
@@ -448,6 +451,9 @@ class UnitOfWork(Protocol):
 
     @property
     def expenses(self) -> ExpenseRepository: ...
+
+    @property
+    def territories(self) -> TerritoryRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

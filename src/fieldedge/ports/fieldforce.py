@@ -34,6 +34,7 @@ class ContactQuery:
     tag: str | None = None
     q: str | None = None  # case-insensitive substring of name, phone or city
     box: BoundingBox | None = None  # only contacts with a location inside it
+    territory_id: UUID | None = None  # in this territory or any of its descendants
 
 
 @dataclass(frozen=True, slots=True)

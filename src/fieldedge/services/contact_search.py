@@ -35,6 +35,7 @@ class ContactFilter:
     owner_id: UUID | None = None
     city: str | None = None
     tag: str | None = None
+    territory_id: UUID | None = None  # this territory and every one below it
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ def _query(principal: Principal, filters: ContactFilter) -> ContactQuery:
         city=filters.city,
         tag=tag,
         q=filters.q,
+        territory_id=filters.territory_id,
     )
 
 

@@ -19,6 +19,7 @@ from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import audit, commit_new, found, id_taken, new_id, scope_moved
 from fieldedge.services.deps import Deps
+from fieldedge.services.territories import check_territory
 from fieldedge.services.visibility import contact_owners
 
 OWNER_ROLES = frozenset({Role.SALES_REP, Role.MANAGER})
@@ -30,6 +31,7 @@ class CreateContact:
     id: UUID | None = None  # a client-made id (offline creates)
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None
+    territory_id: UUID | None = None
     phone: str | None = None
     email: str | None = None
     address: str | None = None
@@ -99,11 +101,14 @@ async def new_contact(
     phone = normalize_phone(cmd.phone, await _country(uow, company_id)) if cmd.phone else None
     if owner_id is not None and principal.role is not Role.SALES_REP:
         await _check_owner(uow, owner_id)
+    if cmd.territory_id is not None:
+        await check_territory(uow, cmd.territory_id, "territoryId")
     contact = Contact(
         id=contact_id,
         company_id=company_id,
         type=cmd.type,
         owner_id=owner_id,
+        territory_id=cmd.territory_id,
         name=cmd.name,
         phone=phone,
         email=cmd.email,
@@ -153,6 +158,9 @@ async def change_contact(
         require(principal, Action.CONTACT_ASSIGN)
         if values["owner_id"] is not None:
             await _check_owner(uow, values["owner_id"])
+    territory_id = values.get("territory_id")
+    if territory_id is not None and territory_id != contact.territory_id:
+        await check_territory(uow, territory_id, "territoryId")
     if values.get("phone") is not None:
         values["phone"] = normalize_phone(values["phone"], await _country(uow, principal.tenant))
     contact.apply({**values, "updated_at": now})

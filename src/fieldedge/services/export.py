@@ -33,6 +33,7 @@ from fieldedge.ports.fieldforce import (
     ProductQuery,
     VisitQuery,
 )
+from fieldedge.ports.territories import TerritoryQuery
 from fieldedge.services.common import audit
 from fieldedge.services.company.audit_log import link_chain
 from fieldedge.services.deps import Deps
@@ -108,6 +109,7 @@ def _tables(deps: Deps, scope: Scope) -> dict[str, AsyncIterator[Sequence[Any]]]
         "products": keyset(lambda u, a: u.products.list(ProductQuery(a, BATCH))),
         "orders": keyset(lambda u, a: u.orders.list(OrderQuery(a, BATCH))),
         "payments": keyset(lambda u, a: u.payments.list(PaymentQuery(a, BATCH))),
+        "territories": keyset(lambda u, a: u.territories.list(TerritoryQuery(a, BATCH))),
         "audit_log": _batches(
             deps,
             scope,

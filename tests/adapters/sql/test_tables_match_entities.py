@@ -27,10 +27,12 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_territories as tt
 
 PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Company, t.CompanyRow, {"change_counter", "order_seq", "audit_seq", "audit_head"}),
@@ -48,6 +50,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Payment, ff.PaymentRow, set()),
     (AttendanceDay, ff.AttendanceRow, {"field_versions"}),
     (ExpenseClaim, ex.ExpenseClaimRow, {"field_versions"}),
+    (Territory, tt.TerritoryRow, {"field_versions"}),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

@@ -1,6 +1,7 @@
-"""``fieldedge seed --demo`` makes a company worth clicking through: the people, 200
-contacts in two cities, 40 products, a week of visits (some flagged), orders in every
-status and payments, all written through the use cases; a second run adds nothing."""
+"""``fieldedge seed --demo`` makes a company worth clicking through: the people, a territory
+tree, 200 contacts in two cities spread over it, 40 products, a week of visits (some
+flagged), orders in every status and payments, all written through the use cases; a
+second run adds nothing."""
 
 from __future__ import annotations
 
@@ -72,3 +73,33 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
     assert sum("NO_ATTENDANCE" in line["flags"] for line in lines) == 6  # the drafts' hotel
     assert sum(line["receipt"] is not None for line in lines) == 30
     assert all(total == sum(line["amount"] for line in claim_lines) for claim_lines, total in rows)
+    await _a_region_two_areas_four_territories(api)
+
+
+async def _a_region_two_areas_four_territories(api: Api) -> None:
+    """The demo tree: every contact in one of four territories, each rep in exactly one."""
+    levels = await api.sql("SELECT kind, count(*) FROM territories GROUP BY kind ORDER BY kind")
+    assert levels == [("area", 2), ("region", 1), ("territory", 4)]
+    # Every territory hangs off an area, every area off the region.
+    tree = await api.sql(
+        "SELECT t.kind, p.kind FROM territories t LEFT JOIN territories p ON p.id = t.parent_id"
+        " GROUP BY t.kind, p.kind ORDER BY t.kind"
+    )
+    assert tree == [("area", "region"), ("region", None), ("territory", "area")]
+    spread = await api.sql(
+        "SELECT t.name, count(c.id) FROM territories t JOIN contacts c ON c.territory_id = t.id"
+        " GROUP BY t.name ORDER BY t.name"
+    )
+    assert [name for name, _ in spread] == [
+        "Mumbai South",
+        "Pimpri-Chinchwad",
+        "Pune City",
+        "Thane",
+    ]
+    assert sum(n for _, n in spread) == 200  # every contact is in a territory
+    assert all(n > 0 for _, n in spread)
+    reps = await api.sql("SELECT rep_ids FROM territories WHERE kind = 'territory'")
+    assigned = [
+        rep for (ids,) in reps for rep in (ids if isinstance(ids, list) else json.loads(ids))
+    ]
+    assert len(assigned) == len(set(assigned)) == 6  # each rep in exactly one territory

@@ -62,6 +62,9 @@ class ContactQuery(ListQuery):
     owner_id: UUID | None = None
     city: Text | None = None
     tag: Text | None = None
+    territory_id: UUID | None = Field(
+        default=None, description="In this territory or any territory below it."
+    )
     near: (
         Annotated[
             str,
@@ -87,7 +90,12 @@ class ContactQuery(ListQuery):
 async def list_route(request: Request) -> Response:
     query = read_query(request, ContactQuery)
     filters = ContactFilter(
-        q=query.q, type=query.type, owner_id=query.owner_id, city=query.city, tag=query.tag
+        q=query.q,
+        type=query.type,
+        owner_id=query.owner_id,
+        city=query.city,
+        tag=query.tag,
+        territory_id=query.territory_id,
     )
     principal, deps = principal_of(request), deps_of(request)
     if query.near is None:

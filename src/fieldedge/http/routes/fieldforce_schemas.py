@@ -44,6 +44,7 @@ Price = Annotated[int, Field(strict=True, ge=0, le=MAX_UNIT_PRICE), INTEGRAL]
 TaxRate = Annotated[int, Field(strict=True, ge=0, le=MAX_TAX_RATE_BP), INTEGRAL]
 
 
+TERRITORY = "The contact's territory (one of this company's; null: none)."
 CLIENT_ID = "Optional: the client's own UUID for the new row (an offline device's)."
 
 
@@ -53,6 +54,7 @@ class CreateContactBody(RequestModel):
     id: UUID | None = Field(default=None, description=CLIENT_ID)
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None
+    territory_id: UUID | None = Field(default=None, description=TERRITORY)
     name: Title
     phone: Phone | None = None
     email: Email | None = None
@@ -67,6 +69,7 @@ class CreateContactBody(RequestModel):
 class UpdateContactBody(PatchModel):
     type: ContactType | None = None
     owner_id: UUID | None = None
+    territory_id: UUID | None = Field(default=None, description=TERRITORY)
     name: Title | None = None
     phone: Phone | None = None
     email: Email | None = None
@@ -82,6 +85,7 @@ class ContactOut(ResponseModel):
     id: UUID
     type: ContactType
     owner_id: UUID | None
+    territory_id: UUID | None
     name: str
     phone: str | None
     email: str | None

@@ -1,5 +1,6 @@
-"""The demo company's field work: 200 contacts around Pune and Mumbai, 40 products, a
-week of visits per rep, orders in every status and payments, all through the use cases
+"""The demo company's field work: its territory tree, 200 contacts around Pune and Mumbai
+spread over it, 40 products, a week of visits per rep, orders in every status and
+payments, all through the use cases
 the API runs (so every row obeys the rules: numbered, priced, stamped, audited).
 
 Everything random comes from ``random.Random(42)``: two runs make the same company.
@@ -25,6 +26,7 @@ from fieldedge.domain.products import Product
 from fieldedge.services.attendance import PunchIn, PunchOut, punch_in, punch_out
 from fieldedge.services.contacts import CreateContact, create_contact
 from fieldedge.services.demo.photos import demo_photo
+from fieldedge.services.demo.territories import seed_territories
 from fieldedge.services.deps import Deps
 from fieldedge.services.expense_receipts import add_selfie
 from fieldedge.services.orders import CreateOrder, UpdateOrder, create_order, update_order
@@ -86,7 +88,7 @@ def _near(rng: random.Random, lat: float, lng: float, km: float) -> tuple[float,
 
 
 def _contact(
-    rng: random.Random, i: int, city: tuple[str, float, float], owner: UUID
+    rng: random.Random, i: int, city: tuple[str, float, float], owner: UUID, territory: UUID | None
 ) -> CreateContact:
     first, last = rng.choice(FIRST.split()), rng.choice(LAST.split())
     kind = rng.choices(list(ContactType), weights=(45, 35, 12, 8))[0]
@@ -102,6 +104,7 @@ def _contact(
         name=name,
         type=kind,
         owner_id=owner,
+        territory_id=territory,
         phone=f"9{rng.choice('6789')}{rng.randrange(10**8):08d}",
         email=f"orders{i}@{last.lower()}.example.com" if kind is ContactType.WHOLESALER else None,
         city=city[0],
@@ -118,14 +121,21 @@ def _principal(user: User) -> Principal:
 async def seed_fieldforce(
     deps: Deps, admin: Principal, managers: list[User], reps: list[User]
 ) -> None:
-    """Contacts, catalogue, a week of visits, orders and payments for the demo company."""
+    """Territories, contacts, catalogue, a week of visits, orders and payments for the
+    demo company."""
     rng = random.Random(42)  # noqa: S311 - demo data, not secrets
     team_city = {manager.id: CITIES[i % len(CITIES)] for i, manager in enumerate(managers)}
+    tree = await seed_territories(
+        deps, admin, {manager: city[0] for manager, city in team_city.items()}, reps
+    )
     book: dict[UUID, list[Contact]] = {rep.id: [] for rep in reps}
     for i in range(CONTACTS):
         rep = reps[i % len(reps)]
         city = team_city.get(rep.manager_id or admin.user_id, CITIES[0])
-        book[rep.id].append(await create_contact(admin, _contact(rng, i + 1, city, rep.id), deps))
+        where = tree.territory_of(rep.id)
+        book[rep.id].append(
+            await create_contact(admin, _contact(rng, i + 1, city, rep.id, where), deps)
+        )
     products: list[Product] = []
     for i in range(PRODUCTS):
         drug, (form, price, tax) = DRUGS.split()[i % 8], FORMS[(i // 8) % len(FORMS)]
