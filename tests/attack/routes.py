@@ -69,6 +69,14 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
     ("/api/v1/attendance/punch-in", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
+    ("/api/v1/targets", "POST"): {
+        "userId": "{user}",
+        "month": "2026-12",
+        "orderValue": 500000,
+        "collections": 300000,
+        "visits": 60,
+        "newContacts": 5,
+    },
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call

@@ -38,6 +38,7 @@ from .identity import (
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .store import Store
 from .sync import MemorySyncRepository
+from .targets import MemoryTargetRepository
 from .txn import MemoryTxn
 
 
@@ -114,6 +115,10 @@ class MemoryUnitOfWork:
     @property
     def attendance(self) -> MemoryAttendanceRepository:
         return self._repo(MemoryAttendanceRepository)  # type: ignore[no-any-return]
+
+    @property
+    def targets(self) -> MemoryTargetRepository:
+        return self._repo(MemoryTargetRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -22,6 +22,7 @@ from .store import (
     SCOPE_LOG,
     SYNC_CLIENTS,
     SYNC_RESULTS,
+    TARGETS,
     USERS,
     VISITS,
     Row,
@@ -30,7 +31,7 @@ from .store import (
 
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
-          "attendance": ATTENDANCE}  # fmt: skip
+          "attendance": ATTENDANCE, "targets": TARGETS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -110,7 +111,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments", "attendance"):
+        if kind in ("orders", "payments", "attendance", "targets"):
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

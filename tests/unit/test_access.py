@@ -41,6 +41,9 @@ EXPECTED = {
     Action.PAYMENT_CREATE: {A, M, R},
     Action.ATTENDANCE_READ: {A, M, R},
     Action.ATTENDANCE_WRITE: {A, M, R},
+    Action.TARGET_READ: {A, M, R},
+    Action.TARGET_TEAM: {A, M},
+    Action.TARGET_WRITE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

@@ -29,6 +29,7 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     OrderRow,
     PaymentRow,
     ProductRow,
+    TargetRow,
     VisitPhotoRow,
     VisitRow,
 )
@@ -45,6 +46,7 @@ TABLES: dict[str, sa.Table] = {
     "orders": table_of(OrderRow),
     "payments": table_of(PaymentRow),
     "attendance": table_of(AttendanceRow),
+    "targets": table_of(TargetRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -80,7 +82,7 @@ def _reach(kind: str, flags: tuple[bool, bool, bool, bool]) -> list[ColumnElemen
             VISITS.c.company_id == CID, *_visits_in_reach(owners, contacts_of)
         )
         return [table.c.visit_id.in_(visits.scalar_subquery())]
-    if kind in ("orders", "payments", "attendance"):
+    if kind in ("orders", "payments", "attendance", "targets"):
         return [any_of(table.c.user_id, "owners")] if owners else []
     return []  # products: every replica has the catalogue (a rep its active part)
 
@@ -159,7 +161,7 @@ def _belonging(kind: str, flags: tuple[bool, bool, bool, bool], after: bool) -> 
             ),
         )
         owned = table.c.visit_id.in_(visits.scalar_subquery())
-    else:  # orders, payments, attendance
+    else:  # orders, payments, attendance, targets
         owned = any_of(table.c.user_id, "belong_users")
     statement = sa.select(table).where(
         table.c.company_id == CID,

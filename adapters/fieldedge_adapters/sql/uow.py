@@ -24,6 +24,7 @@ from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
 from fieldedge_adapters.sql.sync import SqlSyncRepository
+from fieldedge_adapters.sql.targets import SqlTargetRepository
 from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
@@ -108,6 +109,10 @@ class SqlUnitOfWork:
     @property
     def attendance(self) -> SqlAttendanceRepository:
         return self._repo(SqlAttendanceRepository)  # type: ignore[no-any-return]
+
+    @property
+    def targets(self) -> SqlTargetRepository:
+        return self._repo(SqlTargetRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

@@ -60,6 +60,9 @@ class Action(StrEnum):
     PAYMENT_CREATE = "payment.create"
     ATTENDANCE_READ = "attendance.read"  # own days, the team's, or the company's
     ATTENDANCE_WRITE = "attendance.write"  # punch in and out: one's own day only
+    TARGET_READ = "target.read"  # one's own month against target
+    TARGET_TEAM = "target.team"  # the team's (a MANAGER) or everyone's (ADMIN) months
+    TARGET_WRITE = "target.write"  # set a target: a MANAGER for their own reps only
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -96,6 +99,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PAYMENT_CREATE: _MEMBERS,
     Action.ATTENDANCE_READ: _MEMBERS,
     Action.ATTENDANCE_WRITE: _MEMBERS,
+    Action.TARGET_READ: _MEMBERS,
+    Action.TARGET_TEAM: _STAFF,
+    Action.TARGET_WRITE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

@@ -34,6 +34,7 @@ from fieldedge.http.routes import (
     photos,
     products,
     sync,
+    targets,
     users,
     visits,
 )
@@ -57,6 +58,7 @@ def api_routes() -> list[BaseRoute]:
         *orders.routes,
         *payments.routes,
         *attendance.routes,
+        *targets.routes,
         *sync.routes,
     ]
 

@@ -21,6 +21,7 @@ from fieldedge.domain.contacts import Contact
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.pricing import ItemRequest
+from fieldedge.domain.targets import Target
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.http.body import validate
@@ -43,10 +44,11 @@ from fieldedge.http.routes.order_schemas import (
     PaymentOut,
     UpdateOrderBody,
 )
+from fieldedge.http.routes.targets_schemas import ChangeTargetBody, SetTargetBody, TargetOut
 from fieldedge.http.schemas import RequestModel, ResponseModel
 from fieldedge.http.views import view_of
 from fieldedge.ports.database import UnitOfWork
-from fieldedge.services import attendance, contacts, orders, payments, visits
+from fieldedge.services import attendance, contacts, orders, payments, targets, visits
 from fieldedge.services.deps import Deps
 from fieldedge.services.sync.entities import Create, Registry, Render, Synced, SyncEntity
 
@@ -273,6 +275,26 @@ def _day_closed(day: Synced) -> bool:
     return not day.is_open
 
 
+# --- targets ------------------------------------------------------------------------
+
+
+async def _load_target(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Target | None:
+    return await targets.visible_target(uow, principal, row_id, lock=True)
+
+
+async def _create_target(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(SetTargetBody, c.data)
+    cmd = targets.SetTarget(**{**body.model_dump(), "id": c.entity_id})
+    return await targets.new_target(uow, principal, cmd, deps)
+
+
+async def _update_target(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Target)
+    await targets.change_target(uow, principal, row, values, deps)
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -343,6 +365,20 @@ def registry() -> Registry:
             changes=_punch_out_changes,
             current=lambda row: row.values(),
             update=_update_day,
+        ),
+        SyncEntity(
+            name="target",
+            kind="targets",
+            render=_render(TargetOut),
+            wire=to_camel,
+            load=_load_target,
+            create=_create_target,
+            same=_same_as(SetTargetBody),
+            locked=_never,
+            ops=("create", "update"),
+            changes=lambda data: _set(ChangeTargetBody, data),
+            current=lambda row: row.values(),
+            update=_update_target,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

@@ -46,6 +46,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.targets import TargetRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +297,8 @@ class IdempotencyRepository(Protocol):
 
 # The kinds of row a replica holds, in the order a pull walks them.
 SYNC_KINDS = (
-    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance"
+    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
+    "targets",
 )  # fmt: skip
 
 
@@ -305,7 +307,7 @@ class Reach:
     """Which of the tenant's rows one user's replica holds, per kind of row.
 
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
-    visits, orders, payments and attendance days whose ``user_id`` is in it (None: all),
+    visits, orders, payments, attendance days and targets whose ``user_id`` is in it (None: all),
     and visits at contacts owned by ``contacts_of`` too. Photos follow their visit.
     ``active_products``: only live, active products. ``users``: those users (None: all)."""
 
@@ -443,6 +445,9 @@ class UnitOfWork(Protocol):
 
     @property
     def attendance(self) -> AttendanceRepository: ...
+
+    @property
+    def targets(self) -> TargetRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

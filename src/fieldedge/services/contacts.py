@@ -104,6 +104,7 @@ async def new_contact(
         company_id=company_id,
         type=cmd.type,
         owner_id=owner_id,
+        created_by=principal.user_id,
         name=cmd.name,
         phone=phone,
         email=cmd.email,
