@@ -23,6 +23,7 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment, PaymentMethod
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.targets import Target
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.database import Database, Scope, UnitOfWork
 from fieldedge_adapters.system import UuidV7Ids
@@ -163,6 +164,7 @@ _REPOSITORY = {
     Payment: "payments",
     OutboxEvent: "outbox",
     AttendanceDay: "attendance",
+    Target: "targets",
 }
 
 

@@ -18,7 +18,7 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
-from fieldedge.services import attendance, contacts, orders, payments, products, visits
+from fieldedge.services import attendance, contacts, orders, payments, products, targets, visits
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.export_event import request_export
@@ -129,6 +129,11 @@ ACTS: dict[Action, Act] = {
     ),
     Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
         p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
+    ),
+    Action.TARGET_READ: lambda w, p: targets.my_month(p, None, w.deps),
+    Action.TARGET_TEAM: lambda w, p: targets.team_month(p, None, None, w.deps),
+    Action.TARGET_WRITE: lambda w, p: targets.set_target(
+        p, targets.SetTarget(_rep(w), "2026-03", 100, 100, 10, 1), w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }
