@@ -66,15 +66,12 @@ class TeamMonth:
     total: Progress  # targets and achievements summed over ``reps``
 
 
-async def _month(uow: UnitOfWork, principal: Principal, month: str | None, deps: Deps) -> str:
-    if month is not None:
-        return check_month(month)
-    company = found(await uow.companies.get(principal.tenant), "company")
-    return month_of(deps.clock.now(), company.timezone)
-
-
-async def _zone(uow: UnitOfWork, principal: Principal) -> str:
-    return found(await uow.companies.get(principal.tenant), "company").timezone
+async def _month(uow: UnitOfWork, principal: Principal, month: str | None,
+                 deps: Deps) -> tuple[str, str]:  # fmt: skip
+    """The month asked for (default: the company's current one) and the company's zone."""
+    chosen = check_month(month) if month is not None else None
+    zone = found(await uow.companies.get(principal.tenant), "company").timezone
+    return chosen or month_of(deps.clock.now(), zone), zone
 
 
 async def _subject(uow: UnitOfWork, principal: Principal, user_id: UUID) -> User:
@@ -180,8 +177,8 @@ async def my_month(principal: Principal, month: str | None, deps: Deps) -> RepMo
     require(principal, Action.TARGET_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         me = found(await uow.users.get(principal.user_id), "user")
-        chosen = await _month(uow, principal, month, deps)
-        months = await _months(uow, [me], chosen, await _zone(uow, principal))
+        chosen, zone = await _month(uow, principal, month, deps)
+        months = await _months(uow, [me], chosen, zone)
     return months[0]
 
 
@@ -192,7 +189,7 @@ async def team_month(
     SALES_REP and MANAGER), or only ``user_id`` among them, with the roll-up."""
     require(principal, Action.TARGET_TEAM)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        chosen = await _month(uow, principal, month, deps)
+        chosen, zone = await _month(uow, principal, month, deps)
         manager = principal.user_id if principal.role is Role.MANAGER else None
         people = [
             user
@@ -201,7 +198,7 @@ async def team_month(
             )
             if user.role in SUBJECTS and (user_id is None or user.id == user_id)
         ]
-        reps = await _months(uow, people, chosen, await _zone(uow, principal))
+        reps = await _months(uow, people, chosen, zone)
     target = sum((r.target.figures for r in reps if r.target is not None), NOTHING)
     achieved = sum((r.progress.achieved for r in reps), NOTHING)
     return TeamMonth(chosen, reps, Progress(target, achieved))
