@@ -12,7 +12,6 @@ from pydantic import Field, StrictInt, StringConstraints
 from fieldedge.domain.identity import Role
 from fieldedge.domain.targets import METRICS, MONTH_PATTERN, Measure, Progress
 from fieldedge.http.fields import INTEGRAL
-from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID
 from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
 from fieldedge.http.views import render
 from fieldedge.services.targets import RepMonth, TeamMonth
@@ -31,7 +30,9 @@ class TargetFigures(RequestModel):
 
 
 class SetTargetBody(TargetFigures):
-    id: UUID | None = Field(default=None, description=CLIENT_ID)
+    """The target of (``userId``, ``month``), its natural key: no ``id`` to send (a sync
+    create names its row in ``entityId``)."""
+
     user_id: UUID = Field(description="The rep (a MANAGER: one who reports to them).")
     month: MonthText = Field(description=MONTH)
 
