@@ -226,3 +226,21 @@ async def test_targets_sync_from_the_managers_device_to_the_reps(team: Team) -> 
     read = await team.client.get("/api/v1/targets", params={"month": "2026-12"}, headers=headers)
     [rep] = [r for r in read.json()["data"]["reps"] if r["target"] is not None]
     assert rep["target"]["visits"] == 12
+
+
+async def test_the_team_report_refuses_a_bad_query_naming_it(team: Team) -> None:
+    for params, field in (({"month": "2026-13"}, "month"), ({"userId": "x"}, "userId"),
+                          ({"page": "2"}, "page")):  # fmt: skip
+        response = await team.get("mgr_a", "/api/v1/targets", **params)
+        assert response.status_code == 422, response.text
+        assert field in response.json()["error"]["details"]
+
+
+async def test_the_document_says_a_setting_answers_201_or_200(team: Team) -> None:
+    document = (await team.client.get("/api/openapi.json")).json()
+    setting = document["paths"]["/api/v1/targets"]["post"]
+    assert {"200", "201", "403", "409", "422"} <= set(setting["responses"])
+    body = document["components"]["schemas"]["SetTargetBody"]
+    assert body["properties"]["month"]["pattern"] == "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$"
+    assert body["properties"]["orderValue"]["minimum"] == 0
+    assert "id" not in body["properties"]

@@ -80,6 +80,7 @@ routes = [
                 body=SetTargetBody,
                 response=TargetOut,
                 status=201,
+                also=(200,),
                 tags=TAGS,
                 rate_class="write",
                 errors=(e.Forbidden, e.Conflict, e.ValidationFailed),
