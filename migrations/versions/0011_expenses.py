@@ -1,7 +1,7 @@
 """expenses: a rep's expense claims; the company's travel rate; the punch-in selfie
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-03
 
 Expand only. ``expense_claims`` holds a claim per row with its lines as JSON (as an
@@ -21,7 +21,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

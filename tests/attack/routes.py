@@ -86,6 +86,14 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/expenses/{id}/approve", "POST"): {},
     ("/api/v1/expenses/{id}/reject", "POST"): {"reason": "No receipt"},
     ("/api/v1/expenses/{id}/reimburse", "POST"): {"reference": "NEFT-1"},
+    ("/api/v1/targets", "POST"): {
+        "userId": "{user}",
+        "month": "2026-12",
+        "orderValue": 500000,
+        "collections": 300000,
+        "visits": 60,
+        "newContacts": 5,
+    },
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call

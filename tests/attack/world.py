@@ -15,7 +15,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
-    "attendance_days", "expense_claims", "territories",
+    "attendance_days", "expense_claims", "territories", "targets",
 )  # fmt: skip
 
 
@@ -153,6 +153,14 @@ async def build_world(api: Api) -> World:
             headers=admin,
         )
     )
+    await _ok(
+        await client.post(
+            "/api/v1/targets",
+            json={"userId": world.ids["user"], "month": "2026-11", "orderValue": 1000,
+                  "collections": 500, "visits": 20, "newContacts": 2},
+            headers=bearer(world.tokens["manager_a"]),
+        )
+    )  # fmt: skip
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])

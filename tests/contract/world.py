@@ -23,6 +23,7 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment, PaymentMethod
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.targets import Target
 from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.database import Database, Scope, UnitOfWork
@@ -169,6 +170,7 @@ _REPOSITORY = {
     OutboxEvent: "outbox",
     AttendanceDay: "attendance",
     Territory: "territories",
+    Target: "targets",
 }
 
 

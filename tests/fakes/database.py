@@ -39,6 +39,7 @@ from .identity import (
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .store import Store
 from .sync import MemorySyncRepository
+from .targets import MemoryTargetRepository
 from .territories import MemoryTerritoryRepository
 from .txn import MemoryTxn
 
@@ -124,6 +125,10 @@ class MemoryUnitOfWork:
     @property
     def territories(self) -> MemoryTerritoryRepository:
         return self._repo(MemoryTerritoryRepository)  # type: ignore[no-any-return]
+
+    @property
+    def targets(self) -> MemoryTargetRepository:
+        return self._repo(MemoryTargetRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -41,14 +41,15 @@ SCOPE_LOG = "sync_scope_log"
 ATTENDANCE = "attendance_days"
 EXPENSES = "expense_claims"
 TERRITORIES = "territories"
+TARGETS = "targets"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE, EXPENSES, TERRITORIES}
+     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
-FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES})
+FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS})
 DUPLICATE = "A record with these values already exists."
 
 
@@ -79,6 +80,7 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     IDEMPOTENCY: (Unique(("user_id", "key")),),
     SYNC_RESULTS: (Unique(("client_id", "mutation_id")),),
     ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
+    TARGETS: (Unique(("company_id", "user_id", "month")),),
 }
 
 

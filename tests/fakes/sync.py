@@ -23,6 +23,7 @@ from .store import (
     SCOPE_LOG,
     SYNC_CLIENTS,
     SYNC_RESULTS,
+    TARGETS,
     TERRITORIES,
     USERS,
     VISITS,
@@ -33,7 +34,7 @@ from .store import (
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
           "attendance": ATTENDANCE, "expenses": EXPENSES,
-          "territories": TERRITORIES}  # fmt: skip
+          "territories": TERRITORIES, "targets": TARGETS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -113,7 +114,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments", "attendance", "expenses"):
+        if kind in ("orders", "payments", "attendance", "expenses", "targets"):
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

@@ -75,6 +75,7 @@ NAMES_A_ROW = {
     "PATCH /api/v1/expenses/{id}/lines/{line_id}",
     "POST /api/v1/territories",  # parentId, repIds
     "PATCH /api/v1/territories/{id}",  # parentId, repIds
+    "POST /api/v1/targets",  # userId
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

@@ -47,6 +47,9 @@ EXPECTED = {
     Action.EXPENSE_REIMBURSE: {A},
     Action.TERRITORY_READ: {A, M, R},
     Action.TERRITORY_WRITE: {A, M},
+    Action.TARGET_READ: {A, M, R},
+    Action.TARGET_TEAM: {A, M},
+    Action.TARGET_WRITE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

@@ -28,6 +28,7 @@ from fieldedge.services import (
     orders,
     payments,
     products,
+    targets,
     territories,
     visits,
 )
@@ -170,6 +171,11 @@ ACTS: dict[Action, Act] = {
     ),
     Action.TERRITORY_WRITE: lambda w, p: territories.create_territory(
         p, territories.CreateTerritory(name="West", kind="region"), w.deps
+    ),
+    Action.TARGET_READ: lambda w, p: targets.my_month(p, None, w.deps),
+    Action.TARGET_TEAM: lambda w, p: targets.team_month(p, None, None, w.deps),
+    Action.TARGET_WRITE: lambda w, p: targets.set_target(
+        p, targets.SetTarget(_rep(w), "2026-03", 100, 100, 10, 1), w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }

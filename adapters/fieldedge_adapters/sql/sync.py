@@ -30,6 +30,7 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     OrderRow,
     PaymentRow,
     ProductRow,
+    TargetRow,
     VisitPhotoRow,
     VisitRow,
 )
@@ -49,6 +50,7 @@ TABLES: dict[str, sa.Table] = {
     "attendance": table_of(AttendanceRow),
     "expenses": table_of(ExpenseClaimRow),
     "territories": table_of(TerritoryRow),
+    "targets": table_of(TargetRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -84,7 +86,7 @@ def _reach(kind: str, flags: tuple[bool, bool, bool, bool]) -> list[ColumnElemen
             VISITS.c.company_id == CID, *_visits_in_reach(owners, contacts_of)
         )
         return [table.c.visit_id.in_(visits.scalar_subquery())]
-    if kind in ("orders", "payments", "attendance", "expenses"):
+    if kind in ("orders", "payments", "attendance", "expenses", "targets"):
         return [any_of(table.c.user_id, "owners")] if owners else []
     # products: every replica has the catalogue (a rep its active part); territories:
     # every replica has the whole tree.
@@ -165,7 +167,7 @@ def _belonging(kind: str, flags: tuple[bool, bool, bool, bool], after: bool) -> 
             ),
         )
         owned = table.c.visit_id.in_(visits.scalar_subquery())
-    else:  # orders, payments, attendance, expenses
+    else:  # orders, payments, attendance, expenses, targets
         owned = any_of(table.c.user_id, "belong_users")
     statement = sa.select(table).where(
         table.c.company_id == CID,

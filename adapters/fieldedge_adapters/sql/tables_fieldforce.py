@@ -53,6 +53,7 @@ class ContactRow(SQLModel, table=True):
         ix("contacts", "company_id", "phone"),  # find_duplicate
         ix("contacts", "company_id", "email"),
         ix("contacts", "company_id", "territory_id"),  # ?territoryId= (0008)
+        ix("contacts", "company_id", "created_by", "created_at"),  # targets: new contacts
     )
 
     id: UUID = Field(primary_key=True)
@@ -60,6 +61,7 @@ class ContactRow(SQLModel, table=True):
     type: ContactType = Field(default=ContactType.OTHER, sa_type=varchar_enum(ContactType))
     owner_id: UUID | None = ref("users.id", nullable=True)
     territory_id: UUID | None = ref("territories.id", nullable=True)  # migration 0008
+    created_by: UUID | None = ref("users.id", nullable=True)
     name: str = Field(max_length=200)
     phone: str | None = Field(default=None, max_length=16)
     email: str | None = Field(default=None, max_length=254)
@@ -171,6 +173,7 @@ class OrderRow(SQLModel, table=True):
         ix("orders", "company_id", "user_id", "id"),
         ix("orders", "company_id", "contact_id"),
         ix("orders", "company_id", "status"),
+        ix("orders", "company_id", "user_id", "created_at"),  # targets: a month's orders
     )
 
     id: UUID = Field(primary_key=True)
@@ -211,6 +214,7 @@ class PaymentRow(SQLModel, table=True):
         ix("payments", "company_id", "version"),  # sync pulls
         ix("payments", "company_id", "user_id", "id"),
         ix("payments", "company_id", "order_id"),
+        ix("payments", "company_id", "user_id", "received_at"),  # targets: a month's takings
     )
 
     id: UUID = Field(primary_key=True)
@@ -272,3 +276,31 @@ from fieldedge_adapters.sql import tables_expenses as _expenses  # noqa: E402, F
 # Registered on the same metadata wherever these tables are (contacts refer to it); last,
 # as it builds on the helpers above.
 from fieldedge_adapters.sql import tables_territories as _territories  # noqa: E402, F401
+
+
+class TargetRow(SQLModel, table=True):
+    __tablename__ = "targets"
+    __table_args__ = (
+        # One target per rep per month: two managers setting it at once, one wins.
+        sa.UniqueConstraint(
+            "company_id", "user_id", "month", name="uq_targets_company_id_user_id_month"
+        ),
+        ix("targets", "company_id", "id"),
+        ix("targets", "company_id", "version"),  # sync pulls
+        ix("targets", "company_id", "month"),  # a team's month
+    )
+
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    user_id: UUID = ref("users.id")
+    month: str = Field(max_length=7)  # YYYY-MM, the company's local month
+    order_value: int = money(None)
+    collections: int = money(None)
+    visits: int = Field(sa_type=sa.BigInteger)
+    new_contacts: int = Field(sa_type=sa.BigInteger)
+    set_by: UUID = ref("users.id")
+    version: int = 0
+    field_versions: dict[str, int] = field_versions()
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None

@@ -25,6 +25,7 @@ from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
 from fieldedge_adapters.sql.sync import SqlSyncRepository
+from fieldedge_adapters.sql.targets import SqlTargetRepository
 from fieldedge_adapters.sql.territories import SqlTerritoryRepository
 from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTokenRepository
 from fieldedge_adapters.sql.txn import Txn
@@ -118,6 +119,10 @@ class SqlUnitOfWork:
     @property
     def territories(self) -> SqlTerritoryRepository:
         return self._repo(SqlTerritoryRepository)  # type: ignore[no-any-return]
+
+    @property
+    def targets(self) -> SqlTargetRepository:
+        return self._repo(SqlTargetRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

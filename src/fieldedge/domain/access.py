@@ -66,6 +66,9 @@ class Action(StrEnum):
     EXPENSE_REIMBURSE = "expense.reimburse"  # mark an approved claim paid out
     TERRITORY_READ = "territory.read"  # the whole tree: every role of the company
     TERRITORY_WRITE = "territory.write"  # create, edit, move, assign reps, delete
+    TARGET_READ = "target.read"  # one's own month against target
+    TARGET_TEAM = "target.team"  # the team's (a MANAGER) or everyone's (ADMIN) months
+    TARGET_WRITE = "target.write"  # set a target: a MANAGER for their own reps only
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -108,6 +111,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.EXPENSE_REIMBURSE: _ADMIN,
     Action.TERRITORY_READ: _MEMBERS,
     Action.TERRITORY_WRITE: _STAFF,
+    Action.TARGET_READ: _MEMBERS,
+    Action.TARGET_TEAM: _STAFF,
+    Action.TARGET_WRITE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

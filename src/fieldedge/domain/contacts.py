@@ -57,6 +57,9 @@ class Contact(Entity):
     type: ContactType = ContactType.OTHER
     owner_id: UUID | None = None  # the assigned rep
     territory_id: UUID | None = None  # at most one territory (``domain.territories``)
+    # Who created it (a rep's "new contacts" target counts these); None for contacts
+    # made before creators were kept (migration 0010).
+    created_by: UUID | None = None
     name: Annotated[str, _text(200, 1)]
     phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")] | None = None
     email: Annotated[str, _text(254)] | None = None

@@ -36,6 +36,7 @@ from fieldedge.http.routes import (
     photos,
     products,
     sync,
+    targets,
     territories,
     users,
     visits,
@@ -63,6 +64,7 @@ def api_routes() -> list[BaseRoute]:
         *expenses.routes,
         *held_photos.routes,
         *territories.routes,
+        *targets.routes,
         *sync.routes,
     ]
 

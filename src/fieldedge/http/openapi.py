@@ -122,7 +122,8 @@ def _responses(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             envelope["required"].append("pagination")
         content = {"application/json": {"schema": envelope}}
     responses: dict[str, Any] = {
-        str(op.status): {"description": op.summary, "headers": headers, "content": content}
+        str(status): {"description": op.summary, "headers": headers, "content": content}
+        for status in sorted((op.status, *op.also))
     }
     by_status: dict[int, list[str]] = {}
     for kind in _error_classes(op):

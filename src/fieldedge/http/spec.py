@@ -30,6 +30,8 @@ class Operation:
     response: type[BaseModel] | None = None
     many: bool = False  # data is a list of ``response`` with pagination
     status: int = 200
+    # Other success statuses answering the same body (an upsert: 201 created, 200 replaced).
+    also: tuple[int, ...] = ()
     errors: tuple[type[FieldedgeError], ...] = ()
     auth: bool = True
     rate_class: str | None = None  # auth | read | write | upload | sync

@@ -22,6 +22,7 @@ from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.pricing import ItemRequest
+from fieldedge.domain.targets import Target
 from fieldedge.domain.territories import Territory, normalize_kind, normalize_reps
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import NotFound, ValidationFailed
@@ -47,6 +48,7 @@ from fieldedge.http.routes.order_schemas import (
     PaymentOut,
     UpdateOrderBody,
 )
+from fieldedge.http.routes.targets_schemas import ChangeTargetBody, SetTargetBody, TargetOut
 from fieldedge.http.routes.territory_schemas import (
     CreateTerritoryBody,
     TerritoryOut,
@@ -61,6 +63,7 @@ from fieldedge.services import (
     expenses,
     orders,
     payments,
+    targets,
     territories,
     visits,
 )
@@ -390,6 +393,26 @@ async def _delete_territory(uow: UnitOfWork, principal: Principal, row: Synced, 
     await territories.remove_territory(uow, principal, row, deps)
 
 
+# --- targets ------------------------------------------------------------------------
+
+
+async def _load_target(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Target | None:
+    return await targets.visible_target(uow, principal, row_id, lock=True)
+
+
+async def _create_target(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(SetTargetBody, c.data)
+    cmd = targets.SetTarget(**{**body.model_dump(), "id": c.entity_id})
+    return await targets.new_target(uow, principal, cmd, deps)
+
+
+async def _update_target(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Target)
+    await targets.change_target(uow, principal, row, values, deps)
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -489,6 +512,20 @@ def registry() -> Registry:
             current=lambda row: row.values(),
             update=_update_territory,
             delete=_delete_territory,
+        ),
+        SyncEntity(
+            name="target",
+            kind="targets",
+            render=_render(TargetOut),
+            wire=to_camel,
+            load=_load_target,
+            create=_create_target,
+            same=_same_as(SetTargetBody),
+            locked=_never,
+            ops=("create", "update"),
+            changes=lambda data: _set(ChangeTargetBody, data),
+            current=lambda row: row.values(),
+            update=_update_target,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

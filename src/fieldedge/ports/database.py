@@ -47,6 +47,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
 
 
@@ -301,6 +302,7 @@ SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses",
     "territories",
+    "targets",
 )  # fmt: skip
 
 
@@ -309,10 +311,10 @@ class Reach:
     """Which of the tenant's rows one user's replica holds, per kind of row.
 
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
-    visits, orders, payments, attendance days and expense claims whose ``user_id`` is in
-    it (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow their
-    visit. ``active_products``: only live, active products. ``users``: those users (None:
-    all). Territories: every replica holds the whole tree (every role reads it)."""
+    visits, orders, payments, attendance days, expense claims and targets whose ``user_id``
+    is in it (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow
+    their visit. ``active_products``: only live, active products. ``users``: those users
+    (None: all). Territories: every replica holds the whole tree (every role reads it)."""
 
     contact_owners: frozenset[UUID] | None
     work_owners: frozenset[UUID] | None
@@ -454,6 +456,9 @@ class UnitOfWork(Protocol):
 
     @property
     def territories(self) -> TerritoryRepository: ...
+
+    @property
+    def targets(self) -> TargetRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

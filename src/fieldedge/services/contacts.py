@@ -109,6 +109,7 @@ async def new_contact(
         type=cmd.type,
         owner_id=owner_id,
         territory_id=cmd.territory_id,
+        created_by=principal.user_id,
         name=cmd.name,
         phone=phone,
         email=cmd.email,

@@ -1,7 +1,7 @@
 """``fieldedge seed --demo`` makes a company worth clicking through: the people, a territory
 tree, 200 contacts in two cities spread over it, 40 products, a week of visits (some
-flagged), orders in every status and payments, all written through the use cases; a
-second run adds nothing."""
+flagged), orders in every status and payments, this month's targets, expense claims, all
+written through the use cases; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
     assert paid[0][0] > 0
     assert settled[0][0] > 0
     assert await api.sql("SELECT count(*) FROM payments") == [(15,)]
+    targets = await api.sql("SELECT month, count(DISTINCT user_id) FROM targets GROUP BY month")
+    assert targets == [("2026-03", 6)]  # every rep, the company's current month
+    made = await api.sql(
+        "SELECT count(*) FROM contacts c JOIN users u ON u.id = c.created_by"
+        " WHERE u.role = 'SALES_REP' AND c.owner_id = c.created_by"
+    )
+    assert made == [(20,)]  # one contact in ten, added by its own rep
     days = await api.sql("SELECT count(*), count(DISTINCT user_id) FROM attendance_days")
     assert days == [(42, 6)]  # every rep, every day of the week
     forgotten = await api.sql(

@@ -1,7 +1,8 @@
 """The demo company's field work: its territory tree, 200 contacts around Pune and Mumbai
-spread over it, 40 products, a week of visits per rep, orders in every status and
-payments, all through the use cases
-the API runs (so every row obeys the rules: numbered, priced, stamped, audited).
+spread over it (one in ten added by its rep, so the month shows new contacts), 40
+products, a week of visits per rep, orders in every status and payments, and each rep's
+target for the current month set by their manager, all through the use cases the API
+runs (so every row obeys the rules: numbered, priced, stamped, audited).
 
 Everything random comes from ``random.Random(42)``: two runs make the same company.
 The week is written with a clock set to each moment (``_At``), so visits are not flagged
@@ -32,6 +33,7 @@ from fieldedge.services.expense_receipts import add_selfie
 from fieldedge.services.orders import CreateOrder, UpdateOrder, create_order, update_order
 from fieldedge.services.payments import RecordPayment, record_payment
 from fieldedge.services.products import CreateProduct, create_product
+from fieldedge.services.targets import SetTarget, my_month, set_target
 from fieldedge.services.visits import CheckIn, CheckOut, check_in, check_out
 
 CITIES = (("Pune", 18.5204, 73.8567), ("Mumbai", 19.0760, 72.8777))  # one per team
@@ -133,9 +135,9 @@ async def seed_fieldforce(
         rep = reps[i % len(reps)]
         city = team_city.get(rep.manager_id or admin.user_id, CITIES[0])
         where = tree.territory_of(rep.id)
-        book[rep.id].append(
-            await create_contact(admin, _contact(rng, i + 1, city, rep.id, where), deps)
-        )
+        maker = _principal(rep) if i % 10 == 0 else admin  # a rep's own find, one in ten
+        contact = _contact(rng, i + 1, city, rep.id, where)
+        book[rep.id].append(await create_contact(maker, contact, deps))
     products: list[Product] = []
     for i in range(PRODUCTS):
         drug, (form, price, tax) = DRUGS.split()[i % 8], FORMS[(i // 8) % len(FORMS)]
@@ -148,6 +150,16 @@ async def seed_fieldforce(
         for day in range(DAYS, 0, -1):
             week = _Week(rep, manager, book[rep.id], products, plan=i + day)
             await _rep_day(deps, rng, week, today - timedelta(days=day))
+        await _target(deps, manager, rep, i)
+
+
+async def _target(deps: Deps, manager: Principal, rep: User, i: int) -> None:
+    """The rep's target for the company's current month, set by their manager: a few
+    lakh rupees of orders (the demo week takes some of it), collections, visits."""
+    month = (await my_month(manager, None, deps)).month
+    orders = 250_000_00 + 50_000_00 * (i % 3)  # paise
+    cmd = SetTarget(rep.id, month, orders, orders * 6 // 10, 5 * 22, 4 + i % 3)
+    await set_target(manager, cmd, deps)
 
 
 @dataclass(frozen=True, slots=True)

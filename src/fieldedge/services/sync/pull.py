@@ -251,7 +251,7 @@ async def _left_scope(
         if row["visit_id"] in lost_visits:
             gone["photos"].append(row["id"])
     if users:
-        for kind in ("orders", "payments"):
+        for kind in ("orders", "payments", "targets"):
             gone[kind] += [row["id"] for row in await _belonging(uow, kind, (), users)]
     for kind, ids in gone.items():
         page.changes[kind]["deleted"].extend(ids)
