@@ -69,6 +69,11 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/payments", "POST"): {"orderId": "{order}", "amount": 1, "method": "CASH"},
     ("/api/v1/attendance/punch-in", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
     ("/api/v1/attendance/punch-out", "POST"): {"latitude": 1, "longitude": 1, "accuracyM": 5},
+    ("/api/v1/beats", "POST"): {"name": "Sweep", "contactIds": ["{contact}"]},
+    ("/api/v1/beats/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/plans", "POST"): {"beatId": "{beat}", "date": "2026-12-07"},
+    ("/api/v1/plans/{id}", "PATCH"): {"date": "2026-12-08"},
+    ("/api/v1/plans/today/order", "PUT"): {"contactIds": []},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call
@@ -95,6 +100,8 @@ OWNER = {
     "orders": "order",
     "payments": "payment",
     "attendance": "attendance",
+    "beats": "beat",
+    "plans": "plan",
     "companies": "company",
 }
 

@@ -15,7 +15,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
-    "attendance_days",
+    "attendance_days", "beats", "beat_stops", "plans", "route_days",
 )  # fmt: skip
 
 
@@ -121,6 +121,17 @@ async def build_world(api: Api) -> World:
             headers=rep_h,
         )
     )
+    beat = await _ok(
+        await client.post(
+            "/api/v1/beats", json={"name": "Pune east", "contactIds": [contact["id"]]},
+            headers=rep_h,
+        )
+    )  # fmt: skip
+    plan = await _ok(
+        await client.post(
+            "/api/v1/plans", json={"beatId": beat["id"], "date": "2026-12-07"}, headers=rep_h
+        )
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -129,6 +140,8 @@ async def build_world(api: Api) -> World:
     world.ids["contact_b"] = rival["id"]
     world.ids |= {
         "attendance": day["id"],
+        "beat": beat["id"],
+        "plan": plan["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

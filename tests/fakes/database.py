@@ -19,6 +19,7 @@ from typing import Any, Self
 from fieldedge.ports.database import SchemaState, Scope
 
 from .audit import MemoryAuditRepository
+from .beats import MemoryBeatRepository, MemoryPlanRepository, MemoryRouteRepository
 from .doubles import FakeDatabase, Switch
 from .fieldday import MemoryAttendanceRepository
 from .fieldforce import (
@@ -114,6 +115,18 @@ class MemoryUnitOfWork:
     @property
     def attendance(self) -> MemoryAttendanceRepository:
         return self._repo(MemoryAttendanceRepository)  # type: ignore[no-any-return]
+
+    @property
+    def beats(self) -> MemoryBeatRepository:
+        return self._repo(MemoryBeatRepository)  # type: ignore[no-any-return]
+
+    @property
+    def plans(self) -> MemoryPlanRepository:
+        return self._repo(MemoryPlanRepository)  # type: ignore[no-any-return]
+
+    @property
+    def routes(self) -> MemoryRouteRepository:
+        return self._repo(MemoryRouteRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -39,14 +39,17 @@ SYNC_CLIENTS = "sync_clients"
 SYNC_RESULTS = "sync_results"
 SCOPE_LOG = "sync_scope_log"
 ATTENDANCE = "attendance_days"
+BEATS = "beats"
+PLANS = "plans"
+ROUTE_DAYS = "route_days"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE}
+     ATTENDANCE, BEATS, PLANS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
-FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE})
+FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, BEATS, PLANS})
 DUPLICATE = "A record with these values already exists."
 
 
@@ -77,6 +80,7 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     IDEMPOTENCY: (Unique(("user_id", "key")),),
     SYNC_RESULTS: (Unique(("client_id", "mutation_id")),),
     ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
+    ROUTE_DAYS: (Unique(("company_id", "user_id", "day")),),
 }
 
 

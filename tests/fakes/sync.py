@@ -14,10 +14,12 @@ from fieldedge.ports.records import Record
 from .repo import MemoryRepository, one_of
 from .store import (
     ATTENDANCE,
+    BEATS,
     CONTACTS,
     ORDERS,
     PAYMENTS,
     PHOTOS,
+    PLANS,
     PRODUCTS,
     SCOPE_LOG,
     SYNC_CLIENTS,
@@ -30,7 +32,7 @@ from .store import (
 
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
-          "attendance": ATTENDANCE}  # fmt: skip
+          "attendance": ATTENDANCE, "beats": BEATS, "plans": PLANS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -110,7 +112,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments", "attendance"):
+        if kind in ("orders", "payments", "attendance", "beats", "plans"):
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

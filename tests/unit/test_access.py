@@ -41,6 +41,9 @@ EXPECTED = {
     Action.PAYMENT_CREATE: {A, M, R},
     Action.ATTENDANCE_READ: {A, M, R},
     Action.ATTENDANCE_WRITE: {A, M, R},
+    Action.PLAN_READ: {A, M, R},
+    Action.PLAN_WRITE: {A, M, R},
+    Action.PLAN_COMPLIANCE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

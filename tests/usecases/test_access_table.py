@@ -5,6 +5,7 @@ that needs it, called by each role. A role the table allows gets through; any ot
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,7 +19,16 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
-from fieldedge.services import attendance, contacts, orders, payments, products, visits
+from fieldedge.services import (
+    attendance,
+    beats,
+    contacts,
+    orders,
+    payments,
+    plan_day,
+    products,
+    visits,
+)
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.export_event import request_export
@@ -79,6 +89,12 @@ async def _create_order(world: World, p: Principal) -> Any:
     return await orders.create_order(p, orders.CreateOrder(contact.id, [item]), world.deps)
 
 
+async def _beat(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    cmd = beats.CreateBeat(name="Route", contact_ids=[contact.id], user_id=_rep(world))
+    return await beats.create_beat(p, cmd, world.deps)
+
+
 def _rep(world: World) -> Any:
     return world.people["rep_a1"].id
 
@@ -129,6 +145,11 @@ ACTS: dict[Action, Act] = {
     ),
     Action.ATTENDANCE_WRITE: lambda w, p: attendance.punch_in(
         p, attendance.PunchIn(latitude=PUNE[0], longitude=PUNE[1], accuracy_m=9), w.deps
+    ),
+    Action.PLAN_READ: lambda w, p: beats.list_beats(p, None, None, 20, w.deps),
+    Action.PLAN_WRITE: _beat,
+    Action.PLAN_COMPLIANCE: lambda w, p: plan_day.compliance(
+        p, date(2026, 1, 1), date(2026, 1, 31), None, w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }

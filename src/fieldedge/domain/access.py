@@ -60,6 +60,9 @@ class Action(StrEnum):
     PAYMENT_CREATE = "payment.create"
     ATTENDANCE_READ = "attendance.read"  # own days, the team's, or the company's
     ATTENDANCE_WRITE = "attendance.write"  # punch in and out: one's own day only
+    PLAN_READ = "plan.read"  # beats, plans and a day's route: own, the team's, the company's
+    PLAN_WRITE = "plan.write"  # beats, plans, reordering a day: within that same scope
+    PLAN_COMPLIANCE = "plan.compliance"  # the report: a MANAGER their team, an ADMIN all
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -96,6 +99,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PAYMENT_CREATE: _MEMBERS,
     Action.ATTENDANCE_READ: _MEMBERS,
     Action.ATTENDANCE_WRITE: _MEMBERS,
+    Action.PLAN_READ: _MEMBERS,
+    Action.PLAN_WRITE: _MEMBERS,
+    Action.PLAN_COMPLIANCE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

@@ -23,6 +23,7 @@ from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
     attendance,
     auth,
+    beats,
     company,
     contacts,
     docs,
@@ -32,6 +33,7 @@ from fieldedge.http.routes import (
     outbox,
     payments,
     photos,
+    plans,
     products,
     sync,
     users,
@@ -57,6 +59,8 @@ def api_routes() -> list[BaseRoute]:
         *orders.routes,
         *payments.routes,
         *attendance.routes,
+        *beats.routes,
+        *plans.routes,
         *sync.routes,
     ]
 

@@ -36,6 +36,7 @@ from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
+from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
 from fieldedge.ports.fieldday import AttendanceRepository
 from fieldedge.ports.fieldforce import (
     ContactRepository,
@@ -296,7 +297,8 @@ class IdempotencyRepository(Protocol):
 
 # The kinds of row a replica holds, in the order a pull walks them.
 SYNC_KINDS = (
-    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance"
+    "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
+    "beats", "plans",
 )  # fmt: skip
 
 
@@ -305,8 +307,8 @@ class Reach:
     """Which of the tenant's rows one user's replica holds, per kind of row.
 
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
-    visits, orders, payments and attendance days whose ``user_id`` is in it (None: all),
-    and visits at contacts owned by ``contacts_of`` too. Photos follow their visit.
+    visits, orders, payments, attendance days, beats and plans whose ``user_id`` is in it
+    (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow their visit.
     ``active_products``: only live, active products. ``users``: those users (None: all)."""
 
     contact_owners: frozenset[UUID] | None
@@ -443,6 +445,15 @@ class UnitOfWork(Protocol):
 
     @property
     def attendance(self) -> AttendanceRepository: ...
+
+    @property
+    def beats(self) -> BeatRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
+
+    @property
+    def routes(self) -> RouteRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

@@ -46,5 +46,6 @@ async def test_a_pull_page_reads_the_counter_then_each_kind_once(quiet: Team, db
     await quiet.contact("rep_a1")
     body = {"cursor": None, "limit": 100}
     sent = kinds(await counted(db, lambda: quiet.post("rep_a1", "/api/v1/sync/pull", body)))
-    # scope; the counter; users, contacts, visits, photos, products, orders, payments.
-    assert sent == ["BEGIN", "SELECT", *["SELECT"] * 8, "ROLLBACK"], sent
+    # scope; the counter; users, contacts, visits, photos, products, orders, payments,
+    # attendance, beats, plans.
+    assert sent == ["BEGIN", "SELECT", *["SELECT"] * 10, "ROLLBACK"], sent
