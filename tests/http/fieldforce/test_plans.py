@@ -194,15 +194,19 @@ async def test_todays_route_in_a_non_utc_company(team: Team) -> None:
 
 
 async def test_a_check_in_at_2330_local_counts_for_that_local_day(team: Team) -> None:
-    await kolkata(team)
-    day = local_today() - timedelta(days=2)
+    # West of UTC, so 23:30 local is the next day in UTC (07:30Z in December).
+    zone = ZoneInfo("America/Los_Angeles")
+    changed = await team.patch("admin", "/api/v1/company", {"timezone": "America/Los_Angeles"})
+    assert changed.status_code == 200, changed.text
+    day = datetime.now(zone).date() - timedelta(days=2)
     c1, c2 = [(await team.contact("rep_a1"))["id"] for _ in range(2)]
     made = await beat(team, "rep_a1", [c1, c2])
     await plan(team, "rep_a1", beatId=made["id"], date=day.isoformat())
-    late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=KOLKATA)  # 18:00 UTC
+    late = datetime(day.year, day.month, day.day, 23, 30, tzinfo=zone)
+    assert late.astimezone(UTC).date() == day + timedelta(days=1)
     await team.check_in("rep_a1", c1, checkedInAt=late.astimezone(UTC).isoformat())
-    after = late + timedelta(minutes=40)  # 00:10 the next local day, still that UTC date
-    await team.check_in("rep_a1", c2, checkedInAt=after.astimezone(UTC).isoformat())
+    early = datetime(day.year, day.month, day.day, 0, 10, tzinfo=zone) + timedelta(days=1)
+    await team.check_in("rep_a1", c2, checkedInAt=early.astimezone(UTC).isoformat())  # next day
     route = (await team.get("rep_a1", "/api/v1/plans/today", date=day.isoformat())).json()["data"]
     assert [s["status"] for s in route["stops"]] == ["VISITED", "MISSED"]
     report = await team.get(
