@@ -57,3 +57,8 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
         " WHERE CAST(flags AS TEXT) NOT LIKE '%AUTO_CLOSED%' AND punched_out_at IS NOT NULL"
     )
     assert worked == [(5, 5, 540)]
+    beats = await api.sql("SELECT count(*), count(DISTINCT user_id) FROM beats")
+    assert beats == [(12, 6)]  # two per rep
+    plans = await api.sql("SELECT count(*), min(start_date), max(end_date) FROM plans")
+    assert [(n, str(lo), str(hi)) for n, lo, hi in plans] == [(12, "2026-03-02", "2026-03-16")]
+    assert await api.sql("SELECT count(*) FROM beat_stops") == [(96,)]

@@ -24,6 +24,7 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.domain.products import Product
 from fieldedge.services.attendance import PunchIn, PunchOut, punch_in, punch_out
 from fieldedge.services.contacts import CreateContact, create_contact
+from fieldedge.services.demo.beats import seed_beats
 from fieldedge.services.deps import Deps
 from fieldedge.services.orders import CreateOrder, UpdateOrder, create_order, update_order
 from fieldedge.services.payments import RecordPayment, record_payment
@@ -116,7 +117,8 @@ def _principal(user: User) -> Principal:
 async def seed_fieldforce(
     deps: Deps, admin: Principal, managers: list[User], reps: list[User]
 ) -> None:
-    """Contacts, catalogue, a week of visits, orders and payments for the demo company."""
+    """Contacts, catalogue, a week of visits, orders and payments, and beat plans for the
+    demo company."""
     rng = random.Random(42)  # noqa: S311 - demo data, not secrets
     team_city = {manager.id: CITIES[i % len(CITIES)] for i, manager in enumerate(managers)}
     book: dict[UUID, list[Contact]] = {rep.id: [] for rep in reps}
@@ -136,6 +138,9 @@ async def seed_fieldforce(
         for day in range(DAYS, 0, -1):
             week = _Week(rep, manager, book[rep.id], products, plan=i + day)
             await _rep_day(deps, rng, week, today - timedelta(days=day))
+    planned = [(rep, _principal(by_id[rep.manager_id]) if rep.manager_id in by_id else admin,
+                book[rep.id]) for rep in reps]  # fmt: skip
+    await seed_beats(deps, planned, today.date())
 
 
 @dataclass(frozen=True, slots=True)
