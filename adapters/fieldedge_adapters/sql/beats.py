@@ -198,6 +198,10 @@ def _windows(n: int) -> Any:
     return (sa.union_all(*rows) if n > 1 else rows[0]).cte("days")
 
 
+def _end(i: int) -> Any:
+    return sa.bindparam(f"e{i}", type_=TIME)
+
+
 @shape
 def _compliance(n: int, users: bool, tenant: bool) -> Any:
     """Planned (user, day, contact), visited and ordered ones, counted per user and day:
@@ -205,40 +209,52 @@ def _compliance(n: int, users: bool, tenant: bool) -> Any:
     days = _windows(n)
     p, b, s, c = PLANS, BEATS, STOPS, CONTACTS
     mine = [any_of(p.c.user_id, "users")] if users else []
-    on_day = sa.or_(
-        p.c.date == days.c.day,
-        sa.and_(
-            p.c.start_date <= days.c.day,
-            p.c.end_date >= days.c.day,
-            json_array_has(p.c.weekdays, days.c.weekday),
-        ),
-    )
-    planned = (
-        sa.select(p.c.user_id, days.c.day, s.c.contact_id)
-        .distinct()
+    # The live stops of live beats, worked out once (a few thousand rows) before they
+    # meet the days: Postgres, misjudging the day filter below, would otherwise look
+    # each contact up once per planned day.
+    stops = (
+        sa.select(s.c.beat_id, s.c.contact_id)
         .select_from(
-            p.join(b, sa.and_(b.c.id == p.c.beat_id, *tenant_filter(b, tenant)))
-            .join(s, sa.and_(s.c.beat_id == b.c.id, *tenant_filter(s, tenant)))
-            .join(c, sa.and_(c.c.id == s.c.contact_id, *tenant_filter(c, tenant)))
-            .join(days, on_day)
+            s.join(b, sa.and_(b.c.id == s.c.beat_id, *tenant_filter(b, tenant))).join(
+                c, sa.and_(c.c.id == s.c.contact_id, *tenant_filter(c, tenant))
+            )
         )
-        .where(
-            *tenant_filter(p, tenant),
-            p.c.deleted_at.is_(None),
-            b.c.deleted_at.is_(None),
-            c.c.deleted_at.is_(None),
-            *mine,
-        )
-        .cte("planned")
+        .where(*tenant_filter(s, tenant), b.c.deleted_at.is_(None), c.c.deleted_at.is_(None))
+        .cte("live_stops")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
 
-    def done(table: sa.Table, at: Any) -> Any:
-        theirs = [any_of(table.c.user_id, "users")] if users else []
+    def planned_by(on_day: Any) -> Any:
         return (
-            sa.select(table.c.user_id, days.c.day, table.c.contact_id)
+            sa.select(p.c.user_id, days.c.day, stops.c.contact_id)
+            .select_from(p.join(days, on_day).join(stops, stops.c.beat_id == p.c.beat_id))
+            .where(*tenant_filter(p, tenant), p.c.deleted_at.is_(None), *mine)
+        )
+
+    # One-off plans meet their day by equality, weekly ones by span and weekday; UNION
+    # keeps each (rep, day, contact) once, however many plans put it there.
+    weekly = sa.and_(
+        p.c.start_date <= days.c.day,
+        p.c.end_date >= days.c.day,
+        json_array_has(p.c.weekdays, days.c.weekday),
+    )
+    planned = sa.union(planned_by(p.c.date == days.c.day), planned_by(weekly)).cte("planned")
+
+    def done(table: sa.Table, at: Any) -> Any:
+        """(rep, local day, contact) of the rows of ``table`` timed ``at`` in the range:
+        the day found by the window ends in order (a CASE, no join per day)."""
+        theirs = [any_of(table.c.user_id, "users")] if users else []
+        day = sa.case(*[(at < _end(i), typed_param(f"d{i}", sa.Date())) for i in range(n)])
+        return (
+            sa.select(table.c.user_id, day.label("day"), table.c.contact_id)
             .distinct()
-            .select_from(table.join(days, sa.and_(at >= days.c.start, at < days.c.end)))
-            .where(*tenant_filter(table, tenant), table.c.deleted_at.is_(None), *theirs)
+            .where(
+                *tenant_filter(table, tenant),
+                table.c.deleted_at.is_(None),
+                at >= sa.bindparam("s0", type_=TIME),
+                at < _end(n - 1),
+                *theirs,
+            )
         )
 
     visited = done(VISITS, VISITS.c.checked_in_at).cte("visited")

@@ -255,5 +255,4 @@ class ScopeChangeRow(SQLModel, table=True):
 
 
 # Registered on the same metadata wherever the tables are collected (migrations, tests).
-from fieldedge_adapters.sql import tables_beats as _beats  # noqa: E402, F401
 from fieldedge_adapters.sql import tables_fieldforce as _fieldforce  # noqa: E402, F401
