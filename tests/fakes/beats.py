@@ -90,7 +90,7 @@ class MemoryPlanRepository(MemoryRepository[Plan]):
     async def outlets(self, contact_ids: Collection[UUID]) -> Sequence[Outlet]:
         wanted = set(contact_ids)
         return [
-            Outlet(c["id"], c["name"], c["city"], c["latitude"], c["longitude"])
+            Outlet(c["id"], c["name"], c["city"], c["latitude"], c["longitude"], c["owner_id"])
             for c in await self._live_rows(CONTACTS)
             if c["id"] in wanted
         ]

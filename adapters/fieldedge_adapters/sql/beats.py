@@ -179,7 +179,7 @@ def _activity(tenant: bool) -> Any:
 @shape
 def _outlets(tenant: bool) -> Any:
     c = CONTACTS.c
-    return sa.select(c.id, c.name, c.city, c.latitude, c.longitude).where(
+    return sa.select(c.id, c.name, c.city, c.latitude, c.longitude, c.owner_id).where(
         *tenant_filter(CONTACTS, tenant), c.deleted_at.is_(None), any_of(c.id, "ids")
     )
 
@@ -333,7 +333,8 @@ class SqlPlanRepository(Repository[Plan]):
         if not contact_ids:
             return []
         rows = await self._txn.rows(_outlets(self._tenant), self._params(ids=list(contact_ids)))
-        return [Outlet(r["id"], r["name"], r["city"], r["latitude"], r["longitude"]) for r in rows]
+        keys = ("id", "name", "city", "latitude", "longitude", "owner_id")
+        return [Outlet(*(r[k] for k in keys)) for r in rows]
 
     async def compliance(
         self, user_ids: Collection[UUID] | None, windows: Sequence[Window]

@@ -64,6 +64,7 @@ class Outlet:
     city: str | None
     latitude: float | None
     longitude: float | None
+    owner_id: UUID | None = None  # who it is assigned to (whose beats may hold it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,13 +63,15 @@ async def _rep(uow: UnitOfWork, principal: Principal, user_id: UUID | None) -> U
 
 
 async def check_contacts(uow: UnitOfWork, rep: User, contact_ids: list[UUID]) -> None:
-    """Every contact exists, is live, and is one ``rep`` may see."""
+    """Every contact exists, is live, and is one ``rep`` may see (one read for them all)."""
     rep_sees = contact_owners(Principal(user_id=rep.id, company_id=rep.company_id, role=rep.role))
-    bad = []
-    for contact_id in dict.fromkeys(contact_ids):
-        contact = await uow.contacts.get(contact_id)
-        if contact is None or (rep_sees is not None and contact.owner_id not in rep_sees):
-            bad.append(str(contact_id))
+    live = {o.id: o for o in await uow.plans.outlets(set(contact_ids))}
+    bad = [
+        str(contact_id)
+        for contact_id in dict.fromkeys(contact_ids)
+        if contact_id not in live
+        or (rep_sees is not None and live[contact_id].owner_id not in rep_sees)
+    ]
     if bad:
         raise ValidationFailed(
             details={"contactIds": [f"Not a contact this rep may visit: {', '.join(bad)}."]}
