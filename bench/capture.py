@@ -96,7 +96,7 @@ def _record(sent: Recorded) -> list[Any]:
 
 
 async def _capture(world: dict[str, Any]) -> dict[str, Any]:
-    from bench.plan import requests
+    from bench.plan import selected
     from fieldedge_handlers.asgi import create_from
     from fieldedge_handlers.bootstrap import build_deps, close_deps, load_settings
 
@@ -108,7 +108,7 @@ async def _capture(world: dict[str, Any]) -> dict[str, Any]:
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for name, req in requests(world).items():
+            for name, req in selected(world).items():
                 for attempt in range(2):  # the first warms pools and caches; the second counts
                     k = attempt % len(req.bodies) if req.bodies else 0
                     body = req.bodies[k] if req.bodies else None

@@ -30,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench import plan_ceiling
+
 STATE: dict[str, Any] = {}
 _INDEX = re.compile(r"(\w+)\[(\d+)\]")
 
@@ -166,6 +168,14 @@ async def login(request: Request) -> Response:
     return Response(b'{"success":true}', media_type="application/json")
 
 
+async def plans_today(request: Request) -> Response:
+    return await plan_ceiling.plans_today(request, STATE, _claims(request))
+
+
+async def plans_compliance(request: Request) -> Response:
+    return await plan_ceiling.compliance(request, STATE, _claims(request))
+
+
 async def health(request: Request) -> Response:
     body = {**STATE["health"], "meta": {"requestId": uuid.uuid4().hex, "timestamp": "now"}}
     body["meta"]["timestamp"] = datetime.now(UTC).isoformat()
@@ -198,7 +208,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     STATE["key"] = jwk.construct(os.environ["JWT_SECRET"], "HS256")
     captured = _load(os.environ["BENCH_STATEMENTS"])
     STATE["by_route"], STATE["kinds"] = {}, {"health": []}
-    STATE["health"] = captured.pop("health")["response"]
+    STATE["health"] = captured.pop("health", {"response": {"success": True}})["response"]
     for name, scenario in captured.items():
         for statement, kind in zip(scenario["statements"], scenario["kinds"], strict=True):
             statement["kind"] = kind
@@ -219,6 +229,8 @@ app = Starlette(
         Route("/api/health/live", health),
         Route("/bench/kinds", kinds),
         Route("/api/v1/auth/login", login, methods=["POST"]),
+        Route("/api/v1/plans/today", plans_today),
+        Route("/api/v1/plans/compliance", plans_compliance),
         Route("/api/v1/{rest:path}", replay, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ],
     lifespan=lifespan,

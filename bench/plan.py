@@ -30,7 +30,11 @@ class Req:
 
 # Scenarios whose ceiling is not fieldedge's statements but the floor the issue names:
 # login against a bare Argon2 verify at the same parameters and concurrency.
-BARE = {"login": "argon2 verify only"}
+BARE = {
+    "login": "argon2 verify only",
+    "plans today (40 outlets)": "hand-written SQL",
+    "plan compliance (50 reps x 30 days)": "hand-written SQL",
+}
 
 
 def requests(world: dict[str, Any]) -> dict[str, Req]:
@@ -80,4 +84,31 @@ def requests(world: dict[str, Any]) -> dict[str, Req]:
         "login": Req("POST", "/api/v1/auth/login", {}, [json.dumps(world["login"])], connections=2),
         "check-in, 50 reps of one company": crowd("one"),
         "check-in, 50 reps of 50 companies": crowd("many"),
+        **plan_requests(world),
     }
+
+
+def plan_requests(world: dict[str, Any]) -> dict[str, Req]:
+    """Issue 12's two: a rep's route of 40 outlets, and the manager's month of 50 reps
+    (``bench/plan_world.py``); each against hand-written SQL (``bench/plan_ceiling.py``)."""
+    plans = world["plans"]
+    period = f"from={plans['from']}&to={plans['to']}"
+    return {
+        "plans today (40 outlets)": Req(
+            "GET", "/api/v1/plans/today", {"Authorization": f"Bearer {plans['rep']}"}
+        ),
+        "plan compliance (50 reps x 30 days)": Req(
+            "GET",
+            f"/api/v1/plans/compliance?{period}",
+            {"Authorization": f"Bearer {plans['manager']}"},
+            connections=4,
+        ),
+    }
+
+
+def selected(world: dict[str, Any]) -> dict[str, Req]:
+    """The scenarios of this run: all, or those whose name holds ``world["only"]``."""
+    only = world.get("only")
+    if only:
+        return {k: v for k, v in plan_requests(world).items() if only in k}
+    return requests(world)

@@ -94,6 +94,11 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "visits": 60,
         "newContacts": 5,
     },
+    ("/api/v1/beats", "POST"): {"name": "Sweep", "contactIds": ["{contact}"]},
+    ("/api/v1/beats/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/plans", "POST"): {"beatId": "{beat}", "date": "2026-12-07"},
+    ("/api/v1/plans/{id}", "PATCH"): {"date": "2026-12-08"},
+    ("/api/v1/plans/today/order", "PUT"): {"contactIds": []},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call
@@ -123,6 +128,8 @@ OWNER = {
     "expenses": "expense",
     "lines": "expense_line",
     "territories": "territory",
+    "beats": "beat",
+    "plans": "plan",
     "companies": "company",
 }
 

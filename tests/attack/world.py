@@ -16,6 +16,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
     "attendance_days", "expense_claims", "territories", "targets",
+    "beats", "beat_stops", "plans", "route_days",
 )  # fmt: skip
 
 
@@ -161,6 +162,17 @@ async def build_world(api: Api) -> World:
             headers=bearer(world.tokens["manager_a"]),
         )
     )  # fmt: skip
+    beat = await _ok(
+        await client.post(
+            "/api/v1/beats", json={"name": "Pune east", "contactIds": [contact["id"]]},
+            headers=rep_h,
+        )
+    )  # fmt: skip
+    plan = await _ok(
+        await client.post(
+            "/api/v1/plans", json={"beatId": beat["id"], "date": "2026-12-07"}, headers=rep_h
+        )
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -172,6 +184,8 @@ async def build_world(api: Api) -> World:
         "expense": claim["id"],
         "expense_line": line_id,
         "territory": territory["id"],
+        "beat": beat["id"],
+        "plan": plan["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

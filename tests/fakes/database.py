@@ -19,6 +19,7 @@ from typing import Any, Self
 from fieldedge.ports.database import SchemaState, Scope
 
 from .audit import MemoryAuditRepository
+from .beats import MemoryBeatRepository, MemoryPlanRepository, MemoryRouteRepository
 from .doubles import FakeDatabase, Switch
 from .expenses import MemoryExpenseRepository
 from .fieldday import MemoryAttendanceRepository
@@ -129,6 +130,18 @@ class MemoryUnitOfWork:
     @property
     def targets(self) -> MemoryTargetRepository:
         return self._repo(MemoryTargetRepository)  # type: ignore[no-any-return]
+
+    @property
+    def beats(self) -> MemoryBeatRepository:
+        return self._repo(MemoryBeatRepository)  # type: ignore[no-any-return]
+
+    @property
+    def plans(self) -> MemoryPlanRepository:
+        return self._repo(MemoryPlanRepository)  # type: ignore[no-any-return]
+
+    @property
+    def routes(self) -> MemoryRouteRepository:
+        return self._repo(MemoryRouteRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

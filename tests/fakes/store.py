@@ -42,14 +42,19 @@ ATTENDANCE = "attendance_days"
 EXPENSES = "expense_claims"
 TERRITORIES = "territories"
 TARGETS = "targets"
+BEATS = "beats"
+PLANS = "plans"
+ROUTE_DAYS = "route_days"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS}
+     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
-FIELD_VERSIONED = frozenset({CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS})
+FIELD_VERSIONED = frozenset(
+    {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS}
+)
 DUPLICATE = "A record with these values already exists."
 
 
@@ -81,6 +86,7 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     SYNC_RESULTS: (Unique(("client_id", "mutation_id")),),
     ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
     TARGETS: (Unique(("company_id", "user_id", "month")),),
+    ROUTE_DAYS: (Unique(("company_id", "user_id", "day")),),
 }
 
 

@@ -14,11 +14,13 @@ from fieldedge.ports.records import Record
 from .repo import MemoryRepository, one_of
 from .store import (
     ATTENDANCE,
+    BEATS,
     CONTACTS,
     EXPENSES,
     ORDERS,
     PAYMENTS,
     PHOTOS,
+    PLANS,
     PRODUCTS,
     SCOPE_LOG,
     SYNC_CLIENTS,
@@ -34,7 +36,8 @@ from .store import (
 TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOTOS,
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
           "attendance": ATTENDANCE, "expenses": EXPENSES,
-          "territories": TERRITORIES, "targets": TARGETS}  # fmt: skip
+          "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
+          "plans": PLANS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -114,7 +117,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments", "attendance", "expenses", "targets"):
+        if kind in ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans"):
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

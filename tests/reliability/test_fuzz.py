@@ -76,6 +76,11 @@ NAMES_A_ROW = {
     "POST /api/v1/territories",  # parentId, repIds
     "PATCH /api/v1/territories/{id}",  # parentId, repIds
     "POST /api/v1/targets",  # userId
+    "POST /api/v1/beats",  # contactIds, userId
+    "PATCH /api/v1/beats/{id}",  # contactIds
+    "POST /api/v1/plans",  # beatId
+    "PATCH /api/v1/plans/{id}",  # beatId
+    "PUT /api/v1/plans/today/order",  # contactIds: today's planned outlets
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

@@ -50,6 +50,9 @@ EXPECTED = {
     Action.TARGET_READ: {A, M, R},
     Action.TARGET_TEAM: {A, M},
     Action.TARGET_WRITE: {A, M},
+    Action.PLAN_READ: {A, M, R},
+    Action.PLAN_WRITE: {A, M, R},
+    Action.PLAN_COMPLIANCE: {A, M},
     Action.SYNC: {A, M, R},
 }
 

@@ -22,11 +22,13 @@ from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
 from fieldedge.services import (
     attendance,
+    beats,
     contacts,
     expense_review,
     expenses,
     orders,
     payments,
+    plan_day,
     products,
     targets,
     territories,
@@ -109,6 +111,12 @@ async def _create_order(world: World, p: Principal) -> Any:
     return await orders.create_order(p, orders.CreateOrder(contact.id, [item]), world.deps)
 
 
+async def _beat(world: World, p: Principal) -> Any:
+    contact = await world.contact("rep_a1")
+    cmd = beats.CreateBeat(name="Route", contact_ids=[contact.id], user_id=_rep(world))
+    return await beats.create_beat(p, cmd, world.deps)
+
+
 def _rep(world: World) -> Any:
     return world.people["rep_a1"].id
 
@@ -176,6 +184,11 @@ ACTS: dict[Action, Act] = {
     Action.TARGET_TEAM: lambda w, p: targets.team_month(p, None, None, w.deps),
     Action.TARGET_WRITE: lambda w, p: targets.set_target(
         p, targets.SetTarget(_rep(w), "2026-03", 100, 100, 10, 1), w.deps
+    ),
+    Action.PLAN_READ: lambda w, p: beats.list_beats(p, None, None, 20, w.deps),
+    Action.PLAN_WRITE: _beat,
+    Action.PLAN_COMPLIANCE: lambda w, p: plan_day.compliance(
+        p, date(2026, 1, 1), date(2026, 1, 31), None, w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
 }

@@ -121,8 +121,12 @@ class Repository(Generic[E]):
             self._txn.locked.add((self.table.name, row_id))
         return found
 
+    def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` as columns hold them (a repository whose JSON holds ids says how)."""
+        return values
+
     def _add(self, entity: E) -> None:
-        values = entity.values()
+        values = self._stored(entity.values())
         self._check_owned(values.get("company_id"))
         if self.field_versioned:
             values["field_versions"] = next_field_versions({}, 0, tracked(values))
@@ -145,5 +149,5 @@ class Repository(Generic[E]):
                 versions = next_field_versions(stored, version, tracked(changes))
             self._txn.known[key] = (versions, version, True)
             changes["field_versions"] = versions
-        self._txn.update(self.table, values["id"], changes, entity)
+        self._txn.update(self.table, values["id"], self._stored(changes), entity)
         entity.mark_clean()

@@ -82,3 +82,28 @@ def contains_text(name: str, *columns: Any) -> ColumnElement[bool]:
     by ``like_pattern``); lower() on both sides, so SQLite and Postgres fold the same."""
     pattern = sa.func.lower(sa.bindparam(name, type_=sa.String()))
     return sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+class typed_param(FunctionElement[Any]):
+    """A bound parameter that stands alone in a select list (a row of a literal table):
+    cast to its type on Postgres, which cannot infer it there; as is on SQLite, whose
+    ``CAST(… AS DATE)`` would turn a date into a number."""
+
+    inherit_cache = True
+
+    def __init__(self, name: str, type_: Any) -> None:
+        super().__init__(sa.bindparam(name, type_=type_))
+        self.type = type_
+
+
+@compiles(typed_param, "postgresql")
+def _typed_param_pg(element: typed_param, compiler: SQLCompiler, **kw: Any) -> str:
+    (param,) = list(element.clauses)
+    type_sql = compiler.dialect.type_compiler_instance.process(element.type)
+    return f"CAST({compiler.process(param, **kw)} AS {type_sql})"
+
+
+@compiles(typed_param, "sqlite")
+def _typed_param_sqlite(element: typed_param, compiler: SQLCompiler, **kw: Any) -> str:
+    (param,) = list(element.clauses)
+    return compiler.process(param, **kw)

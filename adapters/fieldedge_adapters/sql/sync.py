@@ -23,6 +23,7 @@ from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, get_statement, limit_param, table_of
 from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables import ScopeChangeRow, SyncClientRow, SyncResultRow, UserRow
+from fieldedge_adapters.sql.tables_beats import BeatRow, PlanRow
 from fieldedge_adapters.sql.tables_expenses import ExpenseClaimRow
 from fieldedge_adapters.sql.tables_fieldforce import (
     AttendanceRow,
@@ -51,6 +52,8 @@ TABLES: dict[str, sa.Table] = {
     "expenses": table_of(ExpenseClaimRow),
     "territories": table_of(TerritoryRow),
     "targets": table_of(TargetRow),
+    "beats": table_of(BeatRow),
+    "plans": table_of(PlanRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -86,7 +89,7 @@ def _reach(kind: str, flags: tuple[bool, bool, bool, bool]) -> list[ColumnElemen
             VISITS.c.company_id == CID, *_visits_in_reach(owners, contacts_of)
         )
         return [table.c.visit_id.in_(visits.scalar_subquery())]
-    if kind in ("orders", "payments", "attendance", "expenses", "targets"):
+    if kind in ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans"):
         return [any_of(table.c.user_id, "owners")] if owners else []
     # products: every replica has the catalogue (a rep its active part); territories:
     # every replica has the whole tree.
@@ -167,7 +170,7 @@ def _belonging(kind: str, flags: tuple[bool, bool, bool, bool], after: bool) -> 
             ),
         )
         owned = table.c.visit_id.in_(visits.scalar_subquery())
-    else:  # orders, payments, attendance, expenses, targets
+    else:  # orders, payments, attendance, expenses, targets, beats, plans
         owned = any_of(table.c.user_id, "belong_users")
     statement = sa.select(table).where(
         table.c.company_id == CID,

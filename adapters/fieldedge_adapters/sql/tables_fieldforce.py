@@ -304,3 +304,7 @@ class TargetRow(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+
+
+# Registered with the field-force tables wherever they are collected (migrations, tests).
+from fieldedge_adapters.sql import tables_beats as _beats  # noqa: E402, F401

@@ -15,6 +15,7 @@ from typing import Any, Self
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
 from fieldedge_adapters.sql.audit import SqlAuditRepository
+from fieldedge_adapters.sql.beats import SqlBeatRepository, SqlPlanRepository, SqlRouteRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.contacts import SqlContactRepository
 from fieldedge_adapters.sql.expenses import SqlExpenseRepository
@@ -123,6 +124,18 @@ class SqlUnitOfWork:
     @property
     def targets(self) -> SqlTargetRepository:
         return self._repo(SqlTargetRepository)  # type: ignore[no-any-return]
+
+    @property
+    def beats(self) -> SqlBeatRepository:
+        return self._repo(SqlBeatRepository)  # type: ignore[no-any-return]
+
+    @property
+    def plans(self) -> SqlPlanRepository:
+        return self._repo(SqlPlanRepository)  # type: ignore[no-any-return]
+
+    @property
+    def routes(self) -> SqlRouteRepository:
+        return self._repo(SqlRouteRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

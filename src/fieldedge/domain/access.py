@@ -69,6 +69,9 @@ class Action(StrEnum):
     TARGET_READ = "target.read"  # one's own month against target
     TARGET_TEAM = "target.team"  # the team's (a MANAGER) or everyone's (ADMIN) months
     TARGET_WRITE = "target.write"  # set a target: a MANAGER for their own reps only
+    PLAN_READ = "plan.read"  # beats, plans and a day's route: own, the team's, the company's
+    PLAN_WRITE = "plan.write"  # beats, plans, reordering a day: within that same scope
+    PLAN_COMPLIANCE = "plan.compliance"  # the report: a MANAGER their team, an ADMIN all
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
 
 
@@ -114,6 +117,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.TARGET_READ: _MEMBERS,
     Action.TARGET_TEAM: _STAFF,
     Action.TARGET_WRITE: _STAFF,
+    Action.PLAN_READ: _MEMBERS,
+    Action.PLAN_WRITE: _MEMBERS,
+    Action.PLAN_COMPLIANCE: _STAFF,
     Action.SYNC: _MEMBERS,
 }
 

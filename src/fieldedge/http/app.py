@@ -23,6 +23,7 @@ from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
     attendance,
     auth,
+    beats,
     company,
     contacts,
     docs,
@@ -34,6 +35,7 @@ from fieldedge.http.routes import (
     outbox,
     payments,
     photos,
+    plans,
     products,
     sync,
     targets,
@@ -65,6 +67,8 @@ def api_routes() -> list[BaseRoute]:
         *held_photos.routes,
         *territories.routes,
         *targets.routes,
+        *beats.routes,
+        *plans.routes,
         *sync.routes,
     ]
 

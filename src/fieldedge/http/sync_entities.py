@@ -17,6 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from fieldedge.domain.access import Principal
 from fieldedge.domain.attendance import AttendanceDay
+from fieldedge.domain.beats import Beat, Plan
 from fieldedge.domain.contacts import Contact
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.orders import Order, OrderStatus
@@ -48,6 +49,15 @@ from fieldedge.http.routes.order_schemas import (
     PaymentOut,
     UpdateOrderBody,
 )
+from fieldedge.http.routes.plan_schemas import (
+    BeatOut,
+    CreateBeatBody,
+    CreatePlanBody,
+    PlanOut,
+    UpdateBeatBody,
+    UpdatePlanBody,
+    plan_changes,
+)
 from fieldedge.http.routes.targets_schemas import ChangeTargetBody, SetTargetBody, TargetOut
 from fieldedge.http.routes.territory_schemas import (
     CreateTerritoryBody,
@@ -59,6 +69,7 @@ from fieldedge.http.views import view_of
 from fieldedge.ports.database import UnitOfWork
 from fieldedge.services import (
     attendance,
+    beats,
     contacts,
     expenses,
     orders,
@@ -413,6 +424,58 @@ async def _update_target(
     await targets.change_target(uow, principal, row, values, deps)
 
 
+# --- beats and plans ----------------------------------------------------------------
+
+
+async def _load_beat(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Beat | None:
+    if await uow.beats.get(row_id, include_deleted=True) is None:
+        return None
+    return await beats.visible_beat(uow, principal, row_id, lock=True)
+
+
+async def _create_beat(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateBeatBody, c.data)
+    cmd = beats.CreateBeat(**{**body.model_dump(), "id": c.entity_id})
+    return await beats.new_beat(uow, principal, cmd, deps)
+
+
+async def _update_beat(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Beat)
+    await beats.change_beat(uow, principal, row, values, deps)
+
+
+async def _delete_beat(uow: UnitOfWork, principal: Principal, row: Synced, deps: Deps) -> None:
+    assert isinstance(row, Beat)
+    await beats.remove_beat(uow, principal, row, deps)
+
+
+async def _load_plan(uow: UnitOfWork, principal: Principal, row_id: UUID) -> Plan | None:
+    if await uow.plans.get(row_id, include_deleted=True) is None:
+        return None
+    return await beats.visible_plan(uow, principal, row_id, lock=True)
+
+
+async def _create_plan(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreatePlanBody, c.data)
+    values = {**body.model_dump(), "id": c.entity_id}
+    values["weekdays"] = values["weekdays"] or []
+    return await beats.new_plan(uow, principal, beats.CreatePlan(**values), deps)
+
+
+async def _update_plan(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, Plan)
+    await beats.change_plan(uow, principal, row, values, deps)
+
+
+async def _delete_plan(uow: UnitOfWork, principal: Principal, row: Synced, deps: Deps) -> None:
+    assert isinstance(row, Plan)
+    await beats.remove_plan(uow, principal, row, deps)
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -526,6 +589,36 @@ def registry() -> Registry:
             changes=lambda data: _set(ChangeTargetBody, data),
             current=lambda row: row.values(),
             update=_update_target,
+        ),
+        SyncEntity(
+            name="beat",
+            kind="beats",
+            render=_render(BeatOut),
+            wire=to_camel,
+            load=_load_beat,
+            create=_create_beat,
+            same=_same_as(CreateBeatBody),
+            locked=_never,
+            ops=("create", "update", "delete"),
+            changes=lambda data: _set(UpdateBeatBody, data),
+            current=lambda row: row.values(),
+            update=_update_beat,
+            delete=_delete_beat,
+        ),
+        SyncEntity(
+            name="plan",
+            kind="plans",
+            render=_render(PlanOut),
+            wire=to_camel,
+            load=_load_plan,
+            create=_create_plan,
+            same=_same_as(CreatePlanBody),
+            locked=_never,
+            ops=("create", "update", "delete"),
+            changes=lambda data: plan_changes(validate(UpdatePlanBody, data)),
+            current=lambda row: row.values(),
+            update=_update_plan,
+            delete=_delete_plan,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

@@ -36,6 +36,7 @@ from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
+from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
 from fieldedge.ports.expenses import ExpenseRepository
 from fieldedge.ports.fieldday import AttendanceRepository
 from fieldedge.ports.fieldforce import (
@@ -303,6 +304,7 @@ SYNC_KINDS = (
     "expenses",
     "territories",
     "targets",
+    "beats", "plans",
 )  # fmt: skip
 
 
@@ -311,10 +313,11 @@ class Reach:
     """Which of the tenant's rows one user's replica holds, per kind of row.
 
     ``contact_owners``: contacts whose ``owner_id`` is in it (None: all). ``work_owners``:
-    visits, orders, payments, attendance days, expense claims and targets whose ``user_id``
-    is in it (None: all), and visits at contacts owned by ``contacts_of`` too. Photos follow
-    their visit. ``active_products``: only live, active products. ``users``: those users
-    (None: all). Territories: every replica holds the whole tree (every role reads it)."""
+    visits, orders, payments, attendance days, expense claims, targets, beats and plans
+    whose ``user_id`` is in it (None: all), and visits at contacts owned by ``contacts_of``
+    too. Photos follow their visit. ``active_products``: only live, active products.
+    ``users``: those users (None: all). Territories: every replica holds the whole tree
+    (every role reads it)."""
 
     contact_owners: frozenset[UUID] | None
     work_owners: frozenset[UUID] | None
@@ -459,6 +462,15 @@ class UnitOfWork(Protocol):
 
     @property
     def targets(self) -> TargetRepository: ...
+
+    @property
+    def beats(self) -> BeatRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
+
+    @property
+    def routes(self) -> RouteRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

@@ -80,6 +80,11 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
     assert sum("NO_ATTENDANCE" in line["flags"] for line in lines) == 6  # the drafts' hotel
     assert sum(line["receipt"] is not None for line in lines) == 30
     assert all(total == sum(line["amount"] for line in claim_lines) for claim_lines, total in rows)
+    beats = await api.sql("SELECT count(*), count(DISTINCT user_id) FROM beats")
+    assert beats == [(12, 6)]  # two per rep
+    plans = await api.sql("SELECT count(*), min(start_date), max(end_date) FROM plans")
+    assert [(n, str(lo), str(hi)) for n, lo, hi in plans] == [(12, "2026-03-02", "2026-03-16")]
+    assert await api.sql("SELECT count(*) FROM beat_stops") == [(96,)]
     await _a_region_two_areas_four_territories(api)
 
 

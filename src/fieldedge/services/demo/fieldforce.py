@@ -26,6 +26,7 @@ from fieldedge.domain.pricing import ItemRequest
 from fieldedge.domain.products import Product
 from fieldedge.services.attendance import PunchIn, PunchOut, punch_in, punch_out
 from fieldedge.services.contacts import CreateContact, create_contact
+from fieldedge.services.demo.beats import seed_beats
 from fieldedge.services.demo.photos import demo_photo
 from fieldedge.services.demo.territories import seed_territories
 from fieldedge.services.deps import Deps
@@ -123,8 +124,8 @@ def _principal(user: User) -> Principal:
 async def seed_fieldforce(
     deps: Deps, admin: Principal, managers: list[User], reps: list[User]
 ) -> None:
-    """Territories, contacts, catalogue, a week of visits, orders and payments for the
-    demo company."""
+    """Territories, contacts, catalogue, a week of visits, orders and payments, targets
+    and beat plans for the demo company."""
     rng = random.Random(42)  # noqa: S311 - demo data, not secrets
     team_city = {manager.id: CITIES[i % len(CITIES)] for i, manager in enumerate(managers)}
     tree = await seed_territories(
@@ -151,6 +152,9 @@ async def seed_fieldforce(
             week = _Week(rep, manager, book[rep.id], products, plan=i + day)
             await _rep_day(deps, rng, week, today - timedelta(days=day))
         await _target(deps, manager, rep, i)
+    planned = [(rep, _principal(by_id[rep.manager_id]) if rep.manager_id in by_id else admin,
+                book[rep.id]) for rep in reps]  # fmt: skip
+    await seed_beats(deps, planned, today.date())
 
 
 async def _target(deps: Deps, manager: Principal, rep: User, i: int) -> None:

@@ -1,0 +1,206 @@
+"""A rep's planned day and the compliance report.
+
+``day_route``: the outlets the rep's plans put on a local day (the company's time zone),
+in the order the rep chose for it (``reorder_today``) or else plan then beat order, each
+with its status (``domain.beats.stop_status``) and its check-ins that day; check-ins at
+contacts not planned that day are listed apart (``unplanned``). ``compliance``: per rep
+and per local day, planned, visited and productive outlets and the two percentages, from
+one SQL statement whatever the reps and days (``PlanRepository.compliance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from fieldedge.domain.access import Action, Principal, require
+from fieldedge.domain.attendance import day_bounds, local_day
+from fieldedge.domain.beats import (
+    Beat,
+    Plan,
+    RouteDay,
+    StopStatus,
+    check_permutation,
+    percent,
+    planned_order,
+    routed,
+    stop_status,
+    weekday_of,
+)
+from fieldedge.domain.company import Company
+from fieldedge.errors import ValidationFailed
+from fieldedge.ports.beats import Activity, DayCompliance, Outlet, PlanQuery, Window
+from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.services.common import audit, found
+from fieldedge.services.deps import Deps
+from fieldedge.services.visibility import narrowed, work_owners
+
+MAX_REPORT_DAYS = 92  # a quarter: the report's one statement grows with the days
+PLAN_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    position: int  # 1-based, in the day's order
+    contact: Outlet
+    status: StopStatus
+    visits: list[Activity]  # the rep's check-ins at it that day, in time order
+
+
+@dataclass(frozen=True, slots=True)
+class Unplanned:
+    """A check-in that day at a contact not planned that day."""
+
+    contact: Outlet | None  # None: the contact has since been deleted
+    visit: Activity
+
+
+@dataclass(frozen=True, slots=True)
+class DayRoute:
+    user_id: UUID
+    day: date
+    reordered: bool  # the rep chose this order
+    stops: list[Stop]
+    unplanned: list[Unplanned]
+    planned: int
+    visited: int
+    productive: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceDay:
+    user_id: UUID
+    day: date
+    planned: int
+    visited: int
+    productive: int
+
+    @property
+    def compliance(self) -> float | None:
+        return percent(self.visited, self.planned)
+
+    @property
+    def strike_rate(self) -> float | None:
+        return percent(self.productive, self.visited)
+
+
+def window(day: date, zone: str) -> Window:
+    start, end = day_bounds(day, zone)
+    return Window(day, weekday_of(day), start, end)
+
+
+async def _company(uow: UnitOfWork, principal: Principal) -> Company:
+    return found(await uow.companies.get(principal.tenant), "company")
+
+
+async def plans_on(
+    uow: UnitOfWork, user_id: UUID, day: date
+) -> tuple[list[Plan], dict[UUID, Beat]]:
+    """The rep's live plans that put a beat on ``day``, and those beats."""
+    plans: list[Plan] = []
+    after: UUID | None = None
+    while True:
+        query = PlanQuery(after=after, limit=PLAN_PAGE, user_ids=frozenset({user_id}),
+                          day_from=day, day_to=day)  # fmt: skip
+        rows = await uow.plans.list(query)
+        plans += [p for p in map(Plan.load, rows) if p.covers(day)]
+        if len(rows) < PLAN_PAGE:
+            break
+        after = rows[-1]["id"]
+    beats = {b.id: b for b in await uow.beats.by_ids({p.beat_id for p in plans})}
+    return plans, beats
+
+
+async def _route_user(uow: UnitOfWork, principal: Principal, user_id: UUID | None) -> UUID:
+    if user_id is None or user_id == principal.user_id:
+        return principal.user_id
+    owners = await work_owners(uow, principal)
+    if owners is not None and user_id not in owners:
+        raise ValidationFailed(details={"userId": ["Not someone whose plans you see."]})
+    return user_id
+
+
+async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
+                    deps: Deps) -> DayRoute:  # fmt: skip
+    """The rep's (the caller's, or ``user_id``'s in their scope) route for ``on`` (the
+    company's today by default)."""
+    require(principal, Action.PLAN_READ)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        rep = await _route_user(uow, principal, user_id)
+        company = await _company(uow, principal)
+        today = local_day(deps.clock.now(), company.timezone)
+        day = on or today
+        plans, beats = await plans_on(uow, rep, day)
+        planned = planned_order(plans, beats, day)
+        chosen = await uow.routes.on_day(rep, day)
+        activity = await uow.plans.activity(rep, window(day, company.timezone))
+        wanted = set(planned) | {a.contact_id for a in activity}
+        outlets = {o.id: o for o in await uow.plans.outlets(wanted)}
+    order = [c for c in routed(planned, chosen.contact_ids if chosen else None) if c in outlets]
+    stops = []
+    for position, contact_id in enumerate(order, start=1):
+        there = [a for a in activity if a.contact_id == contact_id]
+        status = stop_status(bool(there), any(a.productive for a in there), day, today)
+        stops.append(Stop(position, outlets[contact_id], status, there))
+    in_plan = set(order)
+    unplanned = [Unplanned(outlets.get(a.contact_id), a) for a in activity
+                 if a.contact_id not in in_plan]  # fmt: skip
+    done = {StopStatus.VISITED, StopStatus.PRODUCTIVE}
+    return DayRoute(
+        user_id=rep,
+        day=day,
+        reordered=chosen is not None,
+        stops=stops,
+        unplanned=unplanned,
+        planned=len(stops),
+        visited=sum(s.status in done for s in stops),
+        productive=sum(s.status is StopStatus.PRODUCTIVE for s in stops),
+    )
+
+
+async def reorder_today(principal: Principal, contact_ids: list[UUID], deps: Deps) -> DayRoute:
+    """The caller's own route for the company's today, in ``contact_ids``' order: a
+    permutation of the day's planned outlets (anything else is the ``contactIds`` 422)."""
+    require(principal, Action.PLAN_WRITE)
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        company = await _company(uow, principal)
+        now = deps.clock.now()
+        today = local_day(now, company.timezone)
+        plans, beats = await plans_on(uow, principal.user_id, today)
+        live = {o.id for o in await uow.plans.outlets(planned_order(plans, beats, today))}
+        check_permutation([c for c in planned_order(plans, beats, today) if c in live], contact_ids)
+        route = await uow.routes.on_day(principal.user_id, today, lock=True)
+        if route is None:
+            route = RouteDay(id=deps.ids.new(), company_id=company.id, user_id=principal.user_id,
+                             day=today, contact_ids=contact_ids, created_at=now,
+                             updated_at=now)  # fmt: skip
+            await uow.routes.add(route)
+        else:
+            route.apply({"contact_ids": contact_ids, "updated_at": now})
+            await uow.routes.save(route)
+        await audit(uow, deps, "plan.route_reordered", actor=principal, entity="route_day",
+                    entity_id=route.id, detail={"day": today.isoformat()})  # fmt: skip
+        await uow.commit()
+    return await day_route(principal, today, None, deps)
+
+
+async def compliance(principal: Principal, day_from: date, day_to: date, user_id: UUID | None,
+                     deps: Deps) -> list[ComplianceDay]:  # fmt: skip
+    """Per rep (the caller's team, or everyone for an ADMIN; ``user_id`` narrows) and per
+    local day from ``day_from`` to ``day_to`` with anything planned: the counts."""
+    require(principal, Action.PLAN_COMPLIANCE)
+    if day_to < day_from:
+        raise ValidationFailed(details={"to": ["Cannot be before from."]})
+    if (day_to - day_from).days >= MAX_REPORT_DAYS:
+        raise ValidationFailed(details={"to": [f"A report covers at most {MAX_REPORT_DAYS} days."]})
+    async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
+        owners = narrowed(await work_owners(uow, principal), user_id)
+        if owners is not None and not owners:
+            return []
+        company = await _company(uow, principal)
+        days = [day_from + timedelta(days=i) for i in range((day_to - day_from).days + 1)]
+        rows: list[DayCompliance] = list(
+            await uow.plans.compliance(owners, [window(d, company.timezone) for d in days])
+        )
+    return [ComplianceDay(r.user_id, r.day, r.planned, r.visited, r.productive) for r in rows]
