@@ -64,6 +64,7 @@ class LineBody(RequestModel):
 def _no_null(schema: dict[str, Any]) -> None:
     """The document's type without its null branch: null is refused (below), not sent is
     the only way to leave the field as it is."""
+    schema.pop("default", None)  # null, which the type no longer admits
     branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
     if len(branches) == 1:
         schema.update(branches[0])
