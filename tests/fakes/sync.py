@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import Reach
+from fieldedge.ports.database import USER_KINDS, Reach
 from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, one_of
@@ -117,7 +117,7 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
                 return visit_in
             visits = {v["id"] for v in await self._txn.rows(VISITS) if visit_in(v)}
             return lambda row: row["visit_id"] in visits
-        if kind in ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans"):
+        if kind in USER_KINDS:
             return lambda row: one_of(row["user_id"], reach.work_owners)
         return lambda row: True
 

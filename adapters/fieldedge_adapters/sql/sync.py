@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import Reach
+from fieldedge.ports.database import USER_KINDS, Reach
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, get_statement, limit_param, table_of
 from fieldedge_adapters.sql.statements import any_of
@@ -89,7 +89,7 @@ def _reach(kind: str, flags: tuple[bool, bool, bool, bool]) -> list[ColumnElemen
             VISITS.c.company_id == CID, *_visits_in_reach(owners, contacts_of)
         )
         return [table.c.visit_id.in_(visits.scalar_subquery())]
-    if kind in ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans"):
+    if kind in USER_KINDS:
         return [any_of(table.c.user_id, "owners")] if owners else []
     # products: every replica has the catalogue (a rep its active part); territories:
     # every replica has the whole tree.

@@ -101,6 +101,11 @@ async def test_a_reassigned_contact_moves_between_replicas_with_its_visits(team:
 async def test_a_rep_moved_to_another_team_leaves_the_managers_replica(team: Team) -> None:
     contact = await team.contact("rep_a2")
     visit = (await team.check_in("rep_a2", contact["id"]))["id"]
+    point = {"latitude": 18.52, "longitude": 73.85, "accuracyM": 10}
+    day = await team.post("rep_a2", "/api/v1/attendance/punch-in", point)
+    assert day.status_code == 201, day.text
+    claim = await team.post("rep_a2", "/api/v1/expenses", {"title": "Trip"})
+    assert claim.status_code == 201, claim.text
     _, a_cursor, _ = await pull_all(team, "mgr_a")
     _, b_cursor, _ = await pull_all(team, "mgr_b")
     moved = await team.patch(
@@ -110,9 +115,13 @@ async def test_a_rep_moved_to_another_team_leaves_the_managers_replica(team: Tea
     lost, _, _ = await pull_all(team, "mgr_a", a_cursor)
     assert lost["users"]["deleted"] == [team.ids["rep_a2"]]
     assert lost["visits"]["deleted"] == [visit]
+    # Everything else that is the rep's goes with them: their days and claims too.
+    assert lost["attendance"]["deleted"] == [day.json()["data"]["id"]]
+    assert lost["expenses"]["deleted"] == [claim.json()["data"]["id"]]
     gained, _, _ = await pull_all(team, "mgr_b", b_cursor)
     assert team.ids["rep_a2"] in gained["users"]["upserted"]
     assert gained["visits"]["upserted"] == [visit]
+    assert gained["attendance"]["upserted"] == [day.json()["data"]["id"]]
 
 
 async def test_cursors_that_are_not_the_callers_are_refused(team: Team) -> None:

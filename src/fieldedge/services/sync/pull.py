@@ -27,7 +27,7 @@ from uuid import UUID
 from fieldedge import wire
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.identity import Role
-from fieldedge.ports.database import SYNC_KINDS, Reach, Scope, UnitOfWork
+from fieldedge.ports.database import SYNC_KINDS, USER_KINDS, Reach, Scope, UnitOfWork
 from fieldedge.ports.records import Record
 from fieldedge.services.deps import Deps
 from fieldedge.services.sync import cursor as cursors
@@ -251,7 +251,8 @@ async def _left_scope(
         if row["visit_id"] in lost_visits:
             gone["photos"].append(row["id"])
     if users:
-        for kind in ("orders", "payments", "targets"):
+        # Every kind a user owns leaves with its user (USER_KINDS: their ``user_id``).
+        for kind in USER_KINDS:
             gone[kind] += [row["id"] for row in await _belonging(uow, kind, (), users)]
     for kind, ids in gone.items():
         page.changes[kind]["deleted"].extend(ids)
