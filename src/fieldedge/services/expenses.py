@@ -259,27 +259,35 @@ async def update_claim(
     whole new list)."""
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         claim = await own_draft(uow, principal, claim_id)
-        await change_claim(uow, principal, claim, changes, deps)
+        dropped = await change_claim(uow, principal, claim, changes, deps)
         await uow.commit()
+    for key in dropped:  # committed: no row names them any more
+        await discard(deps, key)
     return claim
 
 
 async def change_claim(
     uow: UnitOfWork, principal: Principal, claim: ExpenseClaim, changes: dict[str, Any],
     deps: Deps,
-) -> None:  # fmt: skip
-    """Edit ``claim`` (read with its lock) under the rules of an edit (REST and sync)."""
+) -> list[str]:  # fmt: skip
+    """Edit ``claim`` (read with its lock) under the rules of an edit (REST and sync).
+    Returns the storage keys of receipts on lines the edit dropped: the caller discards
+    them once the edit is committed."""
     require(principal, Action.EXPENSE_WRITE)
     check_editable(principal, claim)
     plain = {k: v for k, v in changes.items() if k in ("title", "note")}
     if plain:
         claim.apply(plain)
+    dropped: list[str] = []
     if "lines" in changes:
         company = await _company(uow, principal)
         kept = {item.id: item for item in claim.items}
         items = await _lines(uow, deps, company, claim.user_id, changes["lines"], kept)
         claim.set_lines(items)
+        dropped = [item.receipt.key for item in kept.values()
+                   if item.receipt is not None and claim.line(item.id) is None]  # fmt: skip
     await _save(uow, deps, principal, claim, "expense.updated", {"fields": sorted(changes)})
+    return dropped
 
 
 async def _save(
