@@ -61,3 +61,20 @@ async def test_the_photo_upload_documents_its_multipart_body(
     assert schema["required"] == ["file"]
     assert schema["properties"]["file"]["format"] == "binary"
     assert {"400", "413", "415"} <= set(upload["responses"])
+
+
+async def test_every_delete_documents_what_it_answers(fake_app: Callable[..., Starlette]) -> None:
+    # Found by a stateful Schemathesis run: tombstoning DELETEs answered {id, deletedAt}
+    # while the document said ``data: null``.
+    async with client_for(fake_app()) as client:
+        doc = (await client.get("/api/openapi.json")).json()
+    deletes = {path: item["delete"] for path, item in doc["paths"].items() if "delete" in item}
+    assert deletes
+    for path, op in deletes.items():
+        success = next(op["responses"][code] for code in op["responses"] if code.startswith("2"))
+        data = success["content"]["application/json"]["schema"]["properties"]["data"]
+        assert data != {"type": "null"}, path
+    contact = deletes["/api/v1/contacts/{id}"]["responses"]["200"]["content"]
+    assert contact["application/json"]["schema"]["properties"]["data"] == {
+        "$ref": "#/components/schemas/DeletedOut"
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Self
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
@@ -42,3 +44,10 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, from_attributes=True, defer_build=True
     )
+
+
+class DeletedOut(ResponseModel):
+    """What a DELETE answers: the row's id and when it became a tombstone."""
+
+    id: UUID
+    deleted_at: datetime

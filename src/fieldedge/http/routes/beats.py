@@ -16,6 +16,7 @@ from fieldedge.http.guard import principal_of
 from fieldedge.http.lists import ListQuery, page_response
 from fieldedge.http.paths import path_id
 from fieldedge.http.routes.plan_schemas import BeatOut, CreateBeatBody, UpdateBeatBody
+from fieldedge.http.schemas import DeletedOut
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
 from fieldedge.services.beats import (
@@ -116,6 +117,7 @@ routes = [
             "DELETE": Operation(
                 delete_route,
                 "Delete a beat (409 while a plan uses it)",
+                response=DeletedOut,
                 **{**_WRITE, "errors": (e.Forbidden, e.NotFound, e.Conflict)},
             ),
         },

@@ -25,6 +25,7 @@ from fieldedge.http.routes.fieldforce_schemas import (
     NearContactOut,
     UpdateContactBody,
 )
+from fieldedge.http.schemas import DeletedOut
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
 from fieldedge.services.contact_search import ContactFilter, list_contacts, near_contacts
@@ -188,6 +189,7 @@ routes = [
             "DELETE": Operation(
                 delete_route,
                 "Delete a contact (a tombstone for sync; reads answer 404 after)",
+                response=DeletedOut,
                 **_WRITE,
             ),
         },

@@ -28,7 +28,7 @@ from fieldedge.http.routes.plan_schemas import (
     UpdatePlanBody,
     plan_changes,
 )
-from fieldedge.http.schemas import RequestModel
+from fieldedge.http.schemas import DeletedOut, RequestModel
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
 from fieldedge.services.beats import (
@@ -222,6 +222,7 @@ routes = [
             "DELETE": Operation(
                 delete_route,
                 "Delete a plan",
+                response=DeletedOut,
                 **{**_WRITE, "errors": (e.Forbidden, e.NotFound)},
             ),
         },

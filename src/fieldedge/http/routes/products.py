@@ -28,6 +28,7 @@ from fieldedge.http.routes.fieldforce_schemas import (
     ProductOut,
     UpdateProductBody,
 )
+from fieldedge.http.schemas import DeletedOut
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
 from fieldedge.services import catalogue_cache
@@ -140,7 +141,10 @@ routes = [
                 **_WRITE,
             ),
             "DELETE": Operation(
-                delete_route, "Delete a product (a tombstone; old orders keep it)", **_WRITE
+                delete_route,
+                "Delete a product (a tombstone; old orders keep it)",
+                response=DeletedOut,
+                **_WRITE,
             ),
         },
     ),

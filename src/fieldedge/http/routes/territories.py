@@ -22,6 +22,7 @@ from fieldedge.http.routes.territory_schemas import (
     TerritoryOut,
     UpdateTerritoryBody,
 )
+from fieldedge.http.schemas import DeletedOut
 from fieldedge.http.spec import Operation, Resource
 from fieldedge.http.views import render
 from fieldedge.services.territories import (
@@ -130,6 +131,7 @@ routes = [
             "DELETE": Operation(
                 delete_route,
                 "Delete a territory without children or contacts (else 409); a tombstone",
+                response=DeletedOut,
                 **_WRITE,
             ),
         },
