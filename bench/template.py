@@ -136,6 +136,19 @@ def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
             f"{sum(r['errors'] for r in runs)} | {med(runs, 'cpu_ms_per_req')[0]:.3f} | "
             f"{med(runs, 'rss_mb')[0]:.0f} | {ratio} | {goal} |"
         )
+    paired = zip(results["fieldedge"], results["template"], strict=True)
+    rounds = ", ".join(
+        f"{a['rps']:.0f} / {b['rps']:.0f} = {a['rps'] / b['rps']:.2f}" for a, b in paired
+    )
+    cpu = (
+        med(results["template"], "cpu_ms_per_req")[0]
+        / med(results["fieldedge"], "cpu_ms_per_req")[0]
+    )
+    notes = [
+        "",
+        f"Per round, fieldedge / template req/s: {rounds}. Server CPU per request, "
+        f"template / fieldedge: {cpu:.2f}x.",
+    ]
     for side, runs in results.items():
         core, gen = med(runs, "server_core")[0], med(runs, "wrk_core")[0]
         if core < 0.9 or gen > 0.9:
@@ -143,7 +156,7 @@ def table(results: dict[str, list[dict[str, Any]]]) -> list[str]:
                 f"| WARNING | {side} | server core {core:.0%}, wrk core {gen:.0%}: "
                 "server below 90 % or wrk above 90 %, not clean ||||||||"
             )
-    return rows
+    return rows + notes
 
 
 def main() -> int:
