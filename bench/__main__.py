@@ -63,12 +63,24 @@ COMPARE = [
 
 
 @contextmanager
-def server(which: str, env: dict[str, str], port: int, log: Path, pin: bool) -> Iterator[int]:
-    """A server on 127.0.0.1:port; yields its pid once healthy, stops it on the way out."""
-    cmd = [*(["taskset", "-c", "1"] if pin else []), sys.executable, "-m", "bench.serve", which]
-    full_env = {**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(HERE.parent)}
+def server(
+    which: str,
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    pin: bool,
+    command: list[str] | None = None,
+    health: str = "/api/health/live",
+    cwd: Path = HERE.parent,
+) -> Iterator[int]:
+    """A server on 127.0.0.1:port; yields its pid once healthy, stops it on the way out.
+    ``which`` names a ``bench.serve`` server unless ``command`` (run in ``cwd``, with
+    ``env`` free to set its own ``PYTHONPATH``) is another one."""
+    serve = command or [sys.executable, "-m", "bench.serve", which]
+    cmd = [*(["taskset", "-c", "1"] if pin else []), *serve]
+    full_env = {**os.environ, "PYTHONPATH": str(HERE.parent), **env, "PORT": str(port)}
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=out, cwd=HERE.parent)
+        proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=out, cwd=cwd)
         try:
             for _ in range(300):  # bounded: 30 s
                 if proc.poll() is not None:
@@ -77,9 +89,7 @@ def server(which: str, env: dict[str, str], port: int, log: Path, pin: bool) -> 
                         + log.read_text()[-2000:]
                     )
                 try:
-                    if httpx.get(
-                        f"http://127.0.0.1:{port}/api/health/live", timeout=0.5
-                    ).is_success:
+                    if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=0.5).is_success:
                         break
                 except httpx.TransportError:
                     time.sleep(0.1)
@@ -223,10 +233,10 @@ def table(results: dict[str, dict[str, list[dict[str, Any]]]], backend: str) -> 
 Results = dict[str, dict[str, list[dict[str, Any]]]]
 
 
-def run_backend(
-    backend: str, args: argparse.Namespace, tmp: Path
-) -> tuple[list[str], int, Results]:
-    env = {
+def fieldedge_env(tmp: Path) -> dict[str, str]:
+    """The measured fieldedge's env (prod, Redis KV, limits out of reach), less its
+    ``DATABASE_URL``."""
+    return {
         "FIELDEDGE_ENV": "prod",
         "JWT_SECRET": SECRET,
         "LOG_LEVEL": "WARNING",
@@ -240,6 +250,12 @@ def run_backend(
             for k in ("AUTH_EMAIL_PER_MIN", "AUTH_IP_PER_MIN", "READ_PER_MIN", "WRITE_PER_MIN")
         },
     }
+
+
+def run_backend(
+    backend: str, args: argparse.Namespace, tmp: Path
+) -> tuple[list[str], int, Results]:
+    env = fieldedge_env(tmp)
     with database(backend, tmp, sys.executable) as url:
         env["DATABASE_URL"] = url
         with server("app", env, 18700, tmp / "seed.log", False):
@@ -352,6 +368,11 @@ def main() -> int:
             lines += [*rows, "", f"Chart: `bench/{png.name}`.", ""]
             errors += errs
     lines.append(f"Run took {time.perf_counter() - started:.0f} s.\n")
+    return record(lines, errors)
+
+
+def record(lines: list[str], errors: int) -> int:
+    """Print the entry, append it to ``bench/RESULTS.md``; the exit code (1 on errors)."""
     text = "\n".join(lines)
     print(text)
     with (HERE / "RESULTS.md").open("a") as f:

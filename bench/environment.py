@@ -47,12 +47,19 @@ def database(kind: str, tmp: Path, python: str) -> Iterator[str]:
         _migrate(url, python)
         yield url
         return
-    name = f"fieldedge_bench_{secrets.token_hex(4)}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    try:
+    with scratch_database("fieldedge_bench") as name:
         url = PG_URL.format(name=name)
         _migrate(url, python)
         yield url
+
+
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A fresh, empty Postgres database ``<prefix>_<hex>`` (its name), dropped after."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
     finally:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
