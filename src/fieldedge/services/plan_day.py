@@ -138,9 +138,12 @@ async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
         wanted = set(planned) | {a.contact_id for a in activity}
         outlets = {o.id: o for o in await uow.plans.outlets(wanted)}
     order = [c for c in routed(planned, chosen.contact_ids if chosen else None) if c in outlets]
+    by_contact: dict[UUID, list[Activity]] = {}
+    for a in activity:  # once, not once per stop
+        by_contact.setdefault(a.contact_id, []).append(a)
     stops = []
     for position, contact_id in enumerate(order, start=1):
-        there = [a for a in activity if a.contact_id == contact_id]
+        there = by_contact.get(contact_id, [])
         status = stop_status(bool(there), any(a.productive for a in there), day, today)
         stops.append(Stop(position, outlets[contact_id], status, there))
     in_plan = set(order)
