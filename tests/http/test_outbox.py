@@ -53,6 +53,9 @@ async def api(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
 
 async def _broken_event(api: Api, company_id: str) -> UUID:
     """A company event that cannot render: the dispatcher ends it dead."""
+    # The register's inline run may still be going: were it to claim this event, the
+    # dispatch below would find it leased and return before it is dead.
+    await inline.wait_idle()
     async with api.deps.db.unit_of_work(Scope.tenant(UUID(company_id))) as uow:
         event = await queue_email(
             uow,
@@ -64,6 +67,7 @@ async def _broken_event(api: Api, company_id: str) -> UUID:
         )
         await uow.commit()
     await dispatch_due(api.deps)
+    await inline.wait_idle()
     return event.id
 
 
