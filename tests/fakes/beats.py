@@ -8,7 +8,16 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.beats import Beat, Plan, RouteDay
-from fieldedge.ports.beats import Activity, BeatQuery, DayCompliance, Outlet, PlanQuery, Window
+from fieldedge.ports.beats import (
+    Activity,
+    BeatQuery,
+    DayCompliance,
+    DayPlans,
+    DayWork,
+    Outlet,
+    PlanQuery,
+    Window,
+)
 from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, equals, one_of, where
@@ -75,7 +84,19 @@ class MemoryPlanRepository(MemoryRepository[Plan]):
     async def _live_rows(self, table: str) -> list[Row]:
         return [r for r in await self._txn.rows(table) if r["deleted_at"] is None]
 
-    async def activity(self, user_id: UUID, window: Window) -> Sequence[Activity]:
+    async def on_day(self, user_id: UUID, day: date) -> DayPlans:
+        beats = {b["id"]: Beat.load(_bare(b)) for b in await self._live_rows(BEATS)}
+        rows = [p for p in await self._live_rows(PLANS) if p["user_id"] == user_id
+                and p["beat_id"] in beats and _meets(p, day, day)]  # fmt: skip
+        plans = sorted((Plan.load(_bare(p)) for p in rows), key=lambda p: (p.created_at, p.id))
+        routes = [r for r in await self._txn.rows(ROUTE_DAYS)
+                  if r["user_id"] == user_id and r["day"] == day]  # fmt: skip
+        route = list(routes[0]["contact_ids"]) if routes and plans else None
+        return DayPlans(plans, {p.beat_id: beats[p.beat_id] for p in plans}, route)
+
+    async def day_work(
+        self, user_id: UUID, window: Window, contact_ids: Collection[UUID]
+    ) -> DayWork:
         def within(at: Any) -> bool:
             return bool(window.start <= at < window.end)
 
@@ -84,8 +105,10 @@ class MemoryPlanRepository(MemoryRepository[Plan]):
         visits = [v for v in await self._live_rows(VISITS)
                   if v["user_id"] == user_id and within(v["checked_in_at"])]  # fmt: skip
         visits.sort(key=lambda v: (v["checked_in_at"], v["id"]))
-        return [Activity(v["id"], v["contact_id"], v["checked_in_at"], v["contact_id"] in orders)
-                for v in visits]  # fmt: skip
+        activity = [Activity(v["id"], v["contact_id"], v["checked_in_at"],
+                             v["contact_id"] in orders) for v in visits]  # fmt: skip
+        wanted = set(contact_ids) | {a.contact_id for a in activity}
+        return DayWork(activity, {o.id: o for o in await self.outlets(wanted)})
 
     async def outlets(self, contact_ids: Collection[UUID]) -> Sequence[Outlet]:
         wanted = set(contact_ids)

@@ -18,7 +18,16 @@ from uuid import UUID, uuid5
 import sqlalchemy as sa
 
 from fieldedge.domain.beats import Beat, Plan, RouteDay
-from fieldedge.ports.beats import Activity, BeatQuery, DayCompliance, Outlet, PlanQuery, Window
+from fieldedge.ports.beats import (
+    Activity,
+    BeatQuery,
+    DayCompliance,
+    DayPlans,
+    DayWork,
+    Outlet,
+    PlanQuery,
+    Window,
+)
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.statements import any_of, json_array_has, typed_param
@@ -154,26 +163,71 @@ def _ordered_in(window: Any, tenant: bool, user: Any, contact: Any) -> Any:
     )
 
 
+def _columns(table: sa.Table, prefix: str) -> list[Any]:
+    """The entity's columns (sync's ``field_versions`` left out) labelled ``prefix``."""
+    return [c.label(prefix + c.name) for c in table.c if c.name != "field_versions"]
+
+
+def _unprefixed(row: Record, prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+
+
 @shape
-def _activity(tenant: bool) -> Any:
-    start, end = sa.bindparam("start", type_=TIME), sa.bindparam("end", type_=TIME)
-    productive = _ordered_in((start, end), tenant, VISITS.c.user_id, VISITS.c.contact_id)
+def _on_day(tenant: bool) -> Any:
+    """The rep's live plans whose dates meet the day, each with its live beat, and the
+    rep's chosen route for the day beside each (one row per plan)."""
+    p, b, r = PLANS, BEATS, ROUTES
+    day = sa.bindparam("day", type_=sa.Date())
+    beat = sa.and_(b.c.id == p.c.beat_id, *tenant_filter(b, tenant), b.c.deleted_at.is_(None))
+    route = sa.and_(*tenant_filter(r, tenant), r.c.user_id == p.c.user_id, r.c.day == day)
     return (
-        sa.select(
-            VISITS.c.id.label("visit_id"),
-            VISITS.c.contact_id,
-            VISITS.c.checked_in_at,
-            productive.label("productive"),
-        )
+        sa.select(*_columns(p, "p_"), *_columns(b, "b_"), r.c.contact_ids.label("route"))
+        .select_from(p.join(b, beat).outerjoin(r, route))
         .where(
-            *tenant_filter(VISITS, tenant),
-            VISITS.c.deleted_at.is_(None),
-            VISITS.c.user_id == sa.bindparam("user"),
-            VISITS.c.checked_in_at >= start,
-            VISITS.c.checked_in_at < end,
+            *tenant_filter(p, tenant),
+            p.c.deleted_at.is_(None),
+            p.c.user_id == sa.bindparam("user"),
+            sa.or_(p.c.date == day, sa.and_(p.c.start_date <= day, p.c.end_date >= day)),
         )
-        .order_by(VISITS.c.checked_in_at, VISITS.c.id)
+        .order_by(p.c.created_at, p.c.id)
     )
+
+
+@shape
+def _day_work(tenant: bool) -> Any:
+    """The rep's check-ins in the window with their outlets (``NULL`` when the contact
+    is gone), then the live outlets asked for, as one result."""
+    v, c = VISITS, CONTACTS
+    start, end = sa.bindparam("start", type_=TIME), sa.bindparam("end", type_=TIME)
+    productive = _ordered_in((start, end), tenant, v.c.user_id, v.c.contact_id)
+    live = sa.and_(*tenant_filter(c, tenant), c.c.deleted_at.is_(None))
+    outlet = [c.c.id.label("outlet_id"), c.c.name, c.c.city, c.c.latitude, c.c.longitude,
+              c.c.owner_id]  # fmt: skip
+    checked_in = (
+        sa.select(
+            v.c.id.label("visit_id"),
+            v.c.contact_id,
+            v.c.checked_in_at,
+            productive.label("productive"),
+            *outlet,
+        )
+        .select_from(v.outerjoin(c, sa.and_(c.c.id == v.c.contact_id, live)))
+        .where(
+            *tenant_filter(v, tenant),
+            v.c.deleted_at.is_(None),
+            v.c.user_id == sa.bindparam("user"),
+            v.c.checked_in_at >= start,
+            v.c.checked_in_at < end,
+        )
+    )
+    asked = sa.select(
+        sa.cast(sa.null(), v.c.id.type).label("visit_id"),
+        sa.cast(sa.null(), v.c.contact_id.type).label("contact_id"),
+        sa.cast(sa.null(), TIME).label("checked_in_at"),
+        sa.cast(sa.null(), sa.Boolean()).label("productive"),
+        *outlet,
+    ).where(live, any_of(c.c.id, "ids"))
+    return sa.union_all(checked_in, asked)
 
 
 @shape
@@ -320,14 +374,29 @@ class SqlPlanRepository(Repository[Plan]):
     async def uses_beat(self, beat_id: UUID) -> bool:
         return bool(await self._txn.rows(_uses_beat(self._tenant), self._params(beat=beat_id)))
 
-    async def activity(self, user_id: UUID, window: Window) -> Sequence[Activity]:
-        rows = await self._txn.rows(
-            _activity(self._tenant), self._params(user=user_id, start=window.start, end=window.end)
-        )
-        return [
-            Activity(r["visit_id"], r["contact_id"], r["checked_in_at"], bool(r["productive"]))
-            for r in rows
-        ]
+    async def on_day(self, user_id: UUID, day: date) -> DayPlans:
+        rows = await self._txn.rows(_on_day(self._tenant), self._params(user=user_id, day=day))
+        plans = [Plan.load(_unprefixed(r, "p_")) for r in rows]
+        beats = {b.id: b for b in (Beat.load(_unprefixed(r, "b_")) for r in rows)}
+        chosen = rows[0]["route"] if rows else None
+        route = None if chosen is None else [UUID(str(c)) for c in chosen]
+        return DayPlans(plans, beats, route)
+
+    async def day_work(
+        self, user_id: UUID, window: Window, contact_ids: Collection[UUID]
+    ) -> DayWork:
+        params = self._params(user=user_id, start=window.start, end=window.end,
+                              ids=list(contact_ids))  # fmt: skip
+        activity, outlets = [], {}
+        for r in await self._txn.rows(_day_work(self._tenant), params):
+            if r["outlet_id"] is not None:
+                keys = ("outlet_id", "name", "city", "latitude", "longitude", "owner_id")
+                outlets[r["outlet_id"]] = Outlet(*(r[k] for k in keys))
+            if r["visit_id"] is not None:
+                activity.append(Activity(r["visit_id"], r["contact_id"], r["checked_in_at"],
+                                         bool(r["productive"])))  # fmt: skip
+        activity.sort(key=lambda a: (a.checked_in_at, a.visit_id))
+        return DayWork(activity, outlets)
 
     async def outlets(self, contact_ids: Collection[UUID]) -> Sequence[Outlet]:
         if not contact_ids:

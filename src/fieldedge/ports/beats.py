@@ -68,6 +68,26 @@ class Outlet:
 
 
 @dataclass(frozen=True, slots=True)
+class DayPlans:
+    """What a rep's plans put on one day: the live plans whose dates meet it (weekday
+    not yet checked: ``Plan.covers`` does that), their live beats, and the order the rep
+    chose for that day (``None``: none chosen)."""
+
+    plans: list[Plan]
+    beats: dict[UUID, Beat]
+    route: list[UUID] | None
+
+
+@dataclass(frozen=True, slots=True)
+class DayWork:
+    """A rep's check-ins in a window (time order) and the live outlets a day's route
+    shows: those asked for and those checked in at."""
+
+    activity: list[Activity]
+    outlets: dict[UUID, Outlet]
+
+
+@dataclass(frozen=True, slots=True)
 class DayCompliance:
     user_id: UUID
     day: date
@@ -107,9 +127,16 @@ class PlanRepository(Protocol):
         """True when a live plan puts this beat on dates."""
         ...
 
-    async def activity(self, user_id: UUID, window: Window) -> Sequence[Activity]:
+    async def on_day(self, user_id: UUID, day: date) -> DayPlans:
+        """The rep's plans for ``day`` with their beats and chosen route: one read."""
+        ...
+
+    async def day_work(
+        self, user_id: UUID, window: Window, contact_ids: Collection[UUID]
+    ) -> DayWork:
         """The rep's live check-ins in ``window``, each with whether the rep took a live
-        order for its contact in the same window."""
+        order for its contact in the same window, and the live outlets among
+        ``contact_ids`` and those checked in at: one read."""
         ...
 
     async def outlets(self, contact_ids: Collection[UUID]) -> Sequence[Outlet]:

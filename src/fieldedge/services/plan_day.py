@@ -17,8 +17,6 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.attendance import day_bounds, local_day
 from fieldedge.domain.beats import (
-    Beat,
-    Plan,
     RouteDay,
     StopStatus,
     check_permutation,
@@ -30,14 +28,13 @@ from fieldedge.domain.beats import (
 )
 from fieldedge.domain.company import Company
 from fieldedge.errors import ValidationFailed
-from fieldedge.ports.beats import Activity, DayCompliance, Outlet, PlanQuery, Window
+from fieldedge.ports.beats import Activity, DayCompliance, Outlet, Window
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import audit, found
 from fieldedge.services.deps import Deps
 from fieldedge.services.visibility import narrowed, work_owners
 
 MAX_REPORT_DAYS = 92  # a quarter: the report's one statement grows with the days
-PLAN_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,24 +91,6 @@ async def _company(uow: UnitOfWork, principal: Principal) -> Company:
     return found(await uow.companies.get(principal.tenant), "company")
 
 
-async def plans_on(
-    uow: UnitOfWork, user_id: UUID, day: date
-) -> tuple[list[Plan], dict[UUID, Beat]]:
-    """The rep's live plans that put a beat on ``day``, and those beats."""
-    plans: list[Plan] = []
-    after: UUID | None = None
-    while True:
-        query = PlanQuery(after=after, limit=PLAN_PAGE, user_ids=frozenset({user_id}),
-                          day_from=day, day_to=day)  # fmt: skip
-        rows = await uow.plans.list(query)
-        plans += [p for p in map(Plan.load, rows) if p.covers(day)]
-        if len(rows) < PLAN_PAGE:
-            break
-        after = rows[-1]["id"]
-    beats = {b.id: b for b in await uow.beats.by_ids({p.beat_id for p in plans})}
-    return plans, beats
-
-
 async def _route_user(uow: UnitOfWork, principal: Principal, user_id: UUID | None) -> UUID:
     if user_id is None or user_id == principal.user_id:
         return principal.user_id
@@ -131,13 +110,11 @@ async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
         company = await _company(uow, principal)
         today = local_day(deps.clock.now(), company.timezone)
         day = on or today
-        plans, beats = await plans_on(uow, rep, day)
-        planned = planned_order(plans, beats, day)
-        chosen = await uow.routes.on_day(rep, day)
-        activity = await uow.plans.activity(rep, window(day, company.timezone))
-        wanted = set(planned) | {a.contact_id for a in activity}
-        outlets = {o.id: o for o in await uow.plans.outlets(wanted)}
-    order = [c for c in routed(planned, chosen.contact_ids if chosen else None) if c in outlets]
+        on_day = await uow.plans.on_day(rep, day)
+        planned = planned_order(on_day.plans, on_day.beats, day)
+        work = await uow.plans.day_work(rep, window(day, company.timezone), planned)
+    activity, outlets = work.activity, work.outlets
+    order = [c for c in routed(planned, on_day.route) if c in outlets]
     by_contact: dict[UUID, list[Activity]] = {}
     for a in activity:  # once, not once per stop
         by_contact.setdefault(a.contact_id, []).append(a)
@@ -153,7 +130,7 @@ async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
     return DayRoute(
         user_id=rep,
         day=day,
-        reordered=chosen is not None,
+        reordered=on_day.route is not None,
         stops=stops,
         unplanned=unplanned,
         planned=len(stops),
@@ -170,9 +147,10 @@ async def reorder_today(principal: Principal, contact_ids: list[UUID], deps: Dep
         company = await _company(uow, principal)
         now = deps.clock.now()
         today = local_day(now, company.timezone)
-        plans, beats = await plans_on(uow, principal.user_id, today)
-        live = {o.id for o in await uow.plans.outlets(planned_order(plans, beats, today))}
-        check_permutation([c for c in planned_order(plans, beats, today) if c in live], contact_ids)
+        on_day = await uow.plans.on_day(principal.user_id, today)
+        planned = planned_order(on_day.plans, on_day.beats, today)
+        live = {o.id for o in await uow.plans.outlets(planned)}
+        check_permutation([c for c in planned if c in live], contact_ids)
         route = await uow.routes.on_day(principal.user_id, today, lock=True)
         if route is None:
             route = RouteDay(id=deps.ids.new(), company_id=company.id, user_id=principal.user_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,20 @@ async def test_an_order_reads_what_it_prices_and_writes_once(quiet: Team, db: Da
         assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], sent
     else:
         assert len(sent) <= 8, sent
+
+
+async def test_a_days_route_is_three_reads_however_many_plans(quiet: Team, db: Database) -> None:
+    today = datetime.now(UTC).date().isoformat()
+    a, b = (await quiet.contact())["id"], (await quiet.contact())["id"]
+    for contacts in ([a], [b, a]):
+        made = await quiet.post("rep_a1", "/api/v1/beats", {"name": "R", "contactIds": contacts})
+        plan = {"beatId": made.json()["data"]["id"], "date": today}
+        assert (await quiet.post("rep_a1", "/api/v1/plans", plan)).status_code == 201
+    await quiet.check_in("rep_a1", b)
+    sent = await counted(db, lambda: quiet.get("rep_a1", "/api/v1/plans/today"))
+    if db.name == "postgresql":
+        # scope; the company (its day), the plans with their beats and chosen route, the
+        # day's check-ins with the outlets; rollback.
+        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "ROLLBACK"], sent
+    else:
+        assert len(sent) <= 5, sent
