@@ -269,6 +269,25 @@ async def test_an_edit_that_drops_a_line_drops_its_receipt(world: World) -> None
     assert await world.deps.storage.head(receipt.key) is None  # no row names it: gone
 
 
+async def test_a_synced_edit_that_drops_a_line_drops_its_receipt_once_committed(
+    world: World,
+) -> None:
+    rep = world.as_("rep_a1")
+    claim_id = await claim_of(world, "rep_a1", food())
+    line_id = (await get_claim(rep, claim_id, world.deps)).items[0].id
+    claim, _ = await add_receipt(rep, claim_id, line_id, JPEG, world.deps)
+    receipt = claim.items[0].receipt
+    assert receipt is not None
+    taxi = {"category": "TRAVEL", "date": claim.items[0].date.isoformat(), "amount": 900}
+    edit = Mutation(
+        id=1, entity="expense", op="update", entity_id=claim_id,
+        base_version=claim.version, data={"lines": [taxi]},
+    )  # fmt: skip
+    pushed = await push(rep, uuid4(), [edit], registry(), world.deps)
+    assert pushed.results[0]["status"] == "applied", pushed.results
+    assert await world.deps.storage.head(receipt.key) is None  # no row names it: gone
+
+
 async def test_a_selfie_goes_on_ones_own_day_once(world: World) -> None:
     rep = world.as_("rep_a1")
     day = await attendance.punch_in(rep, attendance.PunchIn(18.5, LNG, 10), world.deps)

@@ -342,11 +342,11 @@ def _claim_same(entity: Synced, data: Mapping[str, Any]) -> bool:
 
 async def _update_claim(
     uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
-) -> None:
+) -> list[str]:
     assert isinstance(row, ExpenseClaim)
     if "lines" in values:  # the lines as ``_set`` left them: LineBody values by field name
         values = {**values, "lines": [expenses.LineInput(**line) for line in values["lines"]]}
-    await expenses.change_claim(uow, principal, row, values, deps)
+    return await expenses.change_claim(uow, principal, row, values, deps)  # dropped receipts
 
 
 def _claim_current(row: Synced) -> dict[str, Any]:

@@ -7,7 +7,7 @@ by being registered, never by a copy of the protocol.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -28,7 +28,11 @@ class Synced(Protocol):
 
 
 Render = Callable[[Any], dict[str, Any]]  # a row or an entity as the wire shows it
-Update = Callable[[UnitOfWork, Principal, Synced, dict[str, Any], Deps], Awaitable[None]]
+# An update may hand back storage keys its edit left unnamed (a dropped line's receipt):
+# the push removes those objects once it has committed.
+Update = Callable[
+    [UnitOfWork, Principal, Synced, dict[str, Any], Deps], Awaitable[Sequence[str] | None]
+]
 Delete = Callable[[UnitOfWork, Principal, Synced, Deps], Awaitable[None]]
 
 

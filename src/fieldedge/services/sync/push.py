@@ -34,6 +34,7 @@ from fieldedge.errors import (
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import ID_UNUSABLE
 from fieldedge.services.deps import Deps
+from fieldedge.services.owned_photos import discard
 from fieldedge.services.sync.entities import Create, Registry, Synced, SyncEntity
 
 
@@ -50,6 +51,7 @@ class _Done:
     result: dict[str, Any]
     written: Synced | None = None
     spec: SyncEntity | None = None
+    unnamed: Sequence[str] = ()  # storage keys no row names once this commits
 
 
 def _result(m: Mutation, status: Outcome, **fields: Any) -> dict[str, Any]:
@@ -130,6 +132,8 @@ async def push(
             # The id is another tenant's client (or a first push racing this one).
             raise Forbidden("This clientId belongs to another user; make a new one.") from None
     for outcome in done:
+        for key in outcome.unnamed:  # committed: no row names them any more
+            await discard(deps, key)
         if outcome.written is not None:
             outcome.result["version"] = outcome.written.version
             if outcome.spec is not None:  # the row as the server made it (number, flags)
@@ -251,8 +255,9 @@ async def _update(
     status = Outcome.CONFLICT if conflicts else Outcome.APPLIED
     if not merged.applied:
         return _as_is(spec, m, status, row, conflicts=conflicts)
-    await spec.update(uow, principal, row, merged.applied, deps)
-    return _Done(_result(m, status, conflicts=conflicts), written=row, spec=spec)
+    unnamed = await spec.update(uow, principal, row, merged.applied, deps)
+    result = _result(m, status, conflicts=conflicts)
+    return _Done(result, written=row, spec=spec, unnamed=unnamed or ())
 
 
 async def _delete(
