@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.territories import Territory
 from fieldedge.ports.database import Scope
 from fieldedge.ports.fieldforce import ContactQuery
 from fieldedge_adapters.sql import database_from_url
@@ -238,3 +239,43 @@ def test_a_file_that_is_not_a_contacts_csv_is_one_line_and_exit_2(
     assert message in err
     assert err.count("\n") == 1
     assert [c.name for c in world.contacts()] == ["Already here"]
+
+
+def _territories(world: World, *names: str) -> list[UUID]:
+    async def arrange() -> list[UUID]:
+        db = database_from_url(world.url, **POOL)
+        now, ids = datetime.now(UTC), [uuid4() for _ in names]
+        try:
+            async with db.unit_of_work(Scope.tenant(world.company_id)) as uow:
+                for tid, name in zip(ids, names, strict=True):
+                    await uow.territories.add(Territory(id=tid, company_id=world.company_id,
+                                                        name=name, created_at=now,
+                                                        updated_at=now))  # fmt: skip
+                await uow.commit()
+            return ids
+        finally:
+            await db.close()
+
+    return run_async(arrange)
+
+
+def test_a_row_names_its_territory_by_id_or_by_a_name_only_one_has(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    east, west, _ = _territories(world, "Pune East", "Pune West", "pune west ")
+    text = (
+        "name,phone,territory\n"
+        + "By Name,+91 98000 00001,  pune   EAST\n"
+        + f"By Id,+91 98000 00002,{west}\n"
+        + "Nowhere,+91 98000 00003,\n"
+        + "Ambiguous,+91 98000 00004,Pune West\n"
+        + f"Unknown,+91 98000 00005,{uuid4()}\n"
+    )
+    assert run(world, write(tmp_path, text)) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "line 5: territory: 2 territories are named 'Pune West': use the id."
+    assert out[1].startswith("line 6: territory: No territory '")
+    assert [c.name for c in world.contacts()] == ["Already here"]  # all or nothing
+    assert run(world, write(tmp_path, text), "--skip-invalid") == 0
+    placed = {c.name: c.territory_id for c in world.contacts()}
+    assert placed == {"Already here": None, "By Name": east, "By Id": west, "Nowhere": None}

@@ -22,13 +22,16 @@ from pydantic import ValidationError
 from fieldedge.domain.contacts import Contact
 from fieldedge.errors import NotFound, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.ports.territories import TerritoryQuery
 from fieldedge.services.common import audit, normalise_email
 from fieldedge.services.contacts import OWNER_ROLES
 from fieldedge.services.deps import Deps
 from fieldedge.services.export import Progress, quiet
-from fieldedge.services.import_rows import Row, read_rows, reason_of, to_contact
+from fieldedge.services.import_rows import Row, Territories, read_rows, reason_of, to_contact
+from fieldedge.services.territories import check_territory
 
 BATCH = 200
+PAGE = 500  # territories read at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +49,39 @@ class ImportReport:
     written: bool = False  # False on a dry run, and when bad rows stopped the import
 
 
-async def _setup(deps: Deps, company_id: UUID, owner_email: str | None) -> tuple[str, UUID | None]:
-    """The company's country (phones are read in it) and the owner's id."""
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    country: str  # phones are read in it
+    owner_id: UUID | None
+    territories: Territories
+
+
+async def _territories(uow: UnitOfWork) -> Territories:
+    named: list[tuple[UUID, str]] = []
+    after: UUID | None = None
+    while True:
+        rows = await uow.territories.list(TerritoryQuery(after=after, limit=PAGE))
+        named += [(row["id"], row["name"]) for row in rows]
+        if len(rows) < PAGE:
+            return Territories(named)
+        after = rows[-1]["id"]
+
+
+async def _setup(deps: Deps, company_id: UUID, owner_email: str | None) -> _Setup:
+    """The company's country, the owner's id, and the territories rows may name."""
     async with deps.db.unit_of_work(Scope.tenant(company_id)) as uow:
         company = await uow.companies.get(company_id)
         if company is None:
             raise NotFound(f"No company {company_id}.")
+        territories = await _territories(uow)
         if owner_email is None:
-            return company.country, None
+            return _Setup(company.country, None, territories)
         owner = await uow.users.by_email(normalise_email(owner_email))
     if owner is None or not owner.active or owner.role not in OWNER_ROLES:
         raise ValidationFailed(
             f"--owner {owner_email}: not an active SALES_REP or MANAGER of this company."
         )
-    return company.country, owner.id
+    return _Setup(company.country, owner.id, territories)
 
 
 def _keys(contact: Contact) -> set[str]:
@@ -87,6 +109,9 @@ async def _write(
         report.created += len(fresh)
         if dry or not fresh:
             return
+        for territory_id in {c.territory_id for _, c in fresh} - {None}:
+            assert territory_id is not None
+            await check_territory(uow, territory_id, "territory")  # held: not deleted under us
         for _, contact in fresh:
             await uow.contacts.add(contact)  # the commit stamps the batch with one version
         lines = [fresh[0][0].line, fresh[-1][0].line]
@@ -113,11 +138,11 @@ async def import_contacts(
     """Import the CSV ``text``; ``ValidationFailed`` (nothing read) when it is not a
     contacts CSV or the owner is wrong, ``NotFound`` when the company is."""
     rows = read_rows(text)
-    country, owner_id = await _setup(deps, company_id, owner_email)
+    setup = await _setup(deps, company_id, owner_email)
     report, good, seen = ImportReport(rows=len(rows)), [], set[str]()
     for checked, row in enumerate(rows, 1):
         try:
-            contact = to_contact(row, company_id, country, deps)
+            contact = to_contact(row, company_id, setup.country, deps, setup.territories)
         except (ValidationFailed, ValidationError) as exc:
             report.errors.append(RowError(row.line, reason_of(exc)))
             continue
@@ -127,7 +152,7 @@ async def import_contacts(
             report.duplicates.append(row.line)  # the file's first row with it wins
             continue
         seen |= _keys(contact)
-        contact.owner_id = owner_id
+        contact.owner_id = setup.owner_id
         good.append((row, contact))
     if report.errors and not skip_invalid:
         good = []  # all or nothing (a dry run tells the same story)

@@ -25,7 +25,7 @@ from fieldedge.errors import ValidationFailed
 from fieldedge.services.deps import Deps
 
 COLUMNS: tuple[str, ...] = ("name", "type", "phone", "email", "address", "city")
-COLUMNS += ("latitude", "longitude", "tags", "notes")
+COLUMNS += ("latitude", "longitude", "tags", "notes", "territory")
 REQUIRED = ("name",)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the API's rule (http.fields.Email)
 
@@ -80,7 +80,37 @@ def _invalid(name: str, why: str) -> ValidationFailed:
     return ValidationFailed(details={name: [why]})
 
 
-def to_contact(row: Row, company_id: UUID, country: str, deps: Deps) -> Contact:
+class Territories:
+    """The company's live territories as a row may name one: by id, or by a name only
+    one of them has (case and spacing aside)."""
+
+    def __init__(self, named: list[tuple[UUID, str]]) -> None:
+        self._ids = {tid for tid, _ in named}
+        self._by_name: dict[str, list[UUID]] = {}
+        for tid, name in named:
+            self._by_name.setdefault(_folded(name), []).append(tid)
+
+    def find(self, cell: str) -> UUID:
+        try:
+            if (tid := UUID(cell)) in self._ids:
+                return tid
+        except ValueError:
+            pass
+        found = self._by_name.get(_folded(cell), [])
+        if len(found) > 1:
+            raise _invalid("territory", f"{len(found)} territories are named {cell!r}: use the id.")
+        if not found:
+            raise _invalid("territory", f"No territory {cell!r} (give its id or its name).")
+        return found[0]
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def to_contact(
+    row: Row, company_id: UUID, country: str, deps: Deps, territories: Territories
+) -> Contact:
     """The contact a row stands for, by the API's rules; ``ValidationFailed`` or
     pydantic's ``ValidationError`` (lengths) when it breaks one."""
     if row.extra:
@@ -101,6 +131,7 @@ def to_contact(row: Row, company_id: UUID, country: str, deps: Deps) -> Contact:
     latitude = _number(value["latitude"], "latitude")
     longitude = _number(value["longitude"], "longitude")
     check_location(latitude, longitude)
+    territory_id = territories.find(value["territory"]) if value["territory"] else None
     now = deps.clock.now()
     return Contact(
         id=deps.ids.new(),
@@ -115,6 +146,7 @@ def to_contact(row: Row, company_id: UUID, country: str, deps: Deps) -> Contact:
         longitude=longitude,
         tags=normalize_tags((value["tags"] or "").split(";")),
         notes=value["notes"],
+        territory_id=territory_id,
         created_at=now,
         updated_at=now,
     )
