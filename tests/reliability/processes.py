@@ -16,7 +16,7 @@ from fixtures.identity_api import PASSWORD, bearer
 from fixtures.services import free_port
 
 SECRET = "reliability-secret-" + "t" * 32
-TIMEOUT_S = 10.0
+TIMEOUT_S = 30.0  # a bound, not a measurement: generous for a loaded two-core CI
 
 
 def start(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:

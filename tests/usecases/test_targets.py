@@ -261,6 +261,7 @@ async def test_targets_sync_both_ways_with_field_level_conflicts(world: World) -
     assert result["status"] == "conflict"
     assert result["conflicts"] == [{"field": "visits", "serverValue": 7, "clientValue": 6}]
     assert (result["record"]["visits"], result["record"]["collections"]) == (7, 900)
+    latest = result["version"]  # what the device now holds
     again = _create(3, uuid4(), rep.user_id)  # a second target for the rep's month
     [result] = (await push(mgr, client, [again], registry(), world.deps)).results
     assert result["status"] == "rejected"
@@ -268,7 +269,7 @@ async def test_targets_sync_both_ways_with_field_level_conflicts(world: World) -
     mine = _create(1, uuid4(), rep.user_id, month="2026-04")
     [result] = (await push(rep, uuid4(), [mine], registry(), world.deps)).results
     assert (result["status"], result["error"]["code"]) == ("rejected", "FORBIDDEN")
-    moved = Mutation(4, "target", "update", target_id, base + 10, {"month": "2026-05"})
+    moved = Mutation(4, "target", "update", target_id, latest, {"month": "2026-05"})
     [result] = (await push(mgr, client, [moved], registry(), world.deps)).results
     assert result["status"] == "rejected"
     assert "month" in result["error"]["details"]

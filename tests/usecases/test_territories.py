@@ -316,7 +316,8 @@ async def test_a_territory_syncs_with_client_ids_and_field_conflicts(world: Worl
     assert clashed["status"] == "conflict"
     async with world.uow() as uow:
         assert len(await uow.territories.list(TerritoryQuery(limit=10))) == 2
-    loop = Mutation(6, "territory", "update", region_id, stored.version,
+    region = await territories.get_territory(mgr, region_id, world.deps)
+    loop = Mutation(6, "territory", "update", region_id, region.version,
                     {"parentId": str(area_id)})  # fmt: skip
     [refused] = (await push(mgr, client, [loop], registry(), world.deps)).results
     assert refused["status"] == "rejected"

@@ -206,6 +206,29 @@ async def test_field_level_merge_and_conflict(team: Team) -> None:
     assert out["version"] > edited.json()["data"]["version"]
 
 
+async def test_a_base_version_ahead_of_the_row_is_rejected_and_writes_nothing(
+    team: Team,
+) -> None:
+    contact = await team.contact("rep_a1", city="Pune")
+    edited = await team.patch("mgr_a", f"/api/v1/contacts/{contact['id']}", {"city": "Mumbai"})
+    now = edited.json()["data"]["version"]
+    update = {
+        "id": 1,
+        "entity": "contact",
+        "op": "update",
+        "entityId": contact["id"],
+        "baseVersion": now + 1000,  # no device saw this: it would hide Mumbai's edit
+        "data": {"city": "Nashik"},
+    }
+    (out,) = results(await push(team, "rep_a1", str(uuid4()), [update]))
+    assert out["status"] == "rejected"
+    assert out["error"]["code"] == "VALIDATION_ERROR"
+    assert "baseVersion" in out["error"]["details"]
+    assert (out["record"]["city"], out["version"]) == ("Mumbai", now)
+    stored = await team.get("rep_a1", f"/api/v1/contacts/{contact['id']}")
+    assert stored.json()["data"]["city"] == "Mumbai"
+
+
 async def test_locked_and_deleted_rows_take_no_edit(team: Team) -> None:
     product = await team.product()
     contact = await team.contact("rep_a1")

@@ -243,6 +243,11 @@ async def _update(
         raise NotFound(f"No such {spec.name}.")
     if getattr(row, "deleted_at", None) is not None:
         return _gone(m, row)
+    if m.base_version > row.version:
+        # No pull ever showed this version: merging from it would take every field as
+        # unchanged since, and silently overwrite edits the device never saw.
+        why = f"Ahead of the row's version {row.version}: send the version you last pulled."
+        raise ValidationFailed(details={"baseVersion": [why]})
     if spec.locked(row) or spec.update is None or spec.changes is None or spec.current is None:
         return _as_is(spec, m, Outcome.CONFLICT, row)
     changes = spec.changes(m.data)
