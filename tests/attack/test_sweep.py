@@ -12,7 +12,7 @@ import httpx
 
 from fixtures.identity_api import bearer
 
-from .routes import PLATFORM, Route, every_route, valid_body
+from .routes import PLATFORM, VALID, Route, every_route, valid_body
 from .world import World
 
 NOT_UUID = "not-a-uuid"
@@ -98,6 +98,54 @@ async def test_another_company_sees_nothing_and_writes_nothing(world: World) -> 
         found.check(route, "other tenant", response, 404, "NOT_FOUND")
     assert await world.snapshot() == before, "a request of company B changed company A"
     assert families >= {"users", "contacts", "products", "visits", "orders", "payments"}
+    found.done()
+
+
+def _names_rows(value: Any) -> bool:
+    """A body naming one of company A's rows (a ``{placeholder}`` other than a fresh id)."""
+    if isinstance(value, str):
+        return value.startswith("{") and value.endswith("}") and value != "{fresh}"
+    if isinstance(value, list):
+        return any(map(_names_rows, value))
+    if isinstance(value, dict):
+        return any(map(_names_rows, value.values()))
+    return False
+
+
+# What naming another company's row in a body gets, where it is not 422 on the field.
+BODY_REFUSAL = {("/api/v1/payments", "POST"): (404, "NOT_FOUND")}  # docs/api.md item 25
+
+
+async def test_another_companys_ids_in_a_body_are_refused_and_write_nothing(
+    world: World,
+) -> None:
+    """Company B's callers send company A's ids inside bodies (an order for A's contact,
+    a plan of A's beat, a sync edit of A's contact): each is refused as naming no row,
+    and neither company gains or loses a thing (a push keeps only B's device record)."""
+    me = await world.api.me(world.tokens["admin_b"])
+    company_b = me.json()["data"]["user"]["companyId"]
+    routes = [
+        r for r in authed(world)
+        if not r.params and not r.path.startswith(PLATFORM)
+        and _names_rows(VALID.get((r.path, r.method)))
+    ]  # fmt: skip
+    routes.sort(key=lambda r: r.path.endswith("/sync/push"))  # the push writes its record
+    found, before = Findings(), (await world.snapshot(), await world.snapshot(company_b))
+    for route in routes:
+        if route.path.endswith("/sync/push"):
+            assert await world.snapshot(company_b) == before[1], "company B gained rows"
+        token = world.tokens["rep_b" if route.token(world) == world.tokens["rep_a"] else "admin_b"]
+        response = await send(world, route, route.url(world), token, json=valid_body(route, world))
+        if route.path.endswith("/sync/push"):  # a push answers 200, each mutation apart
+            results = response.json()["data"]["results"] if response.status_code == 200 else []
+            if [r["status"] for r in results] != ["rejected"]:
+                found.append(f"{route.method} {route.path}: {response.text[:200]}")
+            continue
+        status, code = BODY_REFUSAL.get((route.path, route.method), (422, "VALIDATION_ERROR"))
+        found.check(route, "another company's ids", response, status, code)
+    assert await world.snapshot() == before[0], "a body naming company A's rows changed A"
+    tried = {f"{r.method} {r.path}" for r in routes}
+    assert {"POST /api/v1/orders", "POST /api/v1/payments", "POST /api/v1/sync/push"} <= tried
     found.done()
 
 

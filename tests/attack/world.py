@@ -28,17 +28,16 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # user, contact, product, ...
 
-    async def snapshot(self) -> dict[str, list[Any]]:
-        """Every row of company A, to prove an attack wrote nothing."""
+    async def snapshot(self, company: str | None = None) -> dict[str, list[Any]]:
+        """Every row of company A (or ``company``), to prove an attack wrote nothing."""
+        company = company or self.company_a
         rows = {
             table: await self.api.sql(
-                f"SELECT * FROM {table} WHERE company_id = :c ORDER BY id", c=self.company_a
+                f"SELECT * FROM {table} WHERE company_id = :c ORDER BY id", c=company
             )
             for table in TABLES
         }
-        rows["companies"] = await self.api.sql(
-            "SELECT * FROM companies WHERE id = :c", c=self.company_a
-        )
+        rows["companies"] = await self.api.sql("SELECT * FROM companies WHERE id = :c", c=company)
         return rows
 
 
