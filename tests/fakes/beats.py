@@ -157,6 +157,9 @@ class MemoryRouteRepository(MemoryRepository[RouteDay]):
     table, model = ROUTE_DAYS, RouteDay
     soft_delete = False
 
+    async def get(self, route_id: UUID, *, lock: bool = False) -> RouteDay | None:
+        return await self._get(route_id, lock=lock)
+
     async def on_day(self, user_id: UUID, day: date, *, lock: bool = False) -> RouteDay | None:
         rows = await self._rows(where(equals("user_id", user_id), equals("day", day)))
         if not rows:

@@ -49,12 +49,13 @@ ROUTE_DAYS = "route_days"
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS}
+     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS, ROUTE_DAYS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
 FIELD_VERSIONED = frozenset(
-    {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS}
-)
+    {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS,
+     ROUTE_DAYS}
+)  # fmt: skip
 DUPLICATE = "A record with these values already exists."
 
 

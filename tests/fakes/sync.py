@@ -22,6 +22,7 @@ from .store import (
     PHOTOS,
     PLANS,
     PRODUCTS,
+    ROUTE_DAYS,
     SCOPE_LOG,
     SYNC_CLIENTS,
     SYNC_RESULTS,
@@ -37,7 +38,7 @@ TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOT
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
           "attendance": ATTENDANCE, "expenses": EXPENSES,
           "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
-          "plans": PLANS}  # fmt: skip
+          "plans": PLANS, "routes": ROUTE_DAYS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 

@@ -287,3 +287,49 @@ async def test_beats_and_plans_sync_both_ways(world: World) -> None:
     assert [str(d) for d in after.changes["plans"]["deleted"]] == [str(plan_id)]
     theirs = await pull(world.as_("rep_a2"), None, 100, registry(), world.deps)
     assert theirs.changes["beats"]["upserted"] == []
+
+
+async def test_a_reps_route_for_a_day_syncs_both_ways(day: World) -> None:
+    world, rep, client = day, day.as_("rep_a1"), uuid4()
+    c1, c2, c3 = [await world.contact("rep_a1") for _ in range(3)]
+    made = await make_beat(world, "rep_a1", c1.id, c2.id, c3.id)
+    await beats.create_plan(rep, CreatePlan(made.id, date=TODAY), world.deps)
+    route_id = uuid4()
+    order_ = [str(c) for c in (c3.id, c1.id, c2.id)]
+    chosen = Mutation(1, "route", "create", route_id, None,
+                      {"day": TODAY.isoformat(), "contactIds": order_}, NOON)  # fmt: skip
+    [result] = (await push(rep, client, [chosen], registry(), world.deps)).results
+    assert result["status"] == "applied", result
+    today = await plan_day.day_route(rep, None, None, world.deps)
+    assert [s.contact.id for s in today.stops] == [c3.id, c1.id, c2.id]
+    seen = await pull(world.as_("mgr_a"), None, 100, registry(), world.deps)
+    [row] = seen.changes["routes"]["upserted"]
+    assert (row["id"], row["day"], row["contactIds"]) == (route_id, TODAY, [c3.id, c1.id, c2.id])
+    assert (await pull(world.as_("rep_a2"), None, 100, registry(), world.deps)).changes["routes"][
+        "upserted"
+    ] == []
+    # A second route for the day, one that is no reordering, a past day: each rejected.
+    twice = Mutation(2, "route", "create", uuid4(), None,
+                     {"day": TODAY.isoformat(), "contactIds": order_}, NOON)  # fmt: skip
+    short = Mutation(3, "route", "create", uuid4(), None,
+                     {"day": (TODAY + timedelta(days=1)).isoformat(),
+                      "contactIds": [str(c1.id)]}, NOON)  # fmt: skip
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    past = Mutation(4, "route", "create", uuid4(), None,
+                    {"day": yesterday, "contactIds": []}, NOON)  # fmt: skip
+    refused = (await push(rep, client, [twice, short, past], registry(), world.deps)).results
+    assert [r["status"] for r in refused] == ["rejected"] * 3, refused
+    assert [set(r["error"]["details"]) for r in refused] == [{"day"}, {"contactIds"}, {"day"}]
+    assert str(route_id) in str(refused[0]["error"]["details"]["day"])
+    # The rep reorders it again; the manager may read it but not reorder it.
+    again = Mutation(5, "route", "update", route_id, row["version"],
+                     {"contactIds": [str(c) for c in (c2.id, c3.id, c1.id)]}, NOON)  # fmt: skip
+    [edited] = (await push(rep, client, [again], registry(), world.deps)).results
+    assert edited["status"] == "applied", edited
+    theirs = Mutation(1, "route", "update", route_id, edited["version"],
+                      {"contactIds": order_}, NOON)  # fmt: skip
+    [forbidden] = (await push(world.as_("mgr_a"), uuid4(), [theirs], registry(),
+                              world.deps)).results  # fmt: skip
+    assert (forbidden["status"], forbidden["error"]["code"]) == ("rejected", "FORBIDDEN")
+    final = await plan_day.day_route(rep, None, None, world.deps)
+    assert [s.contact.id for s in final.stops] == [c2.id, c3.id, c1.id]

@@ -443,6 +443,10 @@ def _route_on(tenant: bool, lock: bool) -> Any:
 class SqlRouteRepository(Repository[RouteDay]):
     table, model = ROUTES, RouteDay
     soft_delete = False
+    field_versioned = True
+
+    async def get(self, route_id: UUID, *, lock: bool = False) -> RouteDay | None:
+        return await self._get(route_id, lock=lock)
 
     def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
         return _ids_as_text(values)

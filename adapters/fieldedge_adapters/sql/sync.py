@@ -23,7 +23,7 @@ from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, get_statement, limit_param, table_of
 from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables import ScopeChangeRow, SyncClientRow, SyncResultRow, UserRow
-from fieldedge_adapters.sql.tables_beats import BeatRow, PlanRow
+from fieldedge_adapters.sql.tables_beats import BeatRow, PlanRow, RouteDayRow
 from fieldedge_adapters.sql.tables_expenses import ExpenseClaimRow
 from fieldedge_adapters.sql.tables_fieldforce import (
     AttendanceRow,
@@ -54,6 +54,7 @@ TABLES: dict[str, sa.Table] = {
     "targets": table_of(TargetRow),
     "beats": table_of(BeatRow),
     "plans": table_of(PlanRow),
+    "routes": table_of(RouteDayRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -170,7 +171,7 @@ def _belonging(kind: str, flags: tuple[bool, bool, bool, bool], after: bool) -> 
             ),
         )
         owned = table.c.visit_id.in_(visits.scalar_subquery())
-    else:  # orders, payments, attendance, expenses, targets, beats, plans
+    else:  # orders, payments, attendance, expenses, targets, beats, plans, routes
         owned = any_of(table.c.user_id, "belong_users")
     statement = sa.select(table).where(
         table.c.company_id == CID,

@@ -82,6 +82,7 @@ class RouteDayRow(SQLModel, table=True):
             "company_id", "user_id", "day", name="uq_route_days_company_id_user_id_day"
         ),
         ix("route_days", "company_id", "id"),
+        ix("route_days", "company_id", "version"),  # sync pulls (migration 0015)
     )
 
     id: UUID = Field(primary_key=True)
@@ -89,5 +90,7 @@ class RouteDayRow(SQLModel, table=True):
     user_id: UUID = ref("users.id")
     day: dt.date
     contact_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    version: int = 0
+    field_versions: dict[str, int] = field_versions()
     created_at: dt.datetime
     updated_at: dt.datetime

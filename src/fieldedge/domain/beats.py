@@ -139,6 +139,7 @@ class RouteDay(Entity):
     user_id: UUID
     day: dt.date
     contact_ids: list[UUID] = Field(max_length=MAX_STOPS * 7)
+    version: int = 0
     created_at: AwareDatetime
     updated_at: AwareDatetime
 

@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from fieldedge.domain.access import Principal
 from fieldedge.domain.attendance import AttendanceDay
-from fieldedge.domain.beats import Beat, Plan
+from fieldedge.domain.beats import Beat, Plan, RouteDay
 from fieldedge.domain.contacts import Contact
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.orders import Order, OrderStatus
@@ -53,9 +53,12 @@ from fieldedge.http.routes.plan_schemas import (
     BeatOut,
     CreateBeatBody,
     CreatePlanBody,
+    CreateRouteBody,
     PlanOut,
+    RouteOut,
     UpdateBeatBody,
     UpdatePlanBody,
+    UpdateRouteBody,
     plan_changes,
 )
 from fieldedge.http.routes.targets_schemas import ChangeTargetBody, SetTargetBody, TargetOut
@@ -74,6 +77,7 @@ from fieldedge.services import (
     expenses,
     orders,
     payments,
+    plan_day,
     targets,
     territories,
     visits,
@@ -476,6 +480,31 @@ async def _delete_plan(uow: UnitOfWork, principal: Principal, row: Synced, deps:
     await beats.remove_plan(uow, principal, row, deps)
 
 
+async def _load_route(uow: UnitOfWork, principal: Principal, row_id: UUID) -> RouteDay | None:
+    return await plan_day.visible_route(uow, principal, row_id)
+
+
+async def _create_route(uow: UnitOfWork, principal: Principal, c: Create, deps: Deps) -> Synced:
+    body = validate(CreateRouteBody, c.data)
+    if body.day < await plan_day.today_of(uow, principal, deps):
+        raise ValidationFailed(details={"day": ["That day is over."]})
+    chosen = await uow.routes.on_day(principal.user_id, body.day, lock=True)
+    if chosen is not None:  # one route per rep and day: the device updates that one
+        why = f"This day already has a route ({chosen.id}): update it."
+        raise ValidationFailed(details={"day": [why]})
+    return await plan_day.new_route(uow, principal, body.day, body.contact_ids, deps,
+                                    route_id=c.entity_id)  # fmt: skip
+
+
+async def _update_route(
+    uow: UnitOfWork, principal: Principal, row: Synced, values: dict[str, Any], deps: Deps
+) -> None:
+    assert isinstance(row, RouteDay)
+    if values.get("contact_ids") is None:
+        raise ValidationFailed(details={"contactIds": ["Required."]})
+    await plan_day.change_route(uow, principal, row, values["contact_ids"], deps)
+
+
 @cache
 def registry() -> Registry:
     entities = (
@@ -619,6 +648,20 @@ def registry() -> Registry:
             current=lambda row: row.values(),
             update=_update_plan,
             delete=_delete_plan,
+        ),
+        SyncEntity(
+            name="route",
+            kind="routes",
+            render=_render(RouteOut),
+            wire=to_camel,
+            load=_load_route,
+            create=_create_route,
+            same=_same_as(CreateRouteBody),
+            locked=_never,
+            ops=("create", "update"),
+            changes=lambda data: _set(UpdateRouteBody, data),
+            current=lambda row: row.values(),
+            update=_update_route,
         ),
     )
     renderers = {entity.kind: entity.render for entity in entities}

@@ -301,11 +301,13 @@ class IdempotencyRepository(Protocol):
 # The kinds of row a replica holds, in the order a pull walks them.
 SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
-    "expenses", "territories", "targets", "beats", "plans",
+    "expenses", "territories", "targets", "beats", "plans", "routes",
 )  # fmt: skip
 # The kinds whose rows are one user's work (their ``user_id``): they follow that user in
 # and out of a replica's scope.
-USER_KINDS = ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans")
+USER_KINDS = (
+    "orders", "payments", "attendance", "expenses", "targets", "beats", "plans", "routes",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

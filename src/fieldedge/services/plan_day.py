@@ -27,7 +27,7 @@ from fieldedge.domain.beats import (
     weekday_of,
 )
 from fieldedge.domain.company import Company
-from fieldedge.errors import ValidationFailed
+from fieldedge.errors import Forbidden, ValidationFailed
 from fieldedge.ports.beats import Activity, DayCompliance, Outlet, Window
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import audit, found
@@ -139,31 +139,76 @@ async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
     )
 
 
+async def _check_route(uow: UnitOfWork, user_id: UUID, day: date, contact_ids: list[UUID]) -> None:
+    """``contact_ids`` must be the day's live planned outlets reordered (else the
+    ``contactIds`` 422)."""
+    on_day = await uow.plans.on_day(user_id, day)
+    planned = planned_order(on_day.plans, on_day.beats, day)
+    live = {o.id for o in await uow.plans.outlets(planned)}
+    check_permutation([c for c in planned if c in live], contact_ids)
+
+
+async def new_route(uow: UnitOfWork, principal: Principal, day: date, contact_ids: list[UUID],
+                    deps: Deps, route_id: UUID | None = None) -> RouteDay:  # fmt: skip
+    """The caller's chosen order for ``day`` (REST: today's first reorder; sync: a create).
+    One route per rep and day: a second insert for the day fails on its unique key."""
+    require(principal, Action.PLAN_WRITE)
+    await _check_route(uow, principal.user_id, day, contact_ids)
+    now = deps.clock.now()
+    route = RouteDay(id=route_id or deps.ids.new(), company_id=principal.tenant,
+                     user_id=principal.user_id, day=day, contact_ids=contact_ids,
+                     created_at=now, updated_at=now)  # fmt: skip
+    await uow.routes.add(route)
+    await _audit_route(uow, deps, principal, route)
+    return route
+
+
+async def change_route(uow: UnitOfWork, principal: Principal, route: RouteDay,
+                       contact_ids: list[UUID], deps: Deps) -> None:  # fmt: skip
+    """A new order for ``route`` (read with its lock): the rep's own route only."""
+    require(principal, Action.PLAN_WRITE)
+    if route.user_id != principal.user_id:
+        raise Forbidden("Only the rep reorders their route.")
+    await _check_route(uow, route.user_id, route.day, contact_ids)
+    route.apply({"contact_ids": contact_ids, "updated_at": deps.clock.now()})
+    await uow.routes.save(route)
+    await _audit_route(uow, deps, principal, route)
+
+
+async def _audit_route(uow: UnitOfWork, deps: Deps, principal: Principal, route: RouteDay) -> None:
+    await audit(uow, deps, "plan.route_reordered", actor=principal, entity="route_day",
+                entity_id=route.id, detail={"day": route.day.isoformat()})  # fmt: skip
+
+
 async def reorder_today(principal: Principal, contact_ids: list[UUID], deps: Deps) -> DayRoute:
     """The caller's own route for the company's today, in ``contact_ids``' order: a
     permutation of the day's planned outlets (anything else is the ``contactIds`` 422)."""
     require(principal, Action.PLAN_WRITE)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         company = await _company(uow, principal)
-        now = deps.clock.now()
-        today = local_day(now, company.timezone)
-        on_day = await uow.plans.on_day(principal.user_id, today)
-        planned = planned_order(on_day.plans, on_day.beats, today)
-        live = {o.id for o in await uow.plans.outlets(planned)}
-        check_permutation([c for c in planned if c in live], contact_ids)
+        today = local_day(deps.clock.now(), company.timezone)
         route = await uow.routes.on_day(principal.user_id, today, lock=True)
         if route is None:
-            route = RouteDay(id=deps.ids.new(), company_id=company.id, user_id=principal.user_id,
-                             day=today, contact_ids=contact_ids, created_at=now,
-                             updated_at=now)  # fmt: skip
-            await uow.routes.add(route)
+            await new_route(uow, principal, today, contact_ids, deps)
         else:
-            route.apply({"contact_ids": contact_ids, "updated_at": now})
-            await uow.routes.save(route)
-        await audit(uow, deps, "plan.route_reordered", actor=principal, entity="route_day",
-                    entity_id=route.id, detail={"day": today.isoformat()})  # fmt: skip
+            await change_route(uow, principal, route, contact_ids, deps)
         await uow.commit()
     return await day_route(principal, today, None, deps)
+
+
+async def visible_route(uow: UnitOfWork, principal: Principal, route_id: UUID) -> RouteDay | None:
+    """The route (locked) if the caller may see it (the rep's own, a manager's team's, any
+    for an ADMIN); ``NotFound`` when it exists out of reach, ``None`` when it does not."""
+    route = await uow.routes.get(route_id, lock=True)
+    if route is None or route.user_id == principal.user_id:
+        return route
+    owners = await work_owners(uow, principal)
+    return found(route, "route", visible=owners is None or route.user_id in owners)
+
+
+async def today_of(uow: UnitOfWork, principal: Principal, deps: Deps) -> date:
+    company = await _company(uow, principal)
+    return local_day(deps.clock.now(), company.timezone)
 
 
 async def compliance(principal: Principal, day_from: date, day_to: date, user_id: UUID | None,

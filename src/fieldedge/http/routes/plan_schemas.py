@@ -86,6 +86,32 @@ class ReorderBody(RequestModel):
     )
 
 
+Route = Annotated[list[UUID], Field(max_length=MAX_STOPS * 7)]
+
+
+class CreateRouteBody(RequestModel):
+    """A sync ``route`` create: the rep's order for a day (REST: ``PUT /plans/today/order``)."""
+
+    day: dt.date = Field(description="The company's local day: today or later.")
+    contact_ids: Route = Field(description="The day's planned contacts, every one, in order.")
+
+
+class UpdateRouteBody(PatchModel):
+    contact_ids: Route | None = None
+
+
+class RouteOut(ResponseModel):
+    """A rep's chosen order for one local day, as sync pulls it."""
+
+    id: UUID
+    user_id: UUID
+    day: dt.date
+    contact_ids: list[UUID]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class OutletOut(ResponseModel):
     id: UUID
     name: str
