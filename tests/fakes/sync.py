@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import USER_KINDS, Reach
+from fieldedge.ports.database import EVERYONES, USER_KINDS, Reach
 from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, one_of
@@ -16,6 +16,8 @@ from .store import (
     ATTENDANCE,
     BEATS,
     CONTACTS,
+    EQUIPMENT,
+    EQUIPMENT_TYPES,
     EXPENSES,
     ORDERS,
     PAYMENTS,
@@ -23,6 +25,7 @@ from .store import (
     PLANS,
     PRODUCTS,
     SCOPE_LOG,
+    SITES,
     SYNC_CLIENTS,
     SYNC_RESULTS,
     TARGETS,
@@ -37,7 +40,8 @@ TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOT
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
           "attendance": ATTENDANCE, "expenses": EXPENSES,
           "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
-          "plans": PLANS}  # fmt: skip
+          "plans": PLANS, "sites": SITES, "equipment_types": EQUIPMENT_TYPES,
+          "equipment": EQUIPMENT}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -167,7 +171,9 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories", *EVERYONES) or (
+            kind == "users" and not users
+        ):
             return []
         at, by = set(contacts), set(users)
         if kind == "users":

@@ -24,12 +24,14 @@ from fieldedge.services import (
     attendance,
     beats,
     contacts,
+    equipment,
     expense_review,
     expenses,
     orders,
     payments,
     plan_day,
     products,
+    sites,
     targets,
     territories,
     visits,
@@ -117,6 +119,11 @@ async def _beat(world: World, p: Principal) -> Any:
     return await beats.create_beat(p, cmd, world.deps)
 
 
+async def _site(world: World, p: Principal) -> Any:
+    customer = await world.contact()
+    return await sites.create_site(p, sites.CreateSite(customer.id, "Plant"), world.deps)
+
+
 def _rep(world: World) -> Any:
     return world.people["rep_a1"].id
 
@@ -191,6 +198,12 @@ ACTS: dict[Action, Act] = {
         p, date(2026, 1, 1), date(2026, 1, 31), None, w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
+    Action.SITE_READ: lambda w, p: sites.list_sites(p, sites.SiteFilter(), None, 20, w.deps),
+    Action.SITE_WRITE: _site,
+    Action.EQUIPMENT_READ: lambda w, p: equipment.list_types(p, None, 20, w.deps),
+    Action.EQUIPMENT_WRITE: lambda w, p: equipment.create_type(
+        p, equipment.CreateType(name="Pump"), w.deps
+    ),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import USER_KINDS, Reach
+from fieldedge.ports.database import EVERYONES, USER_KINDS, Reach
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, get_statement, limit_param, table_of
 from fieldedge_adapters.sql.statements import any_of
@@ -35,6 +35,7 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     VisitPhotoRow,
     VisitRow,
 )
+from fieldedge_adapters.sql.tables_service import EquipmentRow, EquipmentTypeRow, SiteRow
 from fieldedge_adapters.sql.tables_territories import TerritoryRow
 
 CLIENTS = table_of(SyncClientRow)
@@ -54,6 +55,9 @@ TABLES: dict[str, sa.Table] = {
     "targets": table_of(TargetRow),
     "beats": table_of(BeatRow),
     "plans": table_of(PlanRow),
+    "sites": table_of(SiteRow),
+    "equipment_types": table_of(EquipmentTypeRow),
+    "equipment": table_of(EquipmentRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -308,7 +312,9 @@ class SqlSyncRepository(Repository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories", *EVERYONES) or (
+            kind == "users" and not users
+        ):
             return []
         statement = _belonging(kind, _flags(reach), after is not None)
         return await self._rows(

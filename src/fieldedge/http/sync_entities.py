@@ -478,6 +478,9 @@ async def _delete_plan(uow: UnitOfWork, principal: Principal, row: Synced, deps:
 
 @cache
 def registry() -> Registry:
+    # Imported here: that module builds on this one's helpers (a cycle at import time).
+    from fieldedge.http.sync_service import service_entities
+
     entities = (
         SyncEntity(
             name="contact",
@@ -620,6 +623,7 @@ def registry() -> Registry:
             update=_update_plan,
             delete=_delete_plan,
         ),
+        *service_entities(),
     )
     renderers = {entity.kind: entity.render for entity in entities}
     renderers |= {

@@ -37,6 +37,7 @@ from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, Us
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
 from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
+from fieldedge.ports.equipment import EquipmentRepository, EquipmentTypeRepository
 from fieldedge.ports.expenses import ExpenseRepository
 from fieldedge.ports.fieldday import AttendanceRepository
 from fieldedge.ports.fieldforce import (
@@ -48,6 +49,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
 
@@ -302,10 +304,13 @@ class IdempotencyRepository(Protocol):
 SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses", "territories", "targets", "beats", "plans",
+    "sites", "equipment_types", "equipment",
 )  # fmt: skip
 # The kinds whose rows are one user's work (their ``user_id``): they follow that user in
 # and out of a replica's scope.
 USER_KINDS = ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans")
+# The kinds every replica of the company holds whole (every role reads them all).
+EVERYONES = ("sites", "equipment_types", "equipment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,6 +479,15 @@ class UnitOfWork(Protocol):
 
     @property
     def sync(self) -> SyncRepository: ...
+
+    @property
+    def sites(self) -> SiteRepository: ...
+
+    @property
+    def equipment_types(self) -> EquipmentTypeRepository: ...
+
+    @property
+    def equipment(self) -> EquipmentRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes

@@ -113,7 +113,10 @@ async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -
         ("applied", None),
         ("rejected", "VALIDATION_ERROR"),
     ]
-    entities = "attendance, beat, contact, expense, order, payment, plan, target, territory, visit"
+    entities = (
+        "attendance, beat, contact, equipment, equipment_type, expense, order, payment, plan, "
+        "site, target, territory, visit"
+    )
     assert out[0]["error"]["details"] == {"entity": [f"One of: {entities}."]}
     assert "baseVersion" in out[3]["error"]["details"]
     assert "contactId" in out[4]["error"]["details"]
