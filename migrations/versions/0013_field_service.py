@@ -1,10 +1,11 @@
-"""field service: customer sites (a tree under a contact), equipment types, equipment
+"""field service: customer sites (a tree under a contact), equipment, work orders
 
 Revision ID: 0013
 Revises: 0011
 Create Date: 2026-12-03
 
-Expand only: three new tables, synced like every field-force row (version, field
+Expand only: five new tables (sites, equipment_types, equipment, checklist_templates,
+work_orders), synced like every field-force row (version, field
 versions, tombstone column) under the same forced row-level security. ``sites`` is a
 tree (``parent_id`` to the same table) under a contact; ``equipment.serial`` is unique
 per company among live rows (``uq_equipment_company_id_serial``, partial).
@@ -24,7 +25,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SITES, TYPES, EQUIPMENT = "sites", "equipment_types", "equipment"
+TEMPLATES, WORK_ORDERS = "checklist_templates", "work_orders"
 _STATUSES = ("OPERATIONAL", "DEGRADED", "DOWN", "RETIRED")
+_KINDS = ("CORRECTIVE", "PREVENTIVE", "INSTALLATION", "INSPECTION")
+_PRIORITIES = ("LOW", "MEDIUM", "HIGH", "URGENT")
+_WO_STATUSES = ("OPEN", "ASSIGNED", "IN_PROGRESS", "ON_HOLD", "COMPLETED", "CANCELLED")
+
+
+def _enum(name: str, values: tuple[str, ...], type_name: str) -> sa.Column[str]:
+    return sa.Column(
+        name, sa.Enum(*values, name=type_name, native_enum=False, length=16), nullable=False
+    )
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -103,6 +114,7 @@ def upgrade() -> None:
         ),
         sa.Column("status_reason", AutoString(length=500), nullable=True),
         sa.Column("attributes", sa.JSON(), nullable=False),
+        sa.Column("status_log", sa.JSON(), nullable=False),
         *_synced(EQUIPMENT),
         _fk(EQUIPMENT, "type_id", TYPES),
         _fk(EQUIPMENT, "site_id", SITES),
@@ -117,11 +129,58 @@ def upgrade() -> None:
         postgresql_where=live,
     )
     _indexes(EQUIPMENT, ("site_id",), ("type_id",), ("status",))
+    op.create_table(
+        TEMPLATES,
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("company_id", sa.Uuid(), nullable=False),
+        sa.Column("name", AutoString(length=200), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        *_synced(TEMPLATES),
+    )
+    _indexes(TEMPLATES)
+    op.create_table(
+        WORK_ORDERS,
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("company_id", sa.Uuid(), nullable=False),
+        sa.Column("site_id", sa.Uuid(), nullable=False),
+        sa.Column("equipment_id", sa.Uuid(), nullable=True),
+        _enum("kind", _KINDS, "workorderkind"),
+        _enum("priority", _PRIORITIES, "priority"),
+        sa.Column("title", AutoString(length=200), nullable=False),
+        sa.Column("description", AutoString(length=2000), nullable=True),
+        sa.Column("due_at", UTCDateTime(), nullable=True),
+        sa.Column("assignee_id", sa.Uuid(), nullable=True),
+        _enum("status", _WO_STATUSES, "workorderstatus"),
+        sa.Column("hold_reason", AutoString(length=500), nullable=True),
+        sa.Column("template_id", sa.Uuid(), nullable=True),
+        sa.Column("checklist", sa.JSON(), nullable=False),
+        sa.Column("comments", sa.JSON(), nullable=False),
+        sa.Column("flagged_items", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.Column("started_at", UTCDateTime(), nullable=True),
+        sa.Column("completed_at", UTCDateTime(), nullable=True),
+        sa.Column("completed_by", sa.Uuid(), nullable=True),
+        sa.Column("cancelled_at", UTCDateTime(), nullable=True),
+        *_synced(WORK_ORDERS),
+        _fk(WORK_ORDERS, "site_id", SITES),
+        _fk(WORK_ORDERS, "equipment_id", EQUIPMENT),
+        _fk(WORK_ORDERS, "template_id", TEMPLATES),
+        *(_fk(WORK_ORDERS, c, "users") for c in ("assignee_id", "created_by", "completed_by")),
+    )
+    # (status, due_at) serves /overdue; (assignee_id, id) /mine; (equipment_id,
+    # created_at) a machine's history.
+    _indexes(
+        WORK_ORDERS,
+        ("status", "due_at"),
+        ("assignee_id", "id"),
+        ("site_id",),
+        ("equipment_id", "created_at"),
+    )
     if op.get_bind().dialect.name == "postgresql":
-        for table in (SITES, TYPES, EQUIPMENT):
+        for table in (SITES, TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS):
             _isolate(table)
 
 
 def downgrade() -> None:
-    for table in (EQUIPMENT, TYPES, SITES):
+    for table in (WORK_ORDERS, TEMPLATES, EQUIPMENT, TYPES, SITES):
         op.drop_table(table)  # its indexes and policy go with it

@@ -147,6 +147,19 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/equipment/{id}", "GET"): Rule(A.EQUIPMENT_READ),
     ("/api/v1/equipment/{id}", "PATCH"): Rule(A.EQUIPMENT_WRITE),
     ("/api/v1/equipment/{id}", "DELETE"): Rule(A.EQUIPMENT_WRITE),
+    ("/api/v1/checklist-templates", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/checklist-templates", "POST"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/checklist-templates/{id}", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/checklist-templates/{id}", "PATCH"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/work-orders", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders", "POST"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/work-orders/mine", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/overdue", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}", "PATCH"): Rule(A.WORK_ORDER_WRITE),  # the sweep edits details
+    ("/api/v1/work-orders/{id}/comments", "POST"): Rule(A.WORK_ORDER_WORK),  # rep_a's own
+    ("/api/v1/equipment/{id}/shutdown", "POST"): Rule(A.EQUIPMENT_SHUTDOWN),
+    ("/api/v1/equipment/{id}/history", "GET"): Rule(A.EQUIPMENT_READ),
     ("/api/v1/sync/push", "POST"): Rule(A.SYNC),
     ("/api/v1/sync/pull", "POST"): Rule(A.SYNC),
     ("/api/openapi.json", "GET"): OPEN,
@@ -186,4 +199,8 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.SITE_WRITE: frozenset({Role.ADMIN, Role.MANAGER}),
     A.EQUIPMENT_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.EQUIPMENT_WRITE: frozenset({Role.ADMIN, Role.MANAGER}),
+    A.EQUIPMENT_SHUTDOWN: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.WORK_ORDER_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.WORK_ORDER_WRITE: frozenset({Role.ADMIN, Role.MANAGER}),
+    A.WORK_ORDER_WORK: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
 }

@@ -115,6 +115,20 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         "attributes": {"hours": 10},
     },
     ("/api/v1/equipment/{id}", "PATCH"): {"model": "Hijacked", "siteId": "{site_root}"},
+    ("/api/v1/equipment/{id}/shutdown", "POST"): {"reason": "Tripped"},
+    ("/api/v1/checklist-templates", "POST"): {
+        "name": "Sweep check",
+        "items": [{"key": "bar", "label": "Pressure", "kind": "NUMBER", "min": 1, "max": 9}],
+    },
+    ("/api/v1/checklist-templates/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/work-orders", "POST"): {
+        "title": "Sweep job",
+        "equipmentId": "{equipment}",
+        "assigneeId": "{user}",
+        "templateId": "{checklist_template}",
+    },
+    ("/api/v1/work-orders/{id}", "PATCH"): {"title": "Hijacked", "assigneeId": "{user}"},
+    ("/api/v1/work-orders/{id}/comments", "POST"): {"text": "On my way"},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call
@@ -150,6 +164,8 @@ OWNER = {
     "sites": "site",
     "equipment-types": "equipment_type",
     "equipment": "equipment",
+    "checklist-templates": "checklist_template",
+    "work-orders": "work_order",
 }
 
 

@@ -17,7 +17,7 @@ TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
     "attendance_days", "expense_claims", "territories", "targets",
     "beats", "beat_stops", "plans", "route_days",
-    "sites", "equipment_types", "equipment",
+    "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
 )  # fmt: skip
 
 
@@ -204,7 +204,25 @@ async def build_world(api: Api) -> World:
             headers=admin,
         )
     )  # fmt: skip
+    template = await _ok(
+        await client.post(
+            "/api/v1/checklist-templates",
+            json={"name": "Boiler check", "items": [
+                {"key": "bar", "label": "Pressure", "kind": "NUMBER", "required": True}]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    work_order = await _ok(
+        await client.post(
+            "/api/v1/work-orders",
+            json={"title": "Service the boiler", "equipmentId": equipment["id"],
+                  "assigneeId": world.ids["user"], "templateId": template["id"]},
+            headers=admin,
+        )
+    )  # fmt: skip
     world.ids |= {
+        "checklist_template": template["id"],
+        "work_order": work_order["id"],
         "site_root": site_root["id"],
         "site": site["id"],
         "equipment_type": equipment_type["id"],

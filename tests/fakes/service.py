@@ -1,5 +1,6 @@
-"""The field-service repositories in memory (sites, equipment types, equipment): the
-same filters as ``sql/sites.py`` and ``sql/equipment.py``, and the live-serial rule."""
+"""The field-service repositories in memory (sites, equipment types, equipment, checklist
+templates, work orders): the same filters as ``sql/sites.py``, ``sql/equipment.py`` and
+``sql/work_orders.py``, and the live-serial rule."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from uuid import UUID
 
 from fieldedge.domain.equipment import SERIAL_TAKEN, Equipment, EquipmentType
 from fieldedge.domain.sites import Site
+from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder
 from fieldedge.errors import Conflict
 from fieldedge.ports.equipment import EquipmentQuery
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteQuery
+from fieldedge.ports.work_orders import WorkOrderQuery
 
 from .repo import MemoryRepository, contains_text, equals, where
-from .store import EQUIPMENT, EQUIPMENT_TYPES, SITES, Row
+from .store import EQUIPMENT, EQUIPMENT_TYPES, SITES, TEMPLATES, WORK_ORDERS, Row
 
 
 def _in_box(query: SiteQuery, row: Row) -> bool:
@@ -113,6 +116,58 @@ class MemoryEquipmentRepository(MemoryRepository[Equipment]):
                 and (query.status is None or row["status"] == query.status)
                 and (query.serial is None or row["serial"] == query.serial)
             )
+
+        rows = await self._list(matches, after=query.after, limit=query.limit)
+        return [self._record(row) for row in rows]
+
+
+class MemoryChecklistTemplateRepository(MemoryRepository[ChecklistTemplate]):
+    table, model = TEMPLATES, ChecklistTemplate
+
+    async def get(
+        self, template_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> ChecklistTemplate | None:
+        return await self._get(template_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, template: ChecklistTemplate) -> None:
+        self._add(template)
+
+    async def save(self, template: ChecklistTemplate) -> None:
+        self._save(template)
+
+    async def list(self, after: UUID | None, limit: int) -> Sequence[Record]:
+        rows = await self._list(lambda row: True, after=after, limit=limit)
+        return [self._record(row) for row in rows]
+
+
+_FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
+
+
+class MemoryWorkOrderRepository(MemoryRepository[WorkOrder]):
+    table, model = WORK_ORDERS, WorkOrder
+
+    async def get(
+        self, work_order_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> WorkOrder | None:
+        return await self._get(work_order_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, work_order: WorkOrder) -> None:
+        self._add(work_order)
+
+    async def save(self, work_order: WorkOrder) -> None:
+        self._save(work_order)
+
+    async def list(self, query: WorkOrderQuery) -> Sequence[Record]:
+        due = query.due_before
+
+        def matches(row: Row) -> bool:
+            for name in _FILTERS:
+                wanted = getattr(query, name)
+                if wanted is not None and row[name] != wanted:
+                    return False
+            if due is None:
+                return True
+            return row["status"] not in FINAL and row["due_at"] is not None and row["due_at"] < due
 
         rows = await self._list(matches, after=query.after, limit=query.limit)
         return [self._record(row) for row in rows]

@@ -48,17 +48,19 @@ ROUTE_DAYS = "route_days"
 SITES = "sites"
 EQUIPMENT_TYPES = "equipment_types"
 EQUIPMENT = "equipment"
+TEMPLATES = "checklist_templates"
+WORK_ORDERS = "work_orders"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
      ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS,
-     SITES, EQUIPMENT_TYPES, EQUIPMENT}
+     SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
 FIELD_VERSIONED = frozenset(
     {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS,
-     SITES, EQUIPMENT_TYPES, EQUIPMENT}
+     SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
 )  # fmt: skip
 DUPLICATE = "A record with these values already exists."
 

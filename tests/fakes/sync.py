@@ -29,9 +29,11 @@ from .store import (
     SYNC_CLIENTS,
     SYNC_RESULTS,
     TARGETS,
+    TEMPLATES,
     TERRITORIES,
     USERS,
     VISITS,
+    WORK_ORDERS,
     Row,
     clone,
 )
@@ -41,7 +43,8 @@ TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOT
           "attendance": ATTENDANCE, "expenses": EXPENSES,
           "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
           "plans": PLANS, "sites": SITES, "equipment_types": EQUIPMENT_TYPES,
-          "equipment": EQUIPMENT}  # fmt: skip
+          "equipment": EQUIPMENT, "checklist_templates": TEMPLATES,
+          "work_orders": WORK_ORDERS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 

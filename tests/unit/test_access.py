@@ -58,6 +58,10 @@ EXPECTED = {
     Action.SITE_WRITE: {A, M},
     Action.EQUIPMENT_READ: {A, M, R},
     Action.EQUIPMENT_WRITE: {A, M},
+    Action.EQUIPMENT_SHUTDOWN: {A, M, R},
+    Action.WORK_ORDER_READ: {A, M, R},
+    Action.WORK_ORDER_WRITE: {A, M},
+    Action.WORK_ORDER_WORK: {A, M, R},
 }
 
 

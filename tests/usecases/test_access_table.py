@@ -25,6 +25,7 @@ from fieldedge.services import (
     beats,
     contacts,
     equipment,
+    equipment_history,
     expense_review,
     expenses,
     orders,
@@ -35,6 +36,7 @@ from fieldedge.services import (
     targets,
     territories,
     visits,
+    work_orders,
 )
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
@@ -124,6 +126,26 @@ async def _site(world: World, p: Principal) -> Any:
     return await sites.create_site(p, sites.CreateSite(customer.id, "Plant"), world.deps)
 
 
+async def _machine(world: World) -> Any:
+    admin = world.as_("admin")
+    site = await _site(world, admin)
+    kind = await equipment.create_type(admin, equipment.CreateType(name="Pump"), world.deps)
+    cmd = equipment.CreateEquipment(kind.id, site.id, "Grundfos", "CR", "S-1")
+    return await equipment.create_equipment(admin, cmd, world.deps)
+
+
+async def _shutdown(world: World, p: Principal) -> Any:
+    machine = await _machine(world)
+    return await equipment_history.shutdown(p, machine.id, "Tripped", world.deps)
+
+
+async def _comment(world: World, p: Principal) -> Any:
+    machine = await _machine(world)
+    cmd = work_orders.CreateWorkOrder("Fix", equipment_id=machine.id, assignee_id=_rep(world))
+    made = await work_orders.create_work_order(world.as_("admin"), cmd, world.deps)
+    return await work_orders.add_comment(p, made.id, "On my way", world.deps)
+
+
 def _rep(world: World) -> Any:
     return world.people["rep_a1"].id
 
@@ -204,6 +226,12 @@ ACTS: dict[Action, Act] = {
     Action.EQUIPMENT_WRITE: lambda w, p: equipment.create_type(
         p, equipment.CreateType(name="Pump"), w.deps
     ),
+    Action.EQUIPMENT_SHUTDOWN: _shutdown,
+    Action.WORK_ORDER_READ: lambda w, p: work_orders.list_templates(p, None, 20, w.deps),
+    Action.WORK_ORDER_WRITE: lambda w, p: work_orders.create_template(
+        p, work_orders.CreateTemplate(name="Check"), w.deps
+    ),
+    Action.WORK_ORDER_WORK: _comment,
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

@@ -35,7 +35,13 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     VisitPhotoRow,
     VisitRow,
 )
-from fieldedge_adapters.sql.tables_service import EquipmentRow, EquipmentTypeRow, SiteRow
+from fieldedge_adapters.sql.tables_service import (
+    ChecklistTemplateRow,
+    EquipmentRow,
+    EquipmentTypeRow,
+    SiteRow,
+    WorkOrderRow,
+)
 from fieldedge_adapters.sql.tables_territories import TerritoryRow
 
 CLIENTS = table_of(SyncClientRow)
@@ -58,6 +64,8 @@ TABLES: dict[str, sa.Table] = {
     "sites": table_of(SiteRow),
     "equipment_types": table_of(EquipmentTypeRow),
     "equipment": table_of(EquipmentRow),
+    "checklist_templates": table_of(ChecklistTemplateRow),
+    "work_orders": table_of(WorkOrderRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")

@@ -34,6 +34,10 @@ from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTok
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
 from fieldedge_adapters.sql.visits import SqlVisitRepository
+from fieldedge_adapters.sql.work_orders import (
+    SqlChecklistTemplateRepository,
+    SqlWorkOrderRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -154,6 +158,14 @@ class SqlUnitOfWork:
     @property
     def equipment(self) -> SqlEquipmentRepository:
         return self._repo(SqlEquipmentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def checklist_templates(self) -> SqlChecklistTemplateRepository:
+        return self._repo(SqlChecklistTemplateRepository)  # type: ignore[no-any-return]
+
+    @property
+    def work_orders(self) -> SqlWorkOrderRepository:
+        return self._repo(SqlWorkOrderRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self._txn.savepoint()

@@ -77,6 +77,10 @@ class Action(StrEnum):
     SITE_WRITE = "site.write"  # create, edit, move, delete sites
     EQUIPMENT_READ = "equipment.read"  # types and machines, their history: every role
     EQUIPMENT_WRITE = "equipment.write"  # types; machines' details, status and attributes
+    EQUIPMENT_SHUTDOWN = "equipment.shutdown"  # mark DOWN: opens an urgent work order
+    WORK_ORDER_READ = "work_order.read"  # every work order and checklist template
+    WORK_ORDER_WRITE = "work_order.write"  # create, edit, assign, cancel; templates
+    WORK_ORDER_WORK = "work_order.work"  # start, hold, fill in, complete, comment: one's own
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -129,6 +133,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SITE_WRITE: _STAFF,
     Action.EQUIPMENT_READ: _MEMBERS,
     Action.EQUIPMENT_WRITE: _STAFF,
+    Action.EQUIPMENT_SHUTDOWN: _MEMBERS,
+    Action.WORK_ORDER_READ: _MEMBERS,
+    Action.WORK_ORDER_WRITE: _STAFF,
+    Action.WORK_ORDER_WORK: _MEMBERS,  # a SALES_REP their own, a MANAGER the team's
 }
 
 

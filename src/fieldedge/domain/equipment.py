@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -35,6 +35,7 @@ from fieldedge.domain.base import Entity, field_details
 from fieldedge.errors import ValidationFailed
 
 MAX_ATTRIBUTES = 50
+MAX_LOG = 200  # status changes kept on the row
 MAX_NUMBER = 1e15  # a number attribute's magnitude (JSON allows any)
 SERIAL_TAKEN = "Live equipment with this serial number already exists."
 
@@ -169,6 +170,8 @@ class Equipment(Entity):
     status: EquipmentStatus = EquipmentStatus.OPERATIONAL
     status_reason: Annotated[str, _text(500)] | None = None  # why it is DOWN or DEGRADED
     attributes: dict[str, Any] = Field(default_factory=dict)
+    # Each status change, oldest first (the history's status changes), the last MAX_LOG.
+    status_log: list[dict[str, Any]] = Field(default_factory=list)
     version: int = 0
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -183,3 +186,18 @@ class Equipment(Entity):
         ):
             raise ValidationFailed(details={"warrantyEnd": ["Before the install date."]})
         return self
+
+    def set_status(
+        self, status: EquipmentStatus, reason: str | None, *, by: UUID | None, at: datetime
+    ) -> bool:
+        """Change the status with its reason, logged; False when it already was."""
+        status = EquipmentStatus(status)
+        if status is self.status:
+            return False
+        entry = {"at": at.isoformat(), "from": self.status.value, "to": status.value,
+                 "reason": reason, "by": str(by) if by else None}  # fmt: skip
+        self.apply(
+            {"status": status, "status_reason": reason,
+             "status_log": [*self.status_log, entry][-MAX_LOG:]}
+        )  # fmt: skip
+        return True

@@ -45,6 +45,7 @@ from fieldedge.http.routes import (
 )
 from fieldedge.http.routes import equipment as equipment_routes
 from fieldedge.http.routes import sites as site_routes
+from fieldedge.http.routes import work_orders as work_order_routes
 from fieldedge.services.deps import Deps
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
@@ -73,6 +74,7 @@ def api_routes() -> list[BaseRoute]:
         *plans.routes,
         *site_routes.routes,
         *equipment_routes.routes,
+        *work_order_routes.routes,
         *sync.routes,
     ]
 

@@ -52,6 +52,7 @@ from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
+from fieldedge.ports.work_orders import ChecklistTemplateRepository, WorkOrderRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,13 +305,13 @@ class IdempotencyRepository(Protocol):
 SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses", "territories", "targets", "beats", "plans",
-    "sites", "equipment_types", "equipment",
+    "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
 )  # fmt: skip
 # The kinds whose rows are one user's work (their ``user_id``): they follow that user in
 # and out of a replica's scope.
 USER_KINDS = ("orders", "payments", "attendance", "expenses", "targets", "beats", "plans")
 # The kinds every replica of the company holds whole (every role reads them all).
-EVERYONES = ("sites", "equipment_types", "equipment")
+EVERYONES = ("sites", "equipment_types", "equipment", "checklist_templates", "work_orders")
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +489,12 @@ class UnitOfWork(Protocol):
 
     @property
     def equipment(self) -> EquipmentRepository: ...
+
+    @property
+    def checklist_templates(self) -> ChecklistTemplateRepository: ...
+
+    @property
+    def work_orders(self) -> WorkOrderRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes

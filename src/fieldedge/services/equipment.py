@@ -278,7 +278,11 @@ async def change_equipment(
         )
     if "site_id" in values and values["site_id"] != equipment.site_id:
         await check_site(uow, values["site_id"], "siteId")
+    status = values.pop("status", equipment.status)
+    reason = values.pop("status_reason", equipment.status_reason)
     equipment.apply(values)
+    if not equipment.set_status(status, reason, by=principal.user_id, at=deps.clock.now()):
+        equipment.status_reason = reason
     if not equipment.changes():
         return
     equipment.updated_at = deps.clock.now()

@@ -31,6 +31,7 @@ from fieldedge.domain.products import Product
 from fieldedge.domain.sites import Site
 from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
+from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
@@ -57,6 +58,8 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Site, sv.SiteRow, {"field_versions"}),
     (EquipmentType, sv.EquipmentTypeRow, {"field_versions"}),
     (Equipment, sv.EquipmentRow, {"field_versions"}),
+    (ChecklistTemplate, sv.ChecklistTemplateRow, {"field_versions"}),
+    (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}
