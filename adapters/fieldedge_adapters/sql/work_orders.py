@@ -18,7 +18,9 @@ from fieldedge_adapters.sql.tables_service import ChecklistTemplateRow, WorkOrde
 
 TEMPLATES = table_of(ChecklistTemplateRow)
 T = table_of(WorkOrderRow)
-OPEN_STATUSES = [s.value for s in WorkOrderStatus if s not in FINAL]
+# Inlined as SQL literals: the statement is compiled once per shape, with no expanding
+# parameter (the statuses are the code's, never the caller's).
+OPEN_STATUSES = [sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL]
 _FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
 
 

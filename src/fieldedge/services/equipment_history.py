@@ -63,7 +63,7 @@ async def shutdown(principal: Principal, equipment_id: UUID, reason: str, deps: 
 
 
 def _events(work_order: WorkOrder) -> list[dict[str, Any]]:
-    wo = {"workOrderId": work_order.id, "title": work_order.title}
+    wo = {"work_order_id": work_order.id, "title": work_order.title}
     events: list[dict[str, Any]] = [
         {"at": work_order.created_at, "type": "WORK_ORDER_OPENED", **wo,
          "detail": {"kind": work_order.kind.value, "priority": work_order.priority.value}},
@@ -95,7 +95,7 @@ async def history(
         )
     events: list[dict[str, Any]] = [
         {"at": datetime.fromisoformat(entry["at"]), "type": "STATUS_CHANGED",
-         "workOrderId": None, "title": None,
+         "work_order_id": None, "title": None,
          "detail": {"from": entry["from"], "to": entry["to"], "reason": entry["reason"]}}
         for entry in machine.status_log
     ]  # fmt: skip
@@ -103,5 +103,5 @@ async def history(
         events += _events(WorkOrder.load(row))
     order = {"STATUS_CHANGED": 0, "WORK_ORDER_OPENED": 1, "READING": 2,
              "WORK_ORDER_COMPLETED": 3, "WORK_ORDER_CANCELLED": 3}  # fmt: skip
-    events.sort(key=lambda e: (e["at"], order[e["type"]], str(e["workOrderId"])), reverse=True)
+    events.sort(key=lambda e: (e["at"], order[e["type"]], str(e["work_order_id"])), reverse=True)
     return events[:limit]
