@@ -20,7 +20,9 @@ TEMPLATES = table_of(ChecklistTemplateRow)
 T = table_of(WorkOrderRow)
 # Inlined as SQL literals: the statement is compiled once per shape, with no expanding
 # parameter (the statuses are the code's, never the caller's).
-OPEN_STATUSES = [sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL]
+OPEN_STATUSES: list[Any] = [
+    sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL
+]
 _FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
 
 
