@@ -275,11 +275,11 @@ class WorkOrder(Moves):
         ]
 
     def complete(self, by: UUID, at: datetime) -> None:
+        self._check_move(WorkOrderStatus.COMPLETED)  # a move the machine lacks: 409 first
         if empty := self.missing():
             raise ValidationFailed(
                 details={f"checklist.{key}": ["Required before completion."] for key in empty}
             )
-        self._check_move(WorkOrderStatus.COMPLETED)
         flagged = [item["key"] for item in self.checklist if out_of_range(item)]
         self._move(
             WorkOrderStatus.COMPLETED, completed_at=at, completed_by=by, flagged_items=flagged

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,6 +14,7 @@ from fieldedge.domain.work_orders import Priority, WorkOrderKind, WorkOrderStatu
 from fieldedge.http.body import read_json, read_query
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
+from fieldedge.http.fields import Limit
 from fieldedge.http.guard import principal_of
 from fieldedge.http.lists import ListQuery, page_response
 from fieldedge.http.paths import path_id
@@ -50,7 +50,7 @@ class WorkOrderQuery(ListQuery):
 
 
 class HistoryQuery(RequestModel):
-    limit: int = Field(default=100, ge=1, le=500)
+    limit: Limit = 100
 
 
 def _changes(body: Any) -> dict[str, Any]:
