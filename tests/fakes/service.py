@@ -169,5 +169,8 @@ class MemoryWorkOrderRepository(MemoryRepository[WorkOrder]):
                 return True
             return row["status"] not in FINAL and row["due_at"] is not None and row["due_at"] < due
 
+        if query.newest_first:
+            rows = sorted(await self._rows(where(self._live, matches)), key=lambda r: r["id"])
+            return [self._record(row) for row in reversed(rows)][: query.limit]
         rows = await self._list(matches, after=query.after, limit=query.limit)
         return [self._record(row) for row in rows]

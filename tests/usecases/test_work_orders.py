@@ -18,6 +18,7 @@ from fieldedge.domain.sync import Mutation
 from fieldedge.domain.work_orders import TRANSITIONS, Priority, WorkOrder, WorkOrderStatus
 from fieldedge.errors import Conflict, Forbidden, InvalidStateTransition, NotFound, ValidationFailed
 from fieldedge.http.sync_entities import registry
+from fieldedge.ports.work_orders import WorkOrderQuery
 from fieldedge.services import equipment, equipment_history, sites, work_orders
 from fieldedge.services.equipment import CreateEquipment, CreateType
 from fieldedge.services.sites import CreateSite
@@ -367,3 +368,13 @@ async def test_a_technician_completes_a_work_order_offline_through_sync(world: W
     [denied] = (await push(world.as_("rep_a2"), uuid4(), [other], registry(), world.deps)).results
     assert denied["status"] == "rejected"
     assert denied["error"]["code"] == "FORBIDDEN"
+
+
+async def test_a_machines_newest_work_orders_are_read_first(world: World) -> None:
+    machine = await _machine(world)
+    made = [await _order(world, machine) for _ in range(3)]
+    async with world.uow() as uow:
+        rows = await uow.work_orders.list(
+            WorkOrderQuery(equipment_id=machine.id, limit=2, newest_first=True)
+        )
+    assert [row["id"] for row in rows] == [made[2].id, made[1].id]

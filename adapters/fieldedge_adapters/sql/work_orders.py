@@ -37,7 +37,7 @@ def _templates(after: bool, tenant: bool) -> Any:
 
 
 @shape
-def _list(after: bool, filters: tuple[str, ...], overdue: bool, tenant: bool) -> Any:
+def _list(after: bool, filters: tuple[str, ...], overdue: bool, newest: bool, tenant: bool) -> Any:
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
         statement = statement.where(T.c.id > sa.bindparam("after"))
@@ -47,7 +47,7 @@ def _list(after: bool, filters: tuple[str, ...], overdue: bool, tenant: bool) ->
         statement = statement.where(
             T.c.status.in_(OPEN_STATUSES), T.c.due_at < sa.bindparam("due_before")
         )
-    return statement.order_by(T.c.id).limit(limit_param())
+    return statement.order_by(T.c.id.desc() if newest else T.c.id).limit(limit_param())
 
 
 class SqlChecklistTemplateRepository(Repository[ChecklistTemplate]):
@@ -88,7 +88,13 @@ class SqlWorkOrderRepository(Repository[WorkOrder]):
     async def list(self, query: WorkOrderQuery) -> Sequence[Record]:
         values = {name: getattr(query, name) for name in _FILTERS}
         sent = tuple(name for name, value in values.items() if value is not None)
-        statement = _list(query.after is not None, sent, query.due_before is not None, self._tenant)
+        statement = _list(
+            query.after is not None,
+            sent,
+            query.due_before is not None,
+            query.newest_first,
+            self._tenant,
+        )
         params = {name: getattr(values[name], "value", values[name]) for name in sent}
         return await self._rows(
             statement, after=query.after, due_before=query.due_before, limit=query.limit, **params

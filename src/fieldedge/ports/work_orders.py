@@ -31,6 +31,7 @@ class WorkOrderQuery:
     equipment_id: UUID | None = None
     assignee_id: UUID | None = None
     due_before: datetime | None = None  # overdue: due before this, not COMPLETED/CANCELLED
+    newest_first: bool = False  # by id descending (ids are time-ordered); no ``after``
 
 
 class ChecklistTemplateRepository(Protocol):

@@ -27,7 +27,7 @@ from fieldedge.services.deps import Deps
 from fieldedge.services.equipment import visible_equipment
 from fieldedge.services.work_orders import CreateWorkOrder, new_work_order
 
-MAX_WORK_ORDERS = 500  # a history reads at most this many work orders, newest first
+MAX_WORK_ORDERS = 500  # a history reads the machine's newest work orders, this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ async def history(
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         machine = await visible_equipment(uow, equipment_id)
         rows = await uow.work_orders.list(
-            WorkOrderQuery(equipment_id=machine.id, limit=MAX_WORK_ORDERS)
+            WorkOrderQuery(equipment_id=machine.id, limit=MAX_WORK_ORDERS, newest_first=True)
         )
     events: list[dict[str, Any]] = [
         {"at": datetime.fromisoformat(entry["at"]), "type": "STATUS_CHANGED",
