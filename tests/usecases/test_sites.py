@@ -14,7 +14,7 @@ from fieldedge.domain.sites import Site
 from fieldedge.domain.sync import Mutation
 from fieldedge.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fieldedge.http.sync_entities import registry
-from fieldedge.services import equipment, sites
+from fieldedge.services import contacts, equipment, sites
 from fieldedge.services.equipment import CreateEquipment, CreateType
 from fieldedge.services.sites import CreateSite, SiteFilter
 from fieldedge.services.sync.pull import pull
@@ -221,3 +221,13 @@ async def test_a_site_syncs_with_client_ids_and_field_conflicts(world: World) ->
     [denied] = (await push(world.as_("rep_a1"), uuid4(), [mine], registry(), world.deps)).results
     assert denied["status"] == "rejected"
     assert denied["error"]["code"] == "FORBIDDEN"
+
+
+async def test_a_contact_with_live_sites_is_not_deleted(world: World) -> None:
+    customer = await world.contact()
+    plant = await _site(world, customer, "Plant")
+    with pytest.raises(Conflict):
+        await contacts.delete_contact(world.as_("admin"), customer.id, world.deps)
+    await sites.delete_site(world.as_("admin"), plant.id, world.deps)
+    gone = await contacts.delete_contact(world.as_("admin"), customer.id, world.deps)
+    assert gone.deleted_at == world.clock.now()

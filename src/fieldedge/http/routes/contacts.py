@@ -193,9 +193,9 @@ routes = [
             ),
             "DELETE": Operation(
                 delete_route,
-                "Delete a contact (a tombstone for sync; reads answer 404 after)",
+                "Delete a contact without sites (else 409); a tombstone for sync",
                 response=DeletedOut,
-                **_WRITE,
+                **{**_WRITE, "errors": (e.Forbidden, e.NotFound, e.Conflict, e.ValidationFailed)},
             ),
         },
     ),
