@@ -86,20 +86,29 @@ async def update_template_route(request: Request) -> Response:
     return ok(request, render(TemplateOut, template))
 
 
-def _lister(*, mine: bool = False, overdue: bool = False) -> Any:
-    async def route(request: Request) -> Response:
-        query = read_query(request, WorkOrderQuery)
-        filters = WorkOrderFilter(
-            query.status, query.priority, query.kind, query.site_id, query.equipment_id,
-            query.assignee_id,
-        )  # fmt: skip
-        page = await service.list_work_orders(
-            principal_of(request), filters, query.cursor, query.limit, deps_of(request),
-            mine=mine, overdue=overdue,
-        )  # fmt: skip
-        return page_response(request, page, WorkOrderOut, query.fields)
+async def _list(request: Request, *, mine: bool = False, overdue: bool = False) -> Response:
+    query = read_query(request, WorkOrderQuery)
+    filters = WorkOrderFilter(
+        query.status, query.priority, query.kind, query.site_id, query.equipment_id,
+        query.assignee_id,
+    )  # fmt: skip
+    page = await service.list_work_orders(
+        principal_of(request), filters, query.cursor, query.limit, deps_of(request),
+        mine=mine, overdue=overdue,
+    )  # fmt: skip
+    return page_response(request, page, WorkOrderOut, query.fields)
 
-    return route
+
+async def list_route(request: Request) -> Response:
+    return await _list(request)
+
+
+async def mine_route(request: Request) -> Response:
+    return await _list(request, mine=True)
+
+
+async def overdue_route(request: Request) -> Response:
+    return await _list(request, overdue=True)
 
 
 async def create_route(request: Request) -> Response:
@@ -207,7 +216,7 @@ routes = [
         "/api/v1/work-orders",
         {
             "GET": Operation(
-                _lister(),
+                list_route,
                 "List work orders (?status=, ?priority=, ?kind=, ?siteId=, "
                 "?equipmentId=, ?assigneeId=)",
                 **_LIST,
@@ -225,13 +234,13 @@ routes = [
     ),
     Resource(
         "/api/v1/work-orders/mine",
-        {"GET": Operation(_lister(mine=True), "Work orders assigned to me", **_LIST)},
+        {"GET": Operation(mine_route, "Work orders assigned to me", **_LIST)},
     ),
     Resource(
         "/api/v1/work-orders/overdue",
         {
             "GET": Operation(
-                _lister(overdue=True),
+                overdue_route,
                 "Work orders past their due time, not COMPLETED nor CANCELLED",
                 **_LIST,
             )
