@@ -99,6 +99,36 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/plans", "POST"): {"beatId": "{beat}", "date": "2026-12-07"},
     ("/api/v1/plans/{id}", "PATCH"): {"date": "2026-12-08"},
     ("/api/v1/plans/today/order", "PUT"): {"contactIds": []},
+    ("/api/v1/sites", "POST"): {"contactId": "{contact}", "name": "Annex", "parentId": "{site}"},
+    ("/api/v1/sites/{id}", "PATCH"): {"name": "Hijacked", "parentId": "{site_root}"},
+    ("/api/v1/equipment-types", "POST"): {
+        "name": "Compressor",
+        "attributes": [{"name": "hours", "kind": "number", "required": True}],
+    },
+    ("/api/v1/equipment-types/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/equipment", "POST"): {
+        "typeId": "{equipment_type}",
+        "siteId": "{site}",
+        "make": "Atlas",
+        "model": "GA30",
+        "serial": "SWEEP-SERIAL",
+        "attributes": {"hours": 10},
+    },
+    ("/api/v1/equipment/{id}", "PATCH"): {"model": "Hijacked", "siteId": "{site_root}"},
+    ("/api/v1/equipment/{id}/shutdown", "POST"): {"reason": "Tripped"},
+    ("/api/v1/checklist-templates", "POST"): {
+        "name": "Sweep check",
+        "items": [{"key": "bar", "label": "Pressure", "kind": "NUMBER", "min": 1, "max": 9}],
+    },
+    ("/api/v1/checklist-templates/{id}", "PATCH"): {"name": "Hijacked"},
+    ("/api/v1/work-orders", "POST"): {
+        "title": "Sweep job",
+        "equipmentId": "{equipment}",
+        "assigneeId": "{user}",
+        "templateId": "{checklist_template}",
+    },
+    ("/api/v1/work-orders/{id}", "PATCH"): {"title": "Hijacked", "assigneeId": "{user}"},
+    ("/api/v1/work-orders/{id}/comments", "POST"): {"text": "On my way"},
     # A mutation naming company A's contact: rejected in its own result (tests/attack).
     ("/api/v1/sync/push", "POST"): {
         "clientId": "{fresh}",  # a new replica per call
@@ -131,6 +161,11 @@ OWNER = {
     "beats": "beat",
     "plans": "plan",
     "companies": "company",
+    "sites": "site",
+    "equipment-types": "equipment_type",
+    "equipment": "equipment",
+    "checklist-templates": "checklist_template",
+    "work-orders": "work_order",
 }
 
 

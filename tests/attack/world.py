@@ -17,6 +17,7 @@ TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
     "attendance_days", "expense_claims", "territories", "targets",
     "beats", "beat_stops", "plans", "route_days",
+    "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
 )  # fmt: skip
 
 
@@ -172,6 +173,60 @@ async def build_world(api: Api) -> World:
             "/api/v1/plans", json={"beatId": beat["id"], "date": "2026-12-07"}, headers=rep_h
         )
     )
+    site_root = await _ok(
+        await client.post(
+            "/api/v1/sites",
+            json={"contactId": contact["id"], "name": "Plant", "latitude": PUNE[0],
+                  "longitude": PUNE[1]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    site = await _ok(
+        await client.post(
+            "/api/v1/sites",
+            json={"contactId": contact["id"], "name": "Boiler room", "parentId": site_root["id"]},
+            headers=admin,
+        )
+    )
+    equipment_type = await _ok(
+        await client.post(
+            "/api/v1/equipment-types",
+            json={"name": "Boiler", "attributes": [{"name": "hours", "kind": "number"}]},
+            headers=admin,
+        )
+    )
+    equipment = await _ok(
+        await client.post(
+            "/api/v1/equipment",
+            json={"typeId": equipment_type["id"], "siteId": site["id"], "make": "Thermax",
+                  "model": "B-200", "serial": "TX-1", "attributes": {"hours": 120}},
+            headers=admin,
+        )
+    )  # fmt: skip
+    template = await _ok(
+        await client.post(
+            "/api/v1/checklist-templates",
+            json={"name": "Boiler check", "items": [
+                {"key": "bar", "label": "Pressure", "kind": "NUMBER", "required": True}]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    work_order = await _ok(
+        await client.post(
+            "/api/v1/work-orders",
+            json={"title": "Service the boiler", "equipmentId": equipment["id"],
+                  "assigneeId": world.ids["user"], "templateId": template["id"]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    world.ids |= {
+        "checklist_template": template["id"],
+        "work_order": work_order["id"],
+        "site_root": site_root["id"],
+        "site": site["id"],
+        "equipment_type": equipment_type["id"],
+        "equipment": equipment["id"],
+    }
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])

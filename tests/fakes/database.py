@@ -38,6 +38,13 @@ from .identity import (
     MemoryUserRepository,
 )
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
+from .service import (
+    MemoryChecklistTemplateRepository,
+    MemoryEquipmentRepository,
+    MemoryEquipmentTypeRepository,
+    MemorySiteRepository,
+    MemoryWorkOrderRepository,
+)
 from .store import Store
 from .sync import MemorySyncRepository
 from .targets import MemoryTargetRepository
@@ -146,6 +153,26 @@ class MemoryUnitOfWork:
     @property
     def sync(self) -> MemorySyncRepository:
         return self._repo(MemorySyncRepository)  # type: ignore[no-any-return]
+
+    @property
+    def sites(self) -> MemorySiteRepository:
+        return self._repo(MemorySiteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def equipment_types(self) -> MemoryEquipmentTypeRepository:
+        return self._repo(MemoryEquipmentTypeRepository)  # type: ignore[no-any-return]
+
+    @property
+    def equipment(self) -> MemoryEquipmentRepository:
+        return self._repo(MemoryEquipmentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def checklist_templates(self) -> MemoryChecklistTemplateRepository:
+        return self._repo(MemoryChecklistTemplateRepository)  # type: ignore[no-any-return]
+
+    @property
+    def work_orders(self) -> MemoryWorkOrderRepository:
+        return self._repo(MemoryWorkOrderRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

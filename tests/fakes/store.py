@@ -45,16 +45,22 @@ TARGETS = "targets"
 BEATS = "beats"
 PLANS = "plans"
 ROUTE_DAYS = "route_days"
+SITES = "sites"
+EQUIPMENT_TYPES = "equipment_types"
+EQUIPMENT = "equipment"
+TEMPLATES = "checklist_templates"
+WORK_ORDERS = "work_orders"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
-     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS, ROUTE_DAYS}
+     ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS, ROUTE_DAYS,
+     SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
 FIELD_VERSIONED = frozenset(
     {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS,
-     ROUTE_DAYS}
+     ROUTE_DAYS, SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
 )  # fmt: skip
 DUPLICATE = "A record with these values already exists."
 
@@ -88,6 +94,8 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
     TARGETS: (Unique(("company_id", "user_id", "month")),),
     ROUTE_DAYS: (Unique(("company_id", "user_id", "day")),),
+    # Partial: a deleted machine's serial is free again.
+    EQUIPMENT: (Unique(("company_id", "serial"), lambda row: row["deleted_at"] is None),),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import USER_KINDS, Reach
+from fieldedge.ports.database import EVERYONES, USER_KINDS, Reach
 from fieldedge.ports.records import Record
 
 from .repo import MemoryRepository, one_of
@@ -16,6 +16,8 @@ from .store import (
     ATTENDANCE,
     BEATS,
     CONTACTS,
+    EQUIPMENT,
+    EQUIPMENT_TYPES,
     EXPENSES,
     ORDERS,
     PAYMENTS,
@@ -24,12 +26,15 @@ from .store import (
     PRODUCTS,
     ROUTE_DAYS,
     SCOPE_LOG,
+    SITES,
     SYNC_CLIENTS,
     SYNC_RESULTS,
     TARGETS,
+    TEMPLATES,
     TERRITORIES,
     USERS,
     VISITS,
+    WORK_ORDERS,
     Row,
     clone,
 )
@@ -38,7 +43,9 @@ TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOT
           "products": PRODUCTS, "orders": ORDERS, "payments": PAYMENTS,
           "attendance": ATTENDANCE, "expenses": EXPENSES,
           "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
-          "plans": PLANS, "routes": ROUTE_DAYS}  # fmt: skip
+          "plans": PLANS, "routes": ROUTE_DAYS, "sites": SITES,
+          "equipment_types": EQUIPMENT_TYPES, "equipment": EQUIPMENT,
+          "checklist_templates": TEMPLATES, "work_orders": WORK_ORDERS}  # fmt: skip
 Test = Callable[[Row], bool]
 
 
@@ -168,7 +175,9 @@ class MemorySyncRepository(MemoryRepository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories", *EVERYONES) or (
+            kind == "users" and not users
+        ):
             return []
         at, by = set(contacts), set(users)
         if kind == "users":

@@ -85,6 +85,12 @@ NAMES_A_ROW = {
     # a span with ``to`` not before ``from`` and at most 92 days.
     "GET /api/v1/plans/today",
     "GET /api/v1/plans/compliance",
+    "POST /api/v1/sites",  # contactId, parentId
+    "PATCH /api/v1/sites/{id}",  # parentId
+    "POST /api/v1/equipment",  # typeId, siteId; attributes as the type declares
+    "PATCH /api/v1/equipment/{id}",  # typeId, siteId, attributes
+    "POST /api/v1/work-orders",  # siteId or equipmentId, assigneeId, templateId
+    "PATCH /api/v1/work-orders/{id}",  # assigneeId; answers by the checklist's keys
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

@@ -54,6 +54,14 @@ EXPECTED = {
     Action.PLAN_WRITE: {A, M, R},
     Action.PLAN_COMPLIANCE: {A, M},
     Action.SYNC: {A, M, R},
+    Action.SITE_READ: {A, M, R},
+    Action.SITE_WRITE: {A, M},
+    Action.EQUIPMENT_READ: {A, M, R},
+    Action.EQUIPMENT_WRITE: {A, M},
+    Action.EQUIPMENT_SHUTDOWN: {A, M, R},
+    Action.WORK_ORDER_READ: {A, M, R},
+    Action.WORK_ORDER_WRITE: {A, M},
+    Action.WORK_ORDER_WORK: {A, M, R},
 }
 
 

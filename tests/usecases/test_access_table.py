@@ -24,15 +24,19 @@ from fieldedge.services import (
     attendance,
     beats,
     contacts,
+    equipment,
+    equipment_history,
     expense_review,
     expenses,
     orders,
     payments,
     plan_day,
     products,
+    sites,
     targets,
     territories,
     visits,
+    work_orders,
 )
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
@@ -117,6 +121,31 @@ async def _beat(world: World, p: Principal) -> Any:
     return await beats.create_beat(p, cmd, world.deps)
 
 
+async def _site(world: World, p: Principal) -> Any:
+    customer = await world.contact()
+    return await sites.create_site(p, sites.CreateSite(customer.id, "Plant"), world.deps)
+
+
+async def _machine(world: World) -> Any:
+    admin = world.as_("admin")
+    site = await _site(world, admin)
+    kind = await equipment.create_type(admin, equipment.CreateType(name="Pump"), world.deps)
+    cmd = equipment.CreateEquipment(kind.id, site.id, "Grundfos", "CR", "S-1")
+    return await equipment.create_equipment(admin, cmd, world.deps)
+
+
+async def _shutdown(world: World, p: Principal) -> Any:
+    machine = await _machine(world)
+    return await equipment_history.shutdown(p, machine.id, "Tripped", world.deps)
+
+
+async def _comment(world: World, p: Principal) -> Any:
+    machine = await _machine(world)
+    cmd = work_orders.CreateWorkOrder("Fix", equipment_id=machine.id, assignee_id=_rep(world))
+    made = await work_orders.create_work_order(world.as_("admin"), cmd, world.deps)
+    return await work_orders.add_comment(p, made.id, "On my way", world.deps)
+
+
 def _rep(world: World) -> Any:
     return world.people["rep_a1"].id
 
@@ -191,6 +220,18 @@ ACTS: dict[Action, Act] = {
         p, date(2026, 1, 1), date(2026, 1, 31), None, w.deps
     ),
     Action.SYNC: lambda w, p: pull(p, None, 50, registry(), w.deps),
+    Action.SITE_READ: lambda w, p: sites.list_sites(p, sites.SiteFilter(), None, 20, w.deps),
+    Action.SITE_WRITE: _site,
+    Action.EQUIPMENT_READ: lambda w, p: equipment.list_types(p, None, 20, w.deps),
+    Action.EQUIPMENT_WRITE: lambda w, p: equipment.create_type(
+        p, equipment.CreateType(name="Pump"), w.deps
+    ),
+    Action.EQUIPMENT_SHUTDOWN: _shutdown,
+    Action.WORK_ORDER_READ: lambda w, p: work_orders.list_templates(p, None, 20, w.deps),
+    Action.WORK_ORDER_WRITE: lambda w, p: work_orders.create_template(
+        p, work_orders.CreateTemplate(name="Check"), w.deps
+    ),
+    Action.WORK_ORDER_WORK: _comment,
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

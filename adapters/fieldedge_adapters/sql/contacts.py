@@ -13,7 +13,14 @@ from fieldedge.domain.contacts import Contact
 from fieldedge.ports.fieldforce import ContactQuery
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
-from fieldedge_adapters.sql.statements import any_of, contains_text, json_array_has, like_pattern
+from fieldedge_adapters.sql.statements import (
+    any_of,
+    box_params,
+    contains_text,
+    in_box,
+    json_array_has,
+    like_pattern,
+)
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
 
@@ -48,16 +55,8 @@ def _list(
     if territory:
         # The territory and its descendants, walked in this same statement.
         statement = statement.where(T.c.territory_id.in_(subtree("territory", tenant)))
-    if ranges:
-        # The near box as index-friendly ranges; two longitude ranges across the
-        # antimeridian. A NULL coordinate is never inside.
-        lng = [
-            T.c.longitude.between(sa.bindparam(f"lng{i}_lo"), sa.bindparam(f"lng{i}_hi"))
-            for i in range(ranges)
-        ]
-        statement = statement.where(
-            T.c.latitude.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")), sa.or_(*lng)
-        )
+    if ranges:  # the near box; the exact distance is the use case's
+        statement = statement.where(in_box(T, ranges))
     return statement.order_by(T.c.id).limit(limit_param())
 
 
@@ -116,11 +115,7 @@ class SqlContactRepository(Repository[Contact]):
             "territory": query.territory_id,
             "limit": query.limit,
         }
-        if box is not None:
-            params.update(lat_lo=box.min_lat, lat_hi=box.max_lat)
-            for i, (lo, hi) in enumerate(box.lng_ranges):
-                params[f"lng{i}_lo"], params[f"lng{i}_hi"] = lo, hi
-        return await self._rows(statement, **params)
+        return await self._rows(statement, **params, **box_params(box))
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
         if not phone and not email:

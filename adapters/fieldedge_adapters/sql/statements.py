@@ -20,6 +20,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from fieldedge.domain.geo import BoundingBox
+
 
 class _AnyOf(FunctionElement[bool]):
     inherit_cache = True
@@ -107,3 +109,26 @@ def _typed_param_pg(element: typed_param, compiler: SQLCompiler, **kw: Any) -> s
 def _typed_param_sqlite(element: typed_param, compiler: SQLCompiler, **kw: Any) -> str:
     (param,) = list(element.clauses)
     return compiler.process(param, **kw)
+
+
+def in_box(table: sa.Table, ranges: int) -> ColumnElement[bool]:
+    """A ``?near=`` bounding box as index-friendly ranges over ``latitude``/``longitude``
+    (``ranges`` longitude ranges: two across the antimeridian); a NULL coordinate is never
+    inside. Its parameters are ``box_params``."""
+    lng = [
+        table.c.longitude.between(sa.bindparam(f"lng{i}_lo"), sa.bindparam(f"lng{i}_hi"))
+        for i in range(ranges)
+    ]
+    return sa.and_(
+        table.c.latitude.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")), sa.or_(*lng)
+    )
+
+
+def box_params(box: BoundingBox | None) -> dict[str, Any]:
+    """The bound values ``in_box`` reads (none without a box)."""
+    if box is None:
+        return {}
+    params: dict[str, Any] = {"lat_lo": box.min_lat, "lat_hi": box.max_lat}
+    for i, (lo, hi) in enumerate(box.lng_ranges):
+        params[f"lng{i}_lo"], params[f"lng{i}_hi"] = lo, hi
+    return params

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldedge.domain.sync import ScopeChange, SyncClient, resolved
-from fieldedge.ports.database import USER_KINDS, Reach
+from fieldedge.ports.database import EVERYONES, USER_KINDS, Reach
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, get_statement, limit_param, table_of
 from fieldedge_adapters.sql.statements import any_of
@@ -34,6 +34,13 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     TargetRow,
     VisitPhotoRow,
     VisitRow,
+)
+from fieldedge_adapters.sql.tables_service import (
+    ChecklistTemplateRow,
+    EquipmentRow,
+    EquipmentTypeRow,
+    SiteRow,
+    WorkOrderRow,
 )
 from fieldedge_adapters.sql.tables_territories import TerritoryRow
 
@@ -55,6 +62,11 @@ TABLES: dict[str, sa.Table] = {
     "beats": table_of(BeatRow),
     "plans": table_of(PlanRow),
     "routes": table_of(RouteDayRow),
+    "sites": table_of(SiteRow),
+    "equipment_types": table_of(EquipmentTypeRow),
+    "equipment": table_of(EquipmentRow),
+    "checklist_templates": table_of(ChecklistTemplateRow),
+    "work_orders": table_of(WorkOrderRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")
@@ -309,7 +321,9 @@ class SqlSyncRepository(Repository[SyncClient]):
         after: UUID | None,
         limit: int,
     ) -> Sequence[Record]:
-        if kind in ("contacts", "products", "territories") or (kind == "users" and not users):
+        if kind in ("contacts", "products", "territories", *EVERYONES) or (
+            kind == "users" and not users
+        ):
             return []
         statement = _belonging(kind, _flags(reach), after is not None)
         return await self._rows(

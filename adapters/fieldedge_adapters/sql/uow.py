@@ -18,6 +18,7 @@ from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.beats import SqlBeatRepository, SqlPlanRepository, SqlRouteRepository
 from fieldedge_adapters.sql.companies import SqlCompanyRepository
 from fieldedge_adapters.sql.contacts import SqlContactRepository
+from fieldedge_adapters.sql.equipment import SqlEquipmentRepository, SqlEquipmentTypeRepository
 from fieldedge_adapters.sql.expenses import SqlExpenseRepository
 from fieldedge_adapters.sql.idempotency import SqlIdempotencyRepository
 from fieldedge_adapters.sql.orders import SqlOrderRepository
@@ -25,6 +26,7 @@ from fieldedge_adapters.sql.outbox import SqlOutboxRepository
 from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
+from fieldedge_adapters.sql.sites import SqlSiteRepository
 from fieldedge_adapters.sql.sync import SqlSyncRepository
 from fieldedge_adapters.sql.targets import SqlTargetRepository
 from fieldedge_adapters.sql.territories import SqlTerritoryRepository
@@ -32,6 +34,10 @@ from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTok
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
 from fieldedge_adapters.sql.visits import SqlVisitRepository
+from fieldedge_adapters.sql.work_orders import (
+    SqlChecklistTemplateRepository,
+    SqlWorkOrderRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -140,6 +146,26 @@ class SqlUnitOfWork:
     @property
     def sync(self) -> SqlSyncRepository:
         return self._repo(SqlSyncRepository)  # type: ignore[no-any-return]
+
+    @property
+    def sites(self) -> SqlSiteRepository:
+        return self._repo(SqlSiteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def equipment_types(self) -> SqlEquipmentTypeRepository:
+        return self._repo(SqlEquipmentTypeRepository)  # type: ignore[no-any-return]
+
+    @property
+    def equipment(self) -> SqlEquipmentRepository:
+        return self._repo(SqlEquipmentRepository)  # type: ignore[no-any-return]
+
+    @property
+    def checklist_templates(self) -> SqlChecklistTemplateRepository:
+        return self._repo(SqlChecklistTemplateRepository)  # type: ignore[no-any-return]
+
+    @property
+    def work_orders(self) -> SqlWorkOrderRepository:
+        return self._repo(SqlWorkOrderRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self._txn.savepoint()

@@ -73,6 +73,14 @@ class Action(StrEnum):
     PLAN_WRITE = "plan.write"  # beats, plans, reordering a day: within that same scope
     PLAN_COMPLIANCE = "plan.compliance"  # the report: a MANAGER their team, an ADMIN all
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
+    SITE_READ = "site.read"  # every customer site: every role (a technician goes to any)
+    SITE_WRITE = "site.write"  # create, edit, move, delete sites
+    EQUIPMENT_READ = "equipment.read"  # types and machines, their history: every role
+    EQUIPMENT_WRITE = "equipment.write"  # types; machines' details, status and attributes
+    EQUIPMENT_SHUTDOWN = "equipment.shutdown"  # mark DOWN: opens an urgent work order
+    WORK_ORDER_READ = "work_order.read"  # every work order and checklist template
+    WORK_ORDER_WRITE = "work_order.write"  # create, edit, assign, cancel; templates
+    WORK_ORDER_WORK = "work_order.work"  # start, hold, fill in, complete, comment: one's own
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -121,6 +129,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_WRITE: _MEMBERS,
     Action.PLAN_COMPLIANCE: _STAFF,
     Action.SYNC: _MEMBERS,
+    Action.SITE_READ: _MEMBERS,
+    Action.SITE_WRITE: _STAFF,
+    Action.EQUIPMENT_READ: _MEMBERS,
+    Action.EQUIPMENT_WRITE: _STAFF,
+    Action.EQUIPMENT_SHUTDOWN: _MEMBERS,
+    Action.WORK_ORDER_READ: _MEMBERS,
+    Action.WORK_ORDER_WRITE: _STAFF,
+    Action.WORK_ORDER_WORK: _MEMBERS,  # a SALES_REP their own, a MANAGER the team's
 }
 
 

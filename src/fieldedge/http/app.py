@@ -43,6 +43,9 @@ from fieldedge.http.routes import (
     users,
     visits,
 )
+from fieldedge.http.routes import equipment as equipment_routes
+from fieldedge.http.routes import sites as site_routes
+from fieldedge.http.routes import work_orders as work_order_routes
 from fieldedge.services.deps import Deps
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[Any]]
@@ -69,6 +72,9 @@ def api_routes() -> list[BaseRoute]:
         *targets.routes,
         *beats.routes,
         *plans.routes,
+        *site_routes.routes,
+        *equipment_routes.routes,
+        *work_order_routes.routes,
         *sync.routes,
     ]
 

@@ -507,6 +507,9 @@ async def _update_route(
 
 @cache
 def registry() -> Registry:
+    # Imported here: that module builds on this one's helpers (a cycle at import time).
+    from fieldedge.http.sync_service import service_entities
+
     entities = (
         SyncEntity(
             name="contact",
@@ -663,6 +666,7 @@ def registry() -> Registry:
             current=lambda row: row.values(),
             update=_update_route,
         ),
+        *service_entities(),
     )
     renderers = {entity.kind: entity.render for entity in entities}
     renderers |= {

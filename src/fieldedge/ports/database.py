@@ -37,6 +37,7 @@ from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, Us
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
 from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
+from fieldedge.ports.equipment import EquipmentRepository, EquipmentTypeRepository
 from fieldedge.ports.expenses import ExpenseRepository
 from fieldedge.ports.fieldday import AttendanceRepository
 from fieldedge.ports.fieldforce import (
@@ -48,8 +49,10 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
+from fieldedge.ports.work_orders import ChecklistTemplateRepository, WorkOrderRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +305,15 @@ class IdempotencyRepository(Protocol):
 SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses", "territories", "targets", "beats", "plans", "routes",
+    "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
 )  # fmt: skip
 # The kinds whose rows are one user's work (their ``user_id``): they follow that user in
 # and out of a replica's scope.
 USER_KINDS = (
     "orders", "payments", "attendance", "expenses", "targets", "beats", "plans", "routes",
 )  # fmt: skip
+# The kinds every replica of the company holds whole (every role reads them all).
+EVERYONES = ("sites", "equipment_types", "equipment", "checklist_templates", "work_orders")
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,6 +482,21 @@ class UnitOfWork(Protocol):
 
     @property
     def sync(self) -> SyncRepository: ...
+
+    @property
+    def sites(self) -> SiteRepository: ...
+
+    @property
+    def equipment_types(self) -> EquipmentTypeRepository: ...
+
+    @property
+    def equipment(self) -> EquipmentRepository: ...
+
+    @property
+    def checklist_templates(self) -> ChecklistTemplateRepository: ...
+
+    @property
+    def work_orders(self) -> WorkOrderRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes

@@ -10,7 +10,7 @@ leave out the closest contacts.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from uuid import UUID
 
@@ -101,7 +101,7 @@ async def near_contacts(
     """Contacts within ``radius_km`` of ``near`` (``lat,lng``), closest first."""
     require(principal, Action.CONTACT_READ)
     lat, lng, radius_m = parse_near(near, radius_km)
-    after = _near_after(cursor)
+    _near_after(cursor)  # a bad cursor is a 422 before anything is read
     query = replace(
         _query(principal, filters), box=bounding_box(lat, lng, radius_m), limit=NEAR_CANDIDATES + 1
     )
@@ -109,10 +109,28 @@ async def near_contacts(
         return Page(items=[], limit=limit, next_cursor=None)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         candidates = await uow.contacts.list(query)
+    measured, next_cursor = by_distance(candidates, lat, lng, radius_m, cursor, limit, "contacts")
+    items = [Near(contact, distance) for contact, distance in measured]
+    return Page(items=items, limit=limit, next_cursor=next_cursor)
+
+
+def by_distance(
+    candidates: Sequence[Record],
+    lat: float,
+    lng: float,
+    radius_m: float,
+    cursor: str | None,
+    limit: int,
+    noun: str,
+) -> tuple[list[tuple[Record, float]], str | None]:
+    """The candidates (rows with ``latitude``/``longitude``, at most ``NEAR_CANDIDATES``
+    of them plus one) within ``radius_m``, closest first, with their distance in metres
+    and the next page's cursor. Shared by every ``?near=`` list (contacts, sites)."""
+    after = _near_after(cursor)
     if len(candidates) > NEAR_CANDIDATES:
         raise ValidationFailed(
             details={
-                "radiusKm": [f"Over {NEAR_CANDIDATES} contacts in this area; use a smaller radius."]
+                "radiusKm": [f"Over {NEAR_CANDIDATES} {noun} in this area; use a smaller radius."]
             }
         )
     measured = sorted(
@@ -126,9 +144,9 @@ async def near_contacts(
     inside = [row for row in measured if row[0] <= radius_m]
     if after is not None:
         inside = [row for row in inside if (row[0], row[1]) > after]
-    items = [Near(contact, round(d, 1)) for d, _, contact in inside[:limit]]
+    items = [(row, round(d, 1)) for d, _, row in inside[:limit]]
     next_cursor = None
     if len(inside) > limit:
         d, last_id, _ = inside[limit - 1]
         next_cursor = encode_cursor({"d": d, "id": str(last_id)})
-    return Page(items=items, limit=limit, next_cursor=next_cursor)
+    return items, next_cursor

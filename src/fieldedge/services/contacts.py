@@ -15,8 +15,9 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.contacts import Contact, ContactType, normalize_phone
 from fieldedge.domain.identity import Role
-from fieldedge.errors import ValidationFailed
+from fieldedge.errors import Conflict, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
+from fieldedge.ports.sites import SiteQuery
 from fieldedge.services.common import audit, commit_new, found, id_taken, new_id, scope_moved
 from fieldedge.services.deps import Deps
 from fieldedge.services.territories import check_territory
@@ -197,6 +198,8 @@ async def remove_contact(
     uow: UnitOfWork, principal: Principal, contact: Contact, deps: Deps
 ) -> None:
     require(principal, Action.CONTACT_DELETE)
+    if await uow.sites.list(SiteQuery(contact_id=contact.id, limit=1)):
+        raise Conflict("Delete this contact's sites first.")  # their equipment stands there
     now = deps.clock.now()
     contact.apply({"deleted_at": now, "updated_at": now})
     await uow.contacts.save(contact)

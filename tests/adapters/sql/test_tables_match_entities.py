@@ -19,6 +19,7 @@ from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
 from fieldedge.domain.company import Company
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.equipment import Equipment, EquipmentType
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
@@ -27,11 +28,14 @@ from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.sites import Site
 from fieldedge.domain.territories import Territory
 from fieldedge.domain.visits import Visit
+from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_service as sv
 from fieldedge_adapters.sql import tables_territories as tt
 
 PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
@@ -51,6 +55,11 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (AttendanceDay, ff.AttendanceRow, {"field_versions"}),
     (ExpenseClaim, ex.ExpenseClaimRow, {"field_versions"}),
     (Territory, tt.TerritoryRow, {"field_versions"}),
+    (Site, sv.SiteRow, {"field_versions"}),
+    (EquipmentType, sv.EquipmentTypeRow, {"field_versions"}),
+    (Equipment, sv.EquipmentRow, {"field_versions"}),
+    (ChecklistTemplate, sv.ChecklistTemplateRow, {"field_versions"}),
+    (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

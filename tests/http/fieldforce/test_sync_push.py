@@ -114,7 +114,8 @@ async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -
         ("rejected", "VALIDATION_ERROR"),
     ]
     entities = (
-        "attendance, beat, contact, expense, order, payment, plan, route, target, territory, visit"
+        "attendance, beat, checklist_template, contact, equipment, equipment_type, expense, "
+        "order, payment, plan, route, site, target, territory, visit, work_order"
     )
     assert out[0]["error"]["details"] == {"entity": [f"One of: {entities}."]}
     assert "baseVersion" in out[3]["error"]["details"]

@@ -57,15 +57,9 @@ def _near(value: str) -> str:
     return value
 
 
-class ContactQuery(ListQuery):
-    q: Text | None = None
-    type: ContactType | None = None
-    owner_id: UUID | None = None
-    city: Text | None = None
-    tag: Text | None = None
-    territory_id: UUID | None = Field(
-        default=None, description="In this territory or any territory below it."
-    )
+class NearQuery(ListQuery):
+    """A list that may be sorted by distance: ``?near=lat,lng&radiusKm=`` (contacts, sites)."""
+
     near: (
         Annotated[
             str,
@@ -86,6 +80,17 @@ class ContactQuery(ListQuery):
         if info.data.get("near") is None:
             raise ValueError("Only with near=lat,lng: a radius needs a centre.")
         return radius_km
+
+
+class ContactQuery(NearQuery):
+    q: Text | None = None
+    type: ContactType | None = None
+    owner_id: UUID | None = None
+    city: Text | None = None
+    tag: Text | None = None
+    territory_id: UUID | None = Field(
+        default=None, description="In this territory or any territory below it."
+    )
 
 
 async def list_route(request: Request) -> Response:
@@ -188,9 +193,9 @@ routes = [
             ),
             "DELETE": Operation(
                 delete_route,
-                "Delete a contact (a tombstone for sync; reads answer 404 after)",
+                "Delete a contact without sites (else 409); a tombstone for sync",
                 response=DeletedOut,
-                **_WRITE,
+                **{**_WRITE, "errors": (e.Forbidden, e.NotFound, e.Conflict, e.ValidationFailed)},
             ),
         },
     ),

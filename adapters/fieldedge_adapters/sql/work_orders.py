@@ -1,0 +1,101 @@
+"""Checklist templates and work orders in SQL: the filtered, keyset-paged list behind
+``GET /work-orders`` (and ``/mine``), and ``/overdue`` as one range over the
+(company_id, status, due_at) index: the open statuses, due before now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder, WorkOrderStatus
+from fieldedge.ports.records import Record
+from fieldedge.ports.work_orders import WorkOrderQuery
+from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
+from fieldedge_adapters.sql.tables_service import ChecklistTemplateRow, WorkOrderRow
+
+TEMPLATES = table_of(ChecklistTemplateRow)
+T = table_of(WorkOrderRow)
+# Inlined as SQL literals: the statement is compiled once per shape, with no expanding
+# parameter (the statuses are the code's, never the caller's).
+OPEN_STATUSES: list[Any] = [
+    sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL
+]
+_FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
+
+
+@shape
+def _templates(after: bool, tenant: bool) -> Any:
+    statement = sa.select(TEMPLATES).where(
+        *tenant_filter(TEMPLATES, tenant), TEMPLATES.c.deleted_at.is_(None)
+    )
+    if after:
+        statement = statement.where(TEMPLATES.c.id > sa.bindparam("after"))
+    return statement.order_by(TEMPLATES.c.id).limit(limit_param())
+
+
+@shape
+def _list(after: bool, filters: tuple[str, ...], overdue: bool, newest: bool, tenant: bool) -> Any:
+    statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
+    if after:
+        statement = statement.where(T.c.id > sa.bindparam("after"))
+    for name in filters:
+        statement = statement.where(T.c[name] == sa.bindparam(name))
+    if overdue:
+        statement = statement.where(
+            T.c.status.in_(OPEN_STATUSES), T.c.due_at < sa.bindparam("due_before")
+        )
+    return statement.order_by(T.c.id.desc() if newest else T.c.id).limit(limit_param())
+
+
+class SqlChecklistTemplateRepository(Repository[ChecklistTemplate]):
+    table, model = TEMPLATES, ChecklistTemplate
+    field_versioned = True
+
+    async def get(
+        self, template_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> ChecklistTemplate | None:
+        return await self._get(template_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, template: ChecklistTemplate) -> None:
+        self._add(template)
+
+    async def save(self, template: ChecklistTemplate) -> None:
+        self._save(template)
+
+    async def list(self, after: UUID | None, limit: int) -> Sequence[Record]:
+        statement = _templates(after is not None, self._tenant)
+        return await self._rows(statement, after=after, limit=limit)
+
+
+class SqlWorkOrderRepository(Repository[WorkOrder]):
+    table, model = T, WorkOrder
+    field_versioned = True
+
+    async def get(
+        self, work_order_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> WorkOrder | None:
+        return await self._get(work_order_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, work_order: WorkOrder) -> None:
+        self._add(work_order)
+
+    async def save(self, work_order: WorkOrder) -> None:
+        self._save(work_order)
+
+    async def list(self, query: WorkOrderQuery) -> Sequence[Record]:
+        values = {name: getattr(query, name) for name in _FILTERS}
+        sent = tuple(name for name, value in values.items() if value is not None)
+        statement = _list(
+            query.after is not None,
+            sent,
+            query.due_before is not None,
+            query.newest_first,
+            self._tenant,
+        )
+        params = {name: getattr(values[name], "value", values[name]) for name in sent}
+        return await self._rows(
+            statement, after=query.after, due_before=query.due_before, limit=query.limit, **params
+        )
