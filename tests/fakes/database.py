@@ -18,6 +18,7 @@ from typing import Any, Self
 
 from fieldedge.ports.database import SchemaState, Scope
 
+from .api_keys import MemoryApiKeyRepository
 from .audit import MemoryAuditRepository
 from .beats import MemoryBeatRepository, MemoryPlanRepository, MemoryRouteRepository
 from .doubles import FakeDatabase, Switch
@@ -142,6 +143,10 @@ class MemoryUnitOfWork:
     @property
     def routes(self) -> MemoryRouteRepository:
         return self._repo(MemoryRouteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def api_keys(self) -> MemoryApiKeyRepository:
+        return self._repo(MemoryApiKeyRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -45,6 +45,7 @@ TARGETS = "targets"
 BEATS = "beats"
 PLANS = "plans"
 ROUTE_DAYS = "route_days"
+API_KEYS = "api_keys"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
@@ -87,6 +88,10 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     ATTENDANCE: (Unique(("company_id", "user_id", "day")),),
     TARGETS: (Unique(("company_id", "user_id", "month")),),
     ROUTE_DAYS: (Unique(("company_id", "user_id", "day")),),
+    API_KEYS: (
+        Unique(("prefix",)),
+        Unique(("previous_prefix",), lambda row: row["previous_prefix"] is not None),
+    ),
 }
 
 

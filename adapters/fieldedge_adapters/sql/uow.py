@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
 from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.api_keys import SqlApiKeyRepository
 from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
 from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.beats import SqlBeatRepository, SqlPlanRepository, SqlRouteRepository
@@ -136,6 +137,10 @@ class SqlUnitOfWork:
     @property
     def routes(self) -> SqlRouteRepository:
         return self._repo(SqlRouteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def api_keys(self) -> SqlApiKeyRepository:
+        return self._repo(SqlApiKeyRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

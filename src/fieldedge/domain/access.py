@@ -23,6 +23,10 @@ class Principal:
     role: Role
     ip: str | None = None
     session_id: UUID | None = None  # the refresh-token family the token was minted for
+    # An integration's API key (``domain.api_keys``): the company-wide principal it acts
+    # as is an ADMIN limited to ``scopes``; ``user_id`` is the ADMIN who made the key.
+    api_key_id: UUID | None = None
+    scopes: frozenset[str] = frozenset()
 
     @property
     def tenant(self) -> UUID:
@@ -73,6 +77,7 @@ class Action(StrEnum):
     PLAN_WRITE = "plan.write"  # beats, plans, reordering a day: within that same scope
     PLAN_COMPLIANCE = "plan.compliance"  # the report: a MANAGER their team, an ADMIN all
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
+    API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -121,6 +126,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_WRITE: _MEMBERS,
     Action.PLAN_COMPLIANCE: _STAFF,
     Action.SYNC: _MEMBERS,
+    Action.API_KEY_MANAGE: _ADMIN,
 }
 
 
@@ -129,5 +135,47 @@ def allowed(role: Role, action: Action) -> bool:
 
 
 def require(principal: Principal, action: Action) -> None:
+    if principal.api_key_id is not None:
+        require_scope(principal, action)
     if not allowed(principal.role, action):
         raise Forbidden(f"A {principal.role.value} may not do this ({action.value}).")
+
+
+# API key scopes: read or write per resource family (``write`` includes ``read``). An
+# action outside this map (users, the company, audit, sync, field days, plans) is never
+# an integration's: a key gets 403 on it whatever its scopes.
+SCOPE_FAMILIES = ("contacts", "visits", "orders", "payments", "products", "service", "reports")
+SCOPES = frozenset(f"{family}:{mode}" for family in SCOPE_FAMILIES for mode in ("read", "write"))
+KEY_SCOPE: dict[Action, str] = {
+    Action.CONTACT_READ: "contacts:read",
+    Action.CONTACT_WRITE: "contacts:write",
+    Action.CONTACT_DELETE: "contacts:write",
+    Action.CONTACT_ASSIGN: "contacts:write",
+    Action.VISIT_READ: "visits:read",
+    Action.VISIT_WRITE: "visits:write",
+    Action.PRODUCT_READ: "products:read",
+    Action.PRODUCT_WRITE: "products:write",
+    Action.ORDER_READ: "orders:read",
+    Action.ORDER_CREATE: "orders:write",
+    Action.ORDER_APPROVE: "orders:write",
+    Action.ORDER_FULFIL: "orders:write",
+    Action.ORDER_CANCEL: "orders:write",
+    Action.PAYMENT_READ: "payments:read",
+    Action.PAYMENT_CREATE: "payments:write",
+    Action.TARGET_TEAM: "reports:read",  # the months against target of every rep
+    Action.PLAN_COMPLIANCE: "reports:read",
+}
+
+
+def grants(scopes: frozenset[str], needed: str) -> bool:
+    family, _, mode = needed.partition(":")
+    return needed in scopes or (mode == "read" and f"{family}:write" in scopes)
+
+
+def require_scope(principal: Principal, action: Action) -> None:
+    """A key may do ``action`` only with the scope it maps to; the 403 names the scope."""
+    needed = KEY_SCOPE.get(action)
+    if needed is None:
+        raise Forbidden(f"An API key may not do this ({action.value}).")
+    if not grants(principal.scopes, needed):
+        raise Forbidden(f"This API key lacks the scope {needed}.", details={"scope": [needed]})

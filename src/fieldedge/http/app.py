@@ -21,6 +21,7 @@ from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
+    api_keys,
     attendance,
     auth,
     beats,
@@ -70,6 +71,7 @@ def api_routes() -> list[BaseRoute]:
         *beats.routes,
         *plans.routes,
         *sync.routes,
+        *api_keys.routes,
     ]
 
 

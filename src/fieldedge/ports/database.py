@@ -36,6 +36,7 @@ from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
+from fieldedge.ports.api_keys import ApiKeyRepository
 from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
 from fieldedge.ports.expenses import ExpenseRepository
 from fieldedge.ports.fieldday import AttendanceRepository
@@ -471,6 +472,9 @@ class UnitOfWork(Protocol):
 
     @property
     def routes(self) -> RouteRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

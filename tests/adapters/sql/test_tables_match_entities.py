@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from fieldedge.domain.api_keys import ApiKey
 from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
@@ -32,6 +33,7 @@ from fieldedge.domain.visits import Visit
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_integrations as ti
 from fieldedge_adapters.sql import tables_territories as tt
 
 PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
@@ -51,6 +53,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (AttendanceDay, ff.AttendanceRow, {"field_versions"}),
     (ExpenseClaim, ex.ExpenseClaimRow, {"field_versions"}),
     (Territory, tt.TerritoryRow, {"field_versions"}),
+    (ApiKey, ti.ApiKeyRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}
