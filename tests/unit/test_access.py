@@ -54,6 +54,7 @@ EXPECTED = {
     Action.PLAN_WRITE: {A, M, R},
     Action.PLAN_COMPLIANCE: {A, M},
     Action.SYNC: {A, M, R},
+    Action.API_KEY_MANAGE: {A},
 }
 
 
