@@ -137,6 +137,11 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/openapi.json", "GET"): OPEN,
     ("/api/docs", "GET"): OPEN,
     ("/api/docs/init.js", "GET"): OPEN,
+    ("/api/v1/api-keys", "GET"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys", "POST"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}", "GET"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}", "DELETE"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}/rotate", "POST"): Rule(A.API_KEY_MANAGE),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -167,4 +172,5 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.CONTACT_DELETE: frozenset({Role.ADMIN, Role.MANAGER}),  # rule 13
     A.CONTACT_ASSIGN: frozenset({Role.ADMIN, Role.MANAGER}),
     A.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
+    A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
 }

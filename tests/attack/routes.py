@@ -114,6 +114,8 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         ],
     },
     ("/api/v1/sync/pull", "POST"): {"cursor": None, "limit": 10},
+    ("/api/v1/api-keys", "POST"): {"name": "Sweep key", "scopes": ["orders:read"]},
+    ("/api/v1/api-keys/{id}/rotate", "POST"): {"graceHours": 1},
 }
 
 # Which of company A's rows each path names.
@@ -131,6 +133,7 @@ OWNER = {
     "beats": "beat",
     "plans": "plan",
     "companies": "company",
+    "api-keys": "api_key",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldedge.domain.access import SCOPES
 from fieldedge.services.platform_admin import create_super_admin
 from fixtures.identity_api import PASSWORD, Api, bearer
 from fixtures.images import JPEG
@@ -16,7 +17,7 @@ SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A m
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
     "attendance_days", "expense_claims", "territories", "targets",
-    "beats", "beat_stops", "plans", "route_days",
+    "beats", "beat_stops", "plans", "route_days", "api_keys",
 )  # fmt: skip
 
 
@@ -173,6 +174,14 @@ async def build_world(api: Api) -> World:
             "/api/v1/plans", json={"beatId": beat["id"], "date": "2026-12-07"}, headers=rep_h
         )
     )
+    api_key = await _ok(
+        await client.post(
+            "/api/v1/api-keys",
+            json={"name": "Sweep ERP", "scopes": sorted(SCOPES)},
+            headers=admin,
+        )
+    )
+    world.tokens["key_a"] = api_key["secret"]  # every scope: what no scope reaches is 403
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -186,6 +195,7 @@ async def build_world(api: Api) -> World:
         "territory": territory["id"],
         "beat": beat["id"],
         "plan": plan["id"],
+        "api_key": api_key["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],
