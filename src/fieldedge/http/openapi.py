@@ -288,7 +288,7 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
         }
         if op.auth:
             # An integration's API key goes as a bearer token or in X-API-Key.
-            keys = [{"apiKeyHeader": []}] if op.keys else []
+            keys: list[dict[str, list[str]]] = [{"apiKeyHeader": []}] if op.keys else []
             item["security"] = [{"bearerAuth": []}, *keys]
         if op.body is not None:
             item["requestBody"] = {

@@ -16,7 +16,7 @@ import pytest
 
 from fieldedge.ports.database import Database
 from fixtures.app import open_api
-from fixtures.identity_api import Api
+from fixtures.identity_api import Api, bearer
 
 from .conftest import Team, build_team
 
@@ -192,3 +192,22 @@ async def test_rate_limits_count_per_key(tight: Api) -> None:
     other = await team.client.get("/api/v1/contacts", headers=with_key(two["secret"], "x-api-key"))
     assert other.status_code == 200  # another key: its own budget
     assert (await team.get("admin", "/api/v1/contacts")).status_code == 200  # and the ADMIN's
+
+
+async def test_a_keys_idempotency_keys_are_its_own_not_its_admins(team: Team) -> None:
+    key = await make_key(team, "contacts:write")
+    body, again = {"name": "Once"}, {"Idempotency-Key": "same-key-1"}
+    mine = await team.client.post(
+        "/api/v1/contacts", json=body, headers={**bearer(team.tokens["admin"]), **again}
+    )
+    theirs = await team.client.post(
+        "/api/v1/contacts", json=body, headers={**with_key(key["secret"]), **again}
+    )
+    replay = await team.client.post(
+        "/api/v1/contacts", json=body, headers={**with_key(key["secret"]), **again}
+    )
+    assert mine.status_code == theirs.status_code == 201
+    assert "Idempotent-Replayed" not in theirs.headers  # not the ADMIN's answer
+    assert theirs.json()["data"]["id"] != mine.json()["data"]["id"]
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["data"]["id"] == theirs.json()["data"]["id"]
