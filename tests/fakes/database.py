@@ -44,6 +44,7 @@ from .sync import MemorySyncRepository
 from .targets import MemoryTargetRepository
 from .territories import MemoryTerritoryRepository
 from .txn import MemoryTxn
+from .webhooks import MemoryWebhookRepository
 
 
 class MemoryUnitOfWork:
@@ -147,6 +148,10 @@ class MemoryUnitOfWork:
     @property
     def api_keys(self) -> MemoryApiKeyRepository:
         return self._repo(MemoryApiKeyRepository)  # type: ignore[no-any-return]
+
+    @property
+    def webhooks(self) -> MemoryWebhookRepository:
+        return self._repo(MemoryWebhookRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

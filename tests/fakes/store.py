@@ -46,6 +46,8 @@ BEATS = "beats"
 PLANS = "plans"
 ROUTE_DAYS = "route_days"
 API_KEYS = "api_keys"
+WEBHOOK_ENDPOINTS = "webhook_endpoints"
+WEBHOOK_DELIVERIES = "webhook_deliveries"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(

@@ -55,6 +55,7 @@ EXPECTED = {
     Action.PLAN_COMPLIANCE: {A, M},
     Action.SYNC: {A, M, R},
     Action.API_KEY_MANAGE: {A},
+    Action.WEBHOOK_MANAGE: {A},
 }
 
 

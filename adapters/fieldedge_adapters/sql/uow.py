@@ -33,6 +33,7 @@ from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTok
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
 from fieldedge_adapters.sql.visits import SqlVisitRepository
+from fieldedge_adapters.sql.webhooks import SqlWebhookRepository
 
 
 class SqlUnitOfWork:
@@ -141,6 +142,10 @@ class SqlUnitOfWork:
     @property
     def api_keys(self) -> SqlApiKeyRepository:
         return self._repo(SqlApiKeyRepository)  # type: ignore[no-any-return]
+
+    @property
+    def webhooks(self) -> SqlWebhookRepository:
+        return self._repo(SqlWebhookRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

@@ -78,6 +78,7 @@ class Action(StrEnum):
     PLAN_COMPLIANCE = "plan.compliance"  # the report: a MANAGER their team, an ADMIN all
     SYNC = "sync"  # push and pull one's own replica (what it holds is the read scope)
     API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
+    WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -127,6 +128,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PLAN_COMPLIANCE: _STAFF,
     Action.SYNC: _MEMBERS,
     Action.API_KEY_MANAGE: _ADMIN,
+    Action.WEBHOOK_MANAGE: _ADMIN,
 }
 
 

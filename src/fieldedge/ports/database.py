@@ -51,6 +51,7 @@ from fieldedge.ports.fieldforce import (
 from fieldedge.ports.records import Record
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
+from fieldedge.ports.webhooks import WebhookRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +476,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...
