@@ -142,6 +142,15 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/api-keys/{id}", "GET"): Rule(A.API_KEY_MANAGE),
     ("/api/v1/api-keys/{id}", "DELETE"): Rule(A.API_KEY_MANAGE),
     ("/api/v1/api-keys/{id}/rotate", "POST"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/webhooks", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "PATCH"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "DELETE"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/rotate-secret", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/test", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -173,4 +182,5 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.CONTACT_ASSIGN: frozenset({Role.ADMIN, Role.MANAGER}),
     A.PLATFORM_COMPANIES: frozenset({Role.SUPER_ADMIN}),
     A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
+    A.WEBHOOK_MANAGE: frozenset({Role.ADMIN}),
 }

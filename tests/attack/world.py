@@ -11,13 +11,15 @@ from fixtures.identity_api import PASSWORD, Api, bearer
 from fixtures.images import JPEG
 
 PUNE = (18.5204, 73.8567)
+SINK = "http://127.0.0.1:9/hook"  # a webhook receiver that is never there (refused at once)
 SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A may hold it
 
 # The rows of company A that a request made with another company's token must leave alone.
 TABLES = (
     "users", "contacts", "visits", "visit_photos", "products", "orders", "payments",
     "attendance_days", "expense_claims", "territories", "targets",
-    "beats", "beat_stops", "plans", "route_days", "api_keys",
+    "beats", "beat_stops", "plans", "route_days", "api_keys", "webhook_endpoints",
+    "webhook_deliveries",
 )  # fmt: skip
 
 
@@ -182,6 +184,15 @@ async def build_world(api: Api) -> World:
         )
     )
     world.tokens["key_a"] = api_key["secret"]  # every scope: what no scope reaches is 403
+    webhook = await _ok(
+        await client.post(
+            "/api/v1/webhooks", json={"url": SINK, "eventTypes": ["order.created"]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    ping = await _ok(
+        await client.post(f"/api/v1/webhooks/{webhook['id']}/test", headers=admin), 200
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -196,6 +207,8 @@ async def build_world(api: Api) -> World:
         "beat": beat["id"],
         "plan": plan["id"],
         "api_key": api_key["id"],
+        "webhook": webhook["id"],
+        "webhook_delivery": ping["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

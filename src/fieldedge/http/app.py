@@ -43,6 +43,7 @@ from fieldedge.http.routes import (
     territories,
     users,
     visits,
+    webhooks,
 )
 from fieldedge.services.deps import Deps
 
@@ -72,6 +73,7 @@ def api_routes() -> list[BaseRoute]:
         *plans.routes,
         *sync.routes,
         *api_keys.routes,
+        *webhooks.routes,
     ]
 
 
