@@ -35,6 +35,7 @@ async def api(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
     await deps.kv.close()
     await deps.storage.close()
     await deps.mailer.close()
+    await deps.webhooks.close()
 
 
 @pytest.fixture
