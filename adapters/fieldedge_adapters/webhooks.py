@@ -55,7 +55,7 @@ class HttpxWebhookSender:
         try:
             async with asyncio.timeout(self._timeout_s):
                 found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: a label over 63
             raise WebhookFailed(f"{host} does not resolve", 0) from exc
         return sorted({str(info[4][0]) for info in found})
 
