@@ -24,6 +24,7 @@ from fieldedge_adapters.mail import mailer_from_url
 from fieldedge_adapters.sql import database_from_url
 from fieldedge_adapters.storage import storage_from_url
 from fieldedge_adapters.system import SystemClock, UuidV7Ids
+from fieldedge_adapters.webhooks import HttpxWebhookSender
 from fieldedge_handlers.logs import configure_logging
 
 DEV_SECRET_FILE = Path("var/jwt_secret")
@@ -124,6 +125,10 @@ def build_deps(settings: Settings) -> Deps:
         mailer=GuardedMailer(mailer, breaker("mail"), timeout_s=settings.mail_timeout_s),
         clock=clock,
         ids=UuidV7Ids(),
+        webhooks=HttpxWebhookSender(
+            timeout_s=settings.webhook_timeout_s,
+            max_body_bytes=settings.webhook_max_response_bytes,
+        ),
     )
 
 
@@ -163,5 +168,6 @@ async def close_deps(deps: Deps) -> None:
         deps.kv.close(),
         deps.storage.close(),
         deps.mailer.close(),
+        deps.webhooks.close(),
         return_exceptions=True,
     )

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     outbox_lease_s: int = Field(default=60, ge=5, le=3600)
     outbox_inline: bool = True
 
+    # Webhooks: one POST's whole deadline, the most of a response read, and whether an
+    # endpoint may be on loopback (a test's receiver; never in production).
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=30)
+    webhook_max_response_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
+    webhook_allow_loopback: bool = False
+
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "fieldedge"
     jwt_audience: str = "fieldedge-api"

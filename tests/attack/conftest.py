@@ -21,18 +21,21 @@ LIMITS = {
     f"rate_{name}": 100_000
     for name in ("auth_email_per_min", "auth_ip_per_min", "read_per_min", "write_per_min")
 } | {"rate_upload_per_day": 100_000}
+# The world's webhook endpoint is on loopback (nothing listens: every send fails at once).
+WEBHOOKS = {"webhook_allow_loopback": True, "webhook_timeout_s": 2.0}
 
 
 @pytest.fixture
 async def api(db: Database, tmp_path: Path) -> AsyncIterator[Api]:
     clock = FixedClock(at=datetime.now(UTC).replace(microsecond=0))
-    deps = make_deps(tmp_path, db, clock=clock, **LIMITS)
+    deps = make_deps(tmp_path, db, clock=clock, **LIMITS, **WEBHOOKS)
     app = create_app(deps)
     async with client_for(app) as client:
         yield Api(app, deps, client, clock)
     await deps.kv.close()
     await deps.storage.close()
     await deps.mailer.close()
+    await deps.webhooks.close()
 
 
 @pytest.fixture

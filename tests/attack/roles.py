@@ -165,6 +165,20 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/openapi.json", "GET"): OPEN,
     ("/api/docs", "GET"): OPEN,
     ("/api/docs/init.js", "GET"): OPEN,
+    ("/api/v1/api-keys", "GET"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys", "POST"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}", "GET"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}", "DELETE"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/api-keys/{id}/rotate", "POST"): Rule(A.API_KEY_MANAGE),
+    ("/api/v1/webhooks", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "PATCH"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}", "DELETE"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/rotate-secret", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/test", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -203,4 +217,6 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.WORK_ORDER_READ: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.WORK_ORDER_WRITE: frozenset({Role.ADMIN, Role.MANAGER}),
     A.WORK_ORDER_WORK: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
+    A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
+    A.WEBHOOK_MANAGE: frozenset({Role.ADMIN}),
 }

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from fieldedge.http.spec import Operation, Resource
 
-from .world import JPEG, World
+from .world import JPEG, SINK, World
 
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 
@@ -144,6 +144,12 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
         ],
     },
     ("/api/v1/sync/pull", "POST"): {"cursor": None, "limit": 10},
+    ("/api/v1/api-keys", "POST"): {"name": "Sweep key", "scopes": ["orders:read"]},
+    ("/api/v1/api-keys/{id}/rotate", "POST"): {"graceHours": 1},
+    # Loopback is allowed in the sweep's app (conftest); port 9 refuses at once.
+    ("/api/v1/webhooks", "POST"): {"url": SINK, "eventTypes": ["contact.created"]},
+    ("/api/v1/webhooks/{id}", "PATCH"): {"description": "Hijacked"},
+    ("/api/v1/webhooks/{id}/rotate-secret", "POST"): {"overlapHours": 1},
 }
 
 # Which of company A's rows each path names.
@@ -166,6 +172,9 @@ OWNER = {
     "equipment": "equipment",
     "checklist-templates": "checklist_template",
     "work-orders": "work_order",
+    "api-keys": "api_key",
+    "webhooks": "webhook",
+    "deliveries": "webhook_delivery",
 }
 
 

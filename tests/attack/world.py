@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldedge.domain.access import SCOPES
 from fieldedge.services.platform_admin import create_super_admin
 from fixtures.identity_api import PASSWORD, Api, bearer
 from fixtures.images import JPEG
 
 PUNE = (18.5204, 73.8567)
+SINK = "http://127.0.0.1:9/hook"  # a webhook receiver that is never there (refused at once)
 SECRET_B = "Rival Secret Contact"  # company B's row: no response to company A may hold it
 
 # The rows of company A that a request made with another company's token must leave alone.
@@ -18,6 +20,7 @@ TABLES = (
     "attendance_days", "expense_claims", "territories", "targets",
     "beats", "beat_stops", "plans", "route_days",
     "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
+    "api_keys", "webhook_endpoints", "webhook_deliveries",
 )  # fmt: skip
 
 
@@ -227,6 +230,23 @@ async def build_world(api: Api) -> World:
         "equipment_type": equipment_type["id"],
         "equipment": equipment["id"],
     }
+    api_key = await _ok(
+        await client.post(
+            "/api/v1/api-keys",
+            json={"name": "Sweep ERP", "scopes": sorted(SCOPES)},
+            headers=admin,
+        )
+    )
+    world.tokens["key_a"] = api_key["secret"]  # every scope: what no scope reaches is 403
+    webhook = await _ok(
+        await client.post(
+            "/api/v1/webhooks", json={"url": SINK, "eventTypes": ["order.created"]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    ping = await _ok(
+        await client.post(f"/api/v1/webhooks/{webhook['id']}/test", headers=admin), 200
+    )
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -240,6 +260,9 @@ async def build_world(api: Api) -> World:
         "territory": territory["id"],
         "beat": beat["id"],
         "plan": plan["id"],
+        "api_key": api_key["id"],
+        "webhook": webhook["id"],
+        "webhook_delivery": ping["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

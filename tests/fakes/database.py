@@ -18,6 +18,7 @@ from typing import Any, Self
 
 from fieldedge.ports.database import SchemaState, Scope
 
+from .api_keys import MemoryApiKeyRepository
 from .audit import MemoryAuditRepository
 from .beats import MemoryBeatRepository, MemoryPlanRepository, MemoryRouteRepository
 from .doubles import FakeDatabase, Switch
@@ -50,6 +51,7 @@ from .sync import MemorySyncRepository
 from .targets import MemoryTargetRepository
 from .territories import MemoryTerritoryRepository
 from .txn import MemoryTxn
+from .webhooks import MemoryWebhookRepository
 
 
 class MemoryUnitOfWork:
@@ -149,6 +151,14 @@ class MemoryUnitOfWork:
     @property
     def routes(self) -> MemoryRouteRepository:
         return self._repo(MemoryRouteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def api_keys(self) -> MemoryApiKeyRepository:
+        return self._repo(MemoryApiKeyRepository)  # type: ignore[no-any-return]
+
+    @property
+    def webhooks(self) -> MemoryWebhookRepository:
+        return self._repo(MemoryWebhookRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> MemorySyncRepository:

@@ -50,6 +50,9 @@ EQUIPMENT_TYPES = "equipment_types"
 EQUIPMENT = "equipment"
 TEMPLATES = "checklist_templates"
 WORK_ORDERS = "work_orders"
+API_KEYS = "api_keys"
+WEBHOOK_ENDPOINTS = "webhook_endpoints"
+WEBHOOK_DELIVERIES = "webhook_deliveries"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(
@@ -96,6 +99,10 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     ROUTE_DAYS: (Unique(("company_id", "user_id", "day")),),
     # Partial: a deleted machine's serial is free again.
     EQUIPMENT: (Unique(("company_id", "serial"), lambda row: row["deleted_at"] is None),),
+    API_KEYS: (
+        Unique(("prefix",)),
+        Unique(("previous_prefix",), lambda row: row["previous_prefix"] is not None),
+    ),
 }
 
 

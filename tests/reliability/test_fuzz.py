@@ -36,7 +36,7 @@ ROLES = ("ADMIN", "MANAGER", "SALES_REP", "SUPER_ADMIN")
 LIMITS = {
     f"rate_{name}": 1_000_000
     for name in ("auth_email_per_min", "auth_ip_per_min", "read_per_min", "write_per_min")
-} | {"rate_upload_per_day": 1_000_000}
+} | {"rate_upload_per_day": 1_000_000, "webhook_timeout_s": 1.0}
 
 CHECKS = [
     not_a_server_error,
@@ -91,6 +91,11 @@ NAMES_A_ROW = {
     "PATCH /api/v1/equipment/{id}",  # typeId, siteId, attributes
     "POST /api/v1/work-orders",  # siteId or equipmentId, assigneeId, templateId
     "PATCH /api/v1/work-orders/{id}",  # assigneeId; answers by the checklist's keys
+    # Rules JSON Schema cannot state: an expiresAt in the future; a webhook URL whose
+    # host resolves, and only to public addresses.
+    "POST /api/v1/api-keys",
+    "POST /api/v1/webhooks",
+    "PATCH /api/v1/webhooks/{id}",
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 
@@ -168,7 +173,8 @@ def fuzzed(database_url: str, tmp_path: Path, role: str) -> Iterator[Any]:
     portal = _get_portal()
     # The last write's inline outbox and audit run may still hold a connection.
     portal.call(inline.wait_idle)
-    for close in (deps.kv.close, deps.storage.close, deps.mailer.close, db.close):
+    closers = (deps.kv.close, deps.storage.close, deps.mailer.close, deps.webhooks.close)
+    for close in (*closers, db.close):
         portal.call(close)
 
 

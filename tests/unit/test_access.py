@@ -62,6 +62,8 @@ EXPECTED = {
     Action.WORK_ORDER_READ: {A, M, R},
     Action.WORK_ORDER_WRITE: {A, M},
     Action.WORK_ORDER_WORK: {A, M, R},
+    Action.API_KEY_MANAGE: {A},
+    Action.WEBHOOK_MANAGE: {A},
 }
 
 

@@ -21,6 +21,7 @@ from fieldedge.errors import Forbidden
 from fieldedge.http.sync_entities import registry
 from fieldedge.ports.database import Scope
 from fieldedge.services import (
+    api_keys,
     attendance,
     beats,
     contacts,
@@ -44,6 +45,7 @@ from fieldedge.services.export_event import request_export
 from fieldedge.services.outbox.admin import list_outbox
 from fieldedge.services.sync.pull import pull
 from fieldedge.services.users import manage
+from fieldedge.services.webhooks import endpoints as webhook_endpoints
 
 from .world import PUNE, World
 
@@ -232,6 +234,8 @@ ACTS: dict[Action, Act] = {
         p, work_orders.CreateTemplate(name="Check"), w.deps
     ),
     Action.WORK_ORDER_WORK: _comment,
+    Action.API_KEY_MANAGE: lambda w, p: api_keys.list_keys(p, None, 20, w.deps),
+    Action.WEBHOOK_MANAGE: lambda w, p: webhook_endpoints.list_endpoints(p, None, 20, w.deps),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
 from fieldedge.ports.database import Scope
+from fieldedge_adapters.sql.api_keys import SqlApiKeyRepository
 from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
 from fieldedge_adapters.sql.audit import SqlAuditRepository
 from fieldedge_adapters.sql.beats import SqlBeatRepository, SqlPlanRepository, SqlRouteRepository
@@ -34,6 +35,7 @@ from fieldedge_adapters.sql.tokens import SqlRefreshTokenRepository, SqlResetTok
 from fieldedge_adapters.sql.txn import Txn
 from fieldedge_adapters.sql.users import SqlUserRepository
 from fieldedge_adapters.sql.visits import SqlVisitRepository
+from fieldedge_adapters.sql.webhooks import SqlWebhookRepository
 from fieldedge_adapters.sql.work_orders import (
     SqlChecklistTemplateRepository,
     SqlWorkOrderRepository,
@@ -142,6 +144,14 @@ class SqlUnitOfWork:
     @property
     def routes(self) -> SqlRouteRepository:
         return self._repo(SqlRouteRepository)  # type: ignore[no-any-return]
+
+    @property
+    def api_keys(self) -> SqlApiKeyRepository:
+        return self._repo(SqlApiKeyRepository)  # type: ignore[no-any-return]
+
+    @property
+    def webhooks(self) -> SqlWebhookRepository:
+        return self._repo(SqlWebhookRepository)  # type: ignore[no-any-return]
 
     @property
     def sync(self) -> SqlSyncRepository:

@@ -23,6 +23,10 @@ class Principal:
     role: Role
     ip: str | None = None
     session_id: UUID | None = None  # the refresh-token family the token was minted for
+    # An integration's API key (``domain.api_keys``): the company-wide principal it acts
+    # as is an ADMIN limited to ``scopes``; ``user_id`` is the ADMIN who made the key.
+    api_key_id: UUID | None = None
+    scopes: frozenset[str] = frozenset()
 
     @property
     def tenant(self) -> UUID:
@@ -81,6 +85,8 @@ class Action(StrEnum):
     WORK_ORDER_READ = "work_order.read"  # every work order and checklist template
     WORK_ORDER_WRITE = "work_order.write"  # create, edit, assign, cancel; templates
     WORK_ORDER_WORK = "work_order.work"  # start, hold, fill in, complete, comment: one's own
+    API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
+    WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -137,6 +143,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WORK_ORDER_READ: _MEMBERS,
     Action.WORK_ORDER_WRITE: _STAFF,
     Action.WORK_ORDER_WORK: _MEMBERS,  # a SALES_REP their own, a MANAGER the team's
+    Action.API_KEY_MANAGE: _ADMIN,
+    Action.WEBHOOK_MANAGE: _ADMIN,
 }
 
 
@@ -145,5 +153,55 @@ def allowed(role: Role, action: Action) -> bool:
 
 
 def require(principal: Principal, action: Action) -> None:
+    if principal.api_key_id is not None:
+        require_scope(principal, action)
     if not allowed(principal.role, action):
         raise Forbidden(f"A {principal.role.value} may not do this ({action.value}).")
+
+
+# API key scopes: read or write per resource family (``write`` includes ``read``). An
+# action outside this map (users, the company, audit, sync, field days, plans) is never
+# an integration's: a key gets 403 on it whatever its scopes.
+SCOPE_FAMILIES = ("contacts", "visits", "orders", "payments", "products", "service", "reports")
+SCOPES = frozenset(f"{family}:{mode}" for family in SCOPE_FAMILIES for mode in ("read", "write"))
+KEY_SCOPE: dict[Action, str] = {
+    Action.CONTACT_READ: "contacts:read",
+    Action.CONTACT_WRITE: "contacts:write",
+    Action.CONTACT_DELETE: "contacts:write",
+    Action.CONTACT_ASSIGN: "contacts:write",
+    Action.VISIT_READ: "visits:read",
+    Action.VISIT_WRITE: "visits:write",
+    Action.PRODUCT_READ: "products:read",
+    Action.PRODUCT_WRITE: "products:write",
+    Action.ORDER_READ: "orders:read",
+    Action.ORDER_CREATE: "orders:write",
+    Action.ORDER_APPROVE: "orders:write",
+    Action.ORDER_FULFIL: "orders:write",
+    Action.ORDER_CANCEL: "orders:write",
+    Action.PAYMENT_READ: "payments:read",
+    Action.PAYMENT_CREATE: "payments:write",
+    Action.TARGET_TEAM: "reports:read",  # the months against target of every rep
+    Action.PLAN_COMPLIANCE: "reports:read",
+    Action.SITE_READ: "service:read",
+    Action.SITE_WRITE: "service:write",
+    Action.EQUIPMENT_READ: "service:read",
+    Action.EQUIPMENT_WRITE: "service:write",
+    Action.EQUIPMENT_SHUTDOWN: "service:write",
+    Action.WORK_ORDER_READ: "service:read",
+    Action.WORK_ORDER_WRITE: "service:write",
+    Action.WORK_ORDER_WORK: "service:write",  # as the ADMIN it acts for: any work order
+}
+
+
+def grants(scopes: frozenset[str], needed: str) -> bool:
+    family, _, mode = needed.partition(":")
+    return needed in scopes or (mode == "read" and f"{family}:write" in scopes)
+
+
+def require_scope(principal: Principal, action: Action) -> None:
+    """A key may do ``action`` only with the scope it maps to; the 403 names the scope."""
+    needed = KEY_SCOPE.get(action)
+    if needed is None:
+        raise Forbidden(f"An API key may not do this ({action.value}).")
+    if not grants(principal.scopes, needed):
+        raise Forbidden(f"This API key lacks the scope {needed}.", details={"scope": [needed]})

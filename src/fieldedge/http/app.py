@@ -21,6 +21,7 @@ from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
 from fieldedge.http.routes import (
+    api_keys,
     attendance,
     auth,
     beats,
@@ -42,6 +43,7 @@ from fieldedge.http.routes import (
     territories,
     users,
     visits,
+    webhooks,
 )
 from fieldedge.http.routes import equipment as equipment_routes
 from fieldedge.http.routes import sites as site_routes
@@ -76,6 +78,8 @@ def api_routes() -> list[BaseRoute]:
         *equipment_routes.routes,
         *work_order_routes.routes,
         *sync.routes,
+        *api_keys.routes,
+        *webhooks.routes,
     ]
 
 

@@ -16,6 +16,7 @@ writes nothing, so the client may fix it and retry with the same key.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -64,8 +65,18 @@ def _replay(record: IdempotencyRecord, print_: str) -> Response:
     return Response(record.response_body, status_code=record.response_status, headers=headers)
 
 
+def _namespaced(request: Request, key: str) -> str:
+    """An API key's records are its own, not those of the ADMIN it writes as (whose id
+    is the record's user): the key's id and a digest of the client's key, 98 characters."""
+    api_key_id = principal_of(request).api_key_id
+    if api_key_id is None:
+        return key
+    return f"k{api_key_id.hex}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 async def run_idempotent(request: Request, handler: Handler, key: str) -> Response:
     print_ = fingerprint(request.method, request.url.path, await request.body())
+    key = _namespaced(request, key)
     try:
         response = await _first_time(request, handler, key, print_)
     except FieldedgeError:

@@ -287,7 +287,9 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
             "responses": _responses(op, schemas),
         }
         if op.auth:
-            item["security"] = [{"bearerAuth": []}]
+            # An integration's API key goes as a bearer token or in X-API-Key.
+            keys: list[dict[str, list[str]]] = [{"apiKeyHeader": []}] if op.keys else []
+            item["security"] = [{"bearerAuth": []}, *keys]
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
@@ -310,7 +312,12 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT, or an API key (fe_live_…)",
+                },
+                "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
             },
         },
     }

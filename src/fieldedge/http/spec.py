@@ -34,6 +34,7 @@ class Operation:
     also: tuple[int, ...] = ()
     errors: tuple[type[FieldedgeError], ...] = ()
     auth: bool = True
+    keys: bool = True  # False: an API key is refused (identity routes, a user's own)
     rate_class: str | None = None  # auth | read | write | upload | sync
     idempotent: bool | None = None  # None: every authenticated POST, PATCH, DELETE
     # A response that is not the JSON envelope (a file, a page): its media type.
@@ -62,7 +63,7 @@ class Resource(Route):
         async def dispatch(request: Request) -> Response:
             op = self.operations["GET" if request.method == "HEAD" else request.method]
             if op.auth or op.rate_class:
-                await guard(request, auth=op.auth, rate_class=op.rate_class)
+                await guard(request, auth=op.auth, rate_class=op.rate_class, keys=op.keys)
             if op.idempotent:
                 key = idempotency_key(request)
                 if key is not None:

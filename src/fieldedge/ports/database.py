@@ -36,6 +36,7 @@ from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, Role, User
 from fieldedge.domain.outbox import OutboxEvent, OutboxStatus
 from fieldedge.domain.sync import ScopeChange, SyncClient
+from fieldedge.ports.api_keys import ApiKeyRepository
 from fieldedge.ports.beats import BeatRepository, PlanRepository, RouteRepository
 from fieldedge.ports.equipment import EquipmentRepository, EquipmentTypeRepository
 from fieldedge.ports.expenses import ExpenseRepository
@@ -52,6 +53,7 @@ from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
+from fieldedge.ports.webhooks import WebhookRepository
 from fieldedge.ports.work_orders import ChecklistTemplateRepository, WorkOrderRepository
 
 
@@ -479,6 +481,12 @@ class UnitOfWork(Protocol):
 
     @property
     def routes(self) -> RouteRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     @property
     def sync(self) -> SyncRepository: ...

@@ -34,6 +34,7 @@ from fieldedge.services.common import at_or_now, audit, commit_new, found, id_ta
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import narrowed, work_owners
+from fieldedge.services.webhooks.emit import emit
 
 # As for a check-in: a wrong phone clock is kept and flagged, a time this far ahead refused.
 MAX_AHEAD = timedelta(days=30)
@@ -185,6 +186,7 @@ async def start_day(
         entity_id=day.id,
         detail={"day": today.isoformat(), "flags": [f.value for f in day.flags]},
     )
+    await emit(uow, deps, "attendance.punched_in", day)
     return day
 
 
@@ -233,6 +235,7 @@ async def end_day(
         entity_id=day.id,
         detail={"workedMinutes": day.worked_minutes, "distanceM": day.distance_m},
     )
+    await emit(uow, deps, "attendance.punched_out", day)
 
 
 async def close_at_day_end(

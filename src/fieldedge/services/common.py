@@ -112,7 +112,11 @@ async def audit(
     company_id: UUID | None = None,
 ) -> None:
     """Append to the scope's audit chain: the tenant's; in system scope the chain of
-    ``company_id`` (the platform's when None)."""
+    ``company_id`` (the platform's when None). A write made with an API key names the
+    key in ``detail.apiKeyId`` (its actor is the ADMIN who made the key)."""
+    detail = dict(detail or {})
+    if actor is not None and actor.api_key_id is not None:
+        detail["apiKeyId"] = str(actor.api_key_id)
     await uow.audit.append(
         AuditEntry(
             id=deps.ids.new(),
@@ -122,7 +126,7 @@ async def audit(
             actor_id=actor.user_id if actor else actor_id,
             entity=entity,
             entity_id=entity_id,
-            detail=detail or {},
+            detail=detail,
             ip=(actor.ip if actor else None) or ip,
         )
     )

@@ -22,6 +22,7 @@ from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.territories import check_territory
 from fieldedge.services.visibility import contact_owners
+from fieldedge.services.webhooks.emit import emit
 
 OWNER_ROLES = frozenset({Role.SALES_REP, Role.MANAGER})
 
@@ -133,6 +134,7 @@ async def new_contact(
         entity_id=contact.id,
         detail={"ownerId": str(owner_id) if owner_id else None},
     )
+    await emit(uow, deps, "contact.created", contact)
     return contact
 
 
@@ -182,6 +184,7 @@ async def change_contact(
         entity_id=contact.id,
         detail={"fields": sorted(changes)},
     )
+    await emit(uow, deps, "contact.updated", contact)
 
 
 async def delete_contact(principal: Principal, contact_id: UUID, deps: Deps) -> Contact:
@@ -206,3 +209,4 @@ async def remove_contact(
     await audit(
         uow, deps, "contact.deleted", actor=principal, entity="contact", entity_id=contact.id
     )
+    await emit(uow, deps, "contact.deleted", contact)

@@ -10,6 +10,7 @@ from fieldedge.ports.database import Database
 from fieldedge.ports.kv import KeyValue
 from fieldedge.ports.mail import Mailer
 from fieldedge.ports.storage import ObjectStore
+from fieldedge.ports.webhooks import WebhookSender
 from fieldedge.services.ratelimit import Limit, RateLimiter
 from fieldedge.services.security.passwords import PasswordHasher, PasswordPolicy
 from fieldedge.services.security.tokens import AccessTokens
@@ -54,6 +55,7 @@ class Deps:
     tokens: AccessTokens
     limiter: RateLimiter
     limits: Limits
+    webhooks: WebhookSender
 
     @classmethod
     def build(
@@ -67,6 +69,7 @@ class Deps:
         mailer: Mailer,
         clock: Clock,
         ids: Ids,
+        webhooks: WebhookSender,
     ) -> Deps:
         """The one place the process-wide service objects are made from settings."""
         return cls(
@@ -92,4 +95,5 @@ class Deps:
             ),
             limiter=RateLimiter(kv, fallback_kv),
             limits=Limits.from_settings(settings),
+            webhooks=webhooks,
         )

@@ -25,6 +25,7 @@ from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import contact_owners, narrowed, work_owners
+from fieldedge.services.webhooks.emit import emit
 
 UNSET = object()
 _APPROVALS = frozenset({OrderStatus.APPROVED, OrderStatus.REJECTED})
@@ -129,6 +130,7 @@ async def new_order(uow: UnitOfWork, principal: Principal, cmd: CreateOrder, dep
         entity_id=order.id,
         detail={"total": order.total, "lines": len(priced.lines)},
     )
+    await emit(uow, deps, "order.created", order)
     return order
 
 
@@ -213,6 +215,8 @@ async def change_order(
     await audit(
         uow, deps, action, actor=principal, entity="order", entity_id=order.id, detail=detail
     )
+    if after is not before:
+        await emit(uow, deps, "order.status_changed", order)
     if after is OrderStatus.APPROVED and before is not OrderStatus.APPROVED:
         await _queue_approval_emails(uow, deps, order)
 

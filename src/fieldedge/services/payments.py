@@ -23,6 +23,7 @@ from fieldedge.services.deps import Deps
 from fieldedge.services.orders import visible_order
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import narrowed, work_owners
+from fieldedge.services.webhooks.emit import emit
 
 # A receipt dated a little ahead is a phone clock; a day ahead is a mistake.
 MAX_FUTURE = timedelta(hours=24)
@@ -101,6 +102,7 @@ async def new_payment(
             "balanceDue": order.balance_due,
         },
     )
+    await emit(uow, deps, "payment.recorded", payment)
     return payment
 
 

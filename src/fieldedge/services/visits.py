@@ -29,6 +29,7 @@ from fieldedge.services.contacts import visible_contact
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.visibility import narrowed, work_owners
+from fieldedge.services.webhooks.emit import emit
 
 # Further ahead than a wrong phone clock (kept, flagged CLOCK_SKEW) plausibly is: refused.
 MAX_CHECK_IN_AHEAD = timedelta(days=30)
@@ -202,6 +203,7 @@ async def new_visit(
         entity_id=visit.id,
         detail={"contactId": str(contact.id), "flags": [f.value for f in assessment.flags]},
     )
+    await emit(uow, deps, "visit.checked_in", visit)
     return visit
 
 

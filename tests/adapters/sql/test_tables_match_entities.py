@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from fieldedge.domain.api_keys import ApiKey
 from fieldedge.domain.attendance import AttendanceDay
 from fieldedge.domain.audit import AuditEntry
 from fieldedge.domain.base import Entity
@@ -35,6 +36,7 @@ from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_integrations as ti
 from fieldedge_adapters.sql import tables_service as sv
 from fieldedge_adapters.sql import tables_territories as tt
 
@@ -60,6 +62,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Equipment, sv.EquipmentRow, {"field_versions"}),
     (ChecklistTemplate, sv.ChecklistTemplateRow, {"field_versions"}),
     (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
+    (ApiKey, ti.ApiKeyRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

@@ -50,6 +50,8 @@ class AccessLogMiddleware:
                 "user_id": state.get("user_id"),
                 "client_ip": client[0] if client else None,
             }
+            if "api_key_id" in state:  # an integration's request: which key, never its secret
+                fields["api_key_id"] = state["api_key_id"]
             for platform_id in ("aws_request_id", "apigw_request_id"):  # Lambda only
                 if platform_id in state:
                     fields[platform_id] = state[platform_id]

@@ -165,6 +165,7 @@ routes = [
                 body=RefreshBody,
                 tags=TAGS,
                 rate_class="write",
+                keys=False,
             )
         },
     ),
@@ -201,6 +202,7 @@ routes = [
                 response=TokenOut,
                 tags=TAGS,
                 rate_class="auth",  # the current password is guessable: per user
+                keys=False,
             )
         },
     ),
@@ -213,6 +215,7 @@ routes = [
                 response=MeOut,
                 tags=TAGS,
                 rate_class="read",
+                keys=False,
             )
         },
     ),

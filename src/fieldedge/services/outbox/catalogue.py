@@ -16,6 +16,7 @@ as ``"INR 1,250.00"``, dates in the company's timezone); a missing one ends the 
 | payment_reminder | name, orderNumber, balanceDue, link |
 | visit_digest | name, date, visitCount, visits |
 | export_ready | name, company, link, expiresInHours, rowCount |
+| webhook_disabled | name, url, reason, link |
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ TEMPLATES: dict[str, EmailTemplate] = {
         "<p>Hello $name,</p>\n<p>The export of <b>$company</b> you asked for ($rowCount rows, "
         "JSON Lines in a zip) is ready. The link works for $expiresInHours hours.</p>\n"
         + _BUTTON.format(label="Download the export"),
+    ),
+    "webhook_disabled": _t(
+        "A fieldedge webhook endpoint was disabled",
+        "Hello $name,\n\nThe webhook endpoint $url was disabled: $reason Events are no "
+        "longer sent to it. Fix the receiver, then turn the endpoint back on:\n\n$link\n",
+        "<p>Hello $name,</p>\n<p>The webhook endpoint <b>$url</b> was disabled: $reason "
+        "Events are no longer sent to it. Fix the receiver, then turn it back on.</p>\n"
+        + _BUTTON.format(label="Open the endpoint"),
     ),
     "visit_digest": _t(
         "Visits on $date: $visitCount",

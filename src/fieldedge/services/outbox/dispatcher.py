@@ -27,11 +27,12 @@ from enum import StrEnum
 import structlog
 
 from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.domain.webhooks import MAX_ATTEMPTS as WEBHOOK_ATTEMPTS
 from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.database import Scope
 from fieldedge.ports.mail import EmailMessage
 from fieldedge.services.deps import Deps
-from fieldedge.services.outbox.backoff import retry_delay_s
+from fieldedge.services.outbox.backoff import retry_delay_s, webhook_delay_s
 from fieldedge.services.outbox.templates import TemplateError, render
 
 EVENT_HEADER = "X-Fieldedge-Event"
@@ -112,12 +113,15 @@ async def _mark(deps: Deps, event: OutboxEvent, lease: datetime, exc: Exception 
             outcome = Outcome.SENT
         else:
             attempts = event.attempts + 1
-            dead = isinstance(exc, TemplateError) or attempts >= deps.settings.outbox_max_attempts
+            most, delay_s = deps.settings.outbox_max_attempts, retry_delay_s
+            if event.kind == WEBHOOK:  # a day of retries, the Standard Webhooks way
+                most, delay_s = WEBHOOK_ATTEMPTS, webhook_delay_s
+            dead = isinstance(exc, TemplateError) or attempts >= most
             held = await uow.outbox.mark_failed(
                 event.id,
                 lease_until=lease,
                 attempts=attempts,
-                next_attempt_at=now + timedelta(seconds=retry_delay_s(attempts)),
+                next_attempt_at=now + timedelta(seconds=delay_s(attempts)),
                 last_error=_short_error(exc),
                 dead=dead,
             )
@@ -135,7 +139,9 @@ async def _mark(deps: Deps, event: OutboxEvent, lease: datetime, exc: Exception 
 TASKS: dict[str, str] = {
     "export": "fieldedge.services.export_event:run_export_event",
     "revoke": "fieldedge.services.auth.revocation:run_revoke_event",
+    "webhook": "fieldedge.services.webhooks.deliver:run_webhook_event",
 }
+WEBHOOK = "webhook"
 
 
 async def _perform(deps: Deps, event: OutboxEvent, lease: datetime) -> None:

@@ -1,0 +1,1 @@
+"""Signed webhooks: endpoints, the events company writes raise, and their delivery."""
