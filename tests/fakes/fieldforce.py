@@ -18,6 +18,7 @@ from fieldedge.domain.orders import Order
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import PhotoStatus, VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.search import SearchTerm, fold
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import Conflict
 from fieldedge.ports.fieldforce import (
@@ -55,11 +56,19 @@ def _contact_matches(query: ContactQuery, row: Row) -> bool:
     return (
         one_of(row["owner_id"], query.owner_ids)
         and (query.type is None or row["type"] == query.type)
-        and (not query.city or (city is not None and city.lower() == query.city.lower()))
+        and (not query.city or (city is not None and fold(city) == fold(query.city)))
         and (tag is None or tag in row["tags"])
-        and (not query.q or contains_text(query.q, row["name"], row["phone"], city))
+        and (query.q is None or _searched(query.q, row))
         and _in_box(query, row)
     )
+
+
+def _searched(term: SearchTerm, row: Row) -> bool:
+    texts = (row["name"], row["city"])
+    if any(text is not None and term.text in fold(text) for text in texts):
+        return True
+    phone = row["phone"]
+    return term.digits is not None and phone is not None and term.digits in phone.lstrip("+")
 
 
 class MemoryContactRepository(MemoryRepository[Contact]):

@@ -13,7 +13,7 @@ from fieldedge.domain.contacts import Contact
 from fieldedge.ports.fieldforce import ContactQuery
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
-from fieldedge_adapters.sql.statements import any_of, contains_text, json_array_has, like_pattern
+from fieldedge_adapters.sql.statements import any_of, json_array_has, like_pattern
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
 
@@ -28,6 +28,7 @@ def _list(
     city: bool,
     tag: bool,
     q: bool,
+    digits: bool,
     ranges: int,
     territory: bool,
     tenant: bool,
@@ -44,7 +45,15 @@ def _list(
     if tag:
         statement = statement.where(json_array_has(T.c.tags, sa.bindparam("tag")))
     if q:
-        statement = statement.where(contains_text("q", T.c.name, T.c.phone, T.c.city))
+        # The term comes folded (``domain.search.fold``) and ``lower()`` folds the same way
+        # on both backends; on Postgres each side of the OR has its trigram index (0012).
+        pattern = sa.bindparam("q", type_=sa.String())
+        found = [sa.func.lower(T.c.name).like(pattern, escape="\\")]
+        found.append(sa.func.lower(T.c.city).like(pattern, escape="\\"))
+        if digits:  # E.164 is ``+`` and digits: its digits are the number without the ``+``
+            digits_of = sa.func.replace(T.c.phone, "+", "")
+            found.append(digits_of.like(sa.bindparam("digits", type_=sa.String())))
+        statement = statement.where(sa.or_(*found))
     if territory:
         # The territory and its descendants, walked in this same statement.
         statement = statement.where(T.c.territory_id.in_(subtree("territory", tenant)))
@@ -100,7 +109,8 @@ class SqlContactRepository(Repository[Contact]):
             query.type is not None,
             bool(query.city),
             bool(query.tag),
-            bool(query.q),
+            query.q is not None,
+            query.q is not None and query.q.digits is not None,
             ranges,
             query.territory_id is not None,
             self._tenant,
@@ -112,7 +122,8 @@ class SqlContactRepository(Repository[Contact]):
             "city": query.city,
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
             "tag": " ".join(query.tag.split()).lower() if query.tag else None,
-            "q": like_pattern(query.q) if query.q else None,
+            "q": like_pattern(query.q.text) if query.q else None,
+            "digits": f"%{query.q.digits}%" if query.q and query.q.digits else None,
             "territory": query.territory_id,
             "limit": query.limit,
         }

@@ -20,6 +20,7 @@ from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment, PaymentMethod
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.search import SearchTerm
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.records import Record
 
@@ -32,7 +33,7 @@ class ContactQuery:
     type: ContactType | None = None
     city: str | None = None  # case-insensitive equality
     tag: str | None = None
-    q: str | None = None  # case-insensitive substring of name, phone or city
+    q: SearchTerm | None = None  # folded substring of name or city, or digits of the phone
     box: BoundingBox | None = None  # only contacts with a location inside it
     territory_id: UUID | None = None  # in this territory or any of its descendants
 

@@ -17,6 +17,7 @@ from uuid import UUID
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.contacts import ContactType
 from fieldedge.domain.geo import bounding_box, haversine_m, parse_near
+from fieldedge.domain.search import parse_search
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope
 from fieldedge.ports.fieldforce import ContactQuery
@@ -62,7 +63,7 @@ def _query(principal: Principal, filters: ContactFilter) -> ContactQuery:
         type=filters.type,
         city=filters.city,
         tag=tag,
-        q=filters.q,
+        q=parse_search(filters.q) if filters.q else None,
         territory_id=filters.territory_id,
     )
 
