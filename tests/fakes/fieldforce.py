@@ -9,11 +9,14 @@ one of its longitude ranges (two across the antimeridian), bounds included.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.geo import haversine_m
 from fieldedge.domain.orders import Order
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import PhotoStatus, VisitPhoto
@@ -23,6 +26,7 @@ from fieldedge.domain.visits import Visit
 from fieldedge.errors import Conflict
 from fieldedge.ports.fieldforce import (
     ContactQuery,
+    NearRing,
     OrderQuery,
     PaymentQuery,
     ProductQuery,
@@ -96,6 +100,16 @@ class MemoryContactRepository(MemoryRepository[Contact]):
             limit=query.limit,
         )
         return [self._record(row) for row in rows]
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        everyone = await self.list(replace(query, after=None, limit=sys.maxsize))
+        measured = []
+        for row in everyone:
+            d = haversine_m(around.lat, around.lng, row["latitude"], row["longitude"])
+            if d <= around.within_m and (around.after is None or (d, row["id"]) > around.after):
+                measured.append({**row, "distance_m": d})
+        measured.sort(key=lambda row: (row["distance_m"], row["id"]))
+        return measured[: query.limit]
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
         if not phone and not email:

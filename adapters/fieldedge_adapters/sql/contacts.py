@@ -10,10 +10,10 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from fieldedge.domain.contacts import Contact
-from fieldedge.ports.fieldforce import ContactQuery
+from fieldedge.ports.fieldforce import ContactQuery, NearRing
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
-from fieldedge_adapters.sql.statements import any_of, json_array_has, like_pattern
+from fieldedge_adapters.sql.statements import any_of, distance_m, json_array_has, like_pattern
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
 
@@ -21,7 +21,7 @@ T = table_of(ContactRow)
 
 
 @shape
-def _list(
+def _filtered(
     after: bool,
     owners: bool,
     kind: bool,
@@ -67,7 +67,34 @@ def _list(
         statement = statement.where(
             T.c.latitude.between(sa.bindparam("lat_lo"), sa.bindparam("lat_hi")), sa.or_(*lng)
         )
-    return statement.order_by(T.c.id).limit(limit_param())
+    return statement
+
+
+@shape
+def _list(*shape_of: Any) -> Any:
+    return _filtered(*shape_of).order_by(T.c.id).limit(limit_param())
+
+
+@shape
+def _nearest(resume: bool, *shape_of: Any) -> Any:
+    """The filtered rows with their distance, within the ring, after the cursor, closest
+    first: the box (in ``shape_of``) lets the index bound the rows measured."""
+    centre = (sa.bindparam("lat", type_=sa.Float), sa.bindparam("lng", type_=sa.Float))
+    measured = _filtered(*shape_of).add_columns(
+        distance_m(T.c.latitude, T.c.longitude, *centre).label("distance_m")
+    )
+    inner = measured.subquery("measured")
+    statement = sa.select(inner).where(inner.c.distance_m <= sa.bindparam("within", type_=sa.Float))
+    if resume:
+        after_d = sa.bindparam("after_d", type_=sa.Float)
+        after_id = sa.bindparam("after_id", type_=T.c.id.type)
+        statement = statement.where(
+            sa.or_(
+                inner.c.distance_m > after_d,
+                sa.and_(inner.c.distance_m == after_d, inner.c.id > after_id),
+            )
+        )
+    return statement.order_by(inner.c.distance_m, inner.c.id).limit(limit_param())
 
 
 @shape
@@ -101,9 +128,20 @@ class SqlContactRepository(Repository[Contact]):
         self._save(contact)
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
+        return await self._rows(_list(*self._shape(query)), **self._values(query))
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        values = self._values(query)
+        values.update(lat=around.lat, lng=around.lng, within=around.within_m)
+        if around.after is not None:
+            values.update(after_d=around.after[0], after_id=around.after[1])
+        statement = _nearest(around.after is not None, *self._shape(query))
+        return await self._rows(statement, **values)
+
+    def _shape(self, query: ContactQuery) -> tuple[Any, ...]:
         box = query.box
         ranges = len(box.lng_ranges) if box is not None else 0
-        statement = _list(
+        return (
             query.after is not None,
             query.owner_ids is not None,
             query.type is not None,
@@ -115,6 +153,9 @@ class SqlContactRepository(Repository[Contact]):
             query.territory_id is not None,
             self._tenant,
         )
+
+    def _values(self, query: ContactQuery) -> dict[str, Any]:
+        box = query.box
         params: dict[str, Any] = {
             "after": query.after,
             "owners": list(query.owner_ids) if query.owner_ids is not None else None,
@@ -131,7 +172,7 @@ class SqlContactRepository(Repository[Contact]):
             params.update(lat_lo=box.min_lat, lat_hi=box.max_lat)
             for i, (lo, hi) in enumerate(box.lng_ranges):
                 params[f"lng{i}_lo"], params[f"lng{i}_hi"] = lo, hi
-        return await self._rows(statement, **params)
+        return params
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
         if not phone and not email:

@@ -76,7 +76,8 @@ def _lower(text: str | None) -> str | None:
     return fold(text) if isinstance(text, str) else text
 
 
-def _distance_m(lat1: float | None, lng1: float | None, lat2: float, lng2: float) -> float | None:
-    if lat1 is None or lng1 is None:
+def _distance_m(lat: float | None, lng: float | None, lat0: float, lng0: float) -> float | None:
+    """From the contact at (``lat``, ``lng``) to the centre, as statements.distance_m."""
+    if lat is None or lng is None:
         return None
-    return haversine_m(lat1, lng1, lat2, lng2)
+    return haversine_m(lat0, lng0, lat, lng)

@@ -20,6 +20,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from fieldedge.domain.geo import EARTH_RADIUS_M
+
 
 class _AnyOf(FunctionElement[bool]):
     inherit_cache = True
@@ -107,3 +109,29 @@ def _typed_param_pg(element: typed_param, compiler: SQLCompiler, **kw: Any) -> s
 def _typed_param_sqlite(element: typed_param, compiler: SQLCompiler, **kw: Any) -> str:
     (param,) = list(element.clauses)
     return compiler.process(param, **kw)
+
+
+class distance_m(FunctionElement[float]):
+    """Haversine metres from (``lat``, ``lng``) columns to a point given as parameters:
+    spelled out on Postgres (no extension needed), the core's ``haversine_m`` on SQLite
+    (installed on each connection by ``sqlite.py``). NULL for a contact without a fix."""
+
+    inherit_cache = True
+    type = sa.Float()
+
+
+@compiles(distance_m, "postgresql")
+def _distance_m_pg(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str:
+    lat2, lng2, lat1, lng1 = (compiler.process(c, **kw) for c in element.clauses)
+    # The same steps as domain.geo.haversine_m, so both measure alike to the last bits.
+    a = (
+        f"power(sin((radians({lat2}) - radians({lat1})) / 2), 2) + cos(radians({lat1})) "
+        f"* cos(radians({lat2})) * power(sin(radians({lng2} - {lng1}) / 2), 2)"
+    )
+    return f"(2 * {EARTH_RADIUS_M!r} * asin(sqrt(least(1.0, {a}))))"
+
+
+@compiles(distance_m, "sqlite")
+def _distance_m_sqlite(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str:
+    lat2, lng2, lat1, lng1 = (compiler.process(c, **kw) for c in element.clauses)
+    return f"distance_m({lat2}, {lng2}, {lat1}, {lng1})"

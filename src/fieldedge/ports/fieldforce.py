@@ -39,6 +39,16 @@ class ContactQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class NearRing:
+    """One probe of a near search: the centre, how far out, and where the page resumes."""
+
+    lat: float
+    lng: float
+    within_m: float
+    after: tuple[float, UUID] | None = None  # (distance, id) of the last contact served
+
+
+@dataclass(frozen=True, slots=True)
 class VisitQuery:
     after: UUID | None = None
     limit: int = 20
@@ -87,8 +97,14 @@ class ContactRepository(Protocol):
     async def save(self, contact: Contact) -> None: ...
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
-        """With ``box`` set, every match inside it (up to ``limit``), in no order: the
-        caller sorts by true distance."""
+        """With ``box`` set, every match inside it (up to ``limit``), in no order."""
+        ...
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        """The matches of ``query`` (its ``box`` set to hold the ring's circle) within
+        ``around.within_m`` of its centre and after its ``after`` position, closest first
+        (ties by id), up to ``query.limit``; each record carries ``distance_m``
+        (haversine, unrounded)."""
         ...
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:

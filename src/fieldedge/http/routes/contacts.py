@@ -58,7 +58,13 @@ def _near(value: str) -> str:
 
 
 class ContactQuery(ListQuery):
-    q: Text | None = None
+    q: Text | None = Field(
+        default=None,
+        description=(
+            "Substring of name or city (case-insensitive; % and _ are literal), or the "
+            "phone's digits in any format. At least 3 letters or digits (else 422)."
+        ),
+    )
     type: ContactType | None = None
     owner_id: UUID | None = None
     city: Text | None = None
