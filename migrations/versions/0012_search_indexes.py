@@ -14,6 +14,11 @@ Postgres only (SQLite keeps scanning its one tenant's rows, with the same result
 - a ``jsonb_path_ops`` GIN index over ``tags::jsonb``: ``?tag=`` is containment
   (``tags::jsonb @> '["vip"]'``).
 
+On both backends: ``orders (company_id, status, id)`` replaces ``(company_id, status)``
+(the order list by status is a keyset page by id), and ``ix_orders_owing``, partial on
+``total > amount_paid`` among live orders, serves the outstanding-balance list, which
+no column index can (it compares two columns).
+
 Each index is built ``CONCURRENTLY`` (and dropped so on the way down), outside the
 migration's transaction (``autocommit_block``), so a live database keeps taking writes
 while it builds. A build that fails leaves an INVALID index behind; ``IF NOT EXISTS``
@@ -40,10 +45,18 @@ INDEXES = {
     "ix_contacts_tags": "USING gin ((tags::jsonb) jsonb_path_ops)",
 }
 
+_OWING = sa.text("total > amount_paid AND deleted_at IS NULL")
 _INVALID = """
 SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 WHERE NOT i.indisvalid AND c.relname = ANY(:names)
 """
+
+
+ORDER_INDEXES = {
+    "ix_orders_company_id_status_id": "(company_id, status, id)",
+    "ix_orders_owing": "(company_id, id) WHERE total > amount_paid AND deleted_at IS NULL",
+}
+OLD_STATUS = "ix_orders_company_id_status"
 
 
 def _postgres() -> bool:
@@ -52,21 +65,34 @@ def _postgres() -> bool:
 
 def upgrade() -> None:
     if not _postgres():
+        op.create_index("ix_orders_company_id_status_id", "orders", ["company_id", "status", "id"])
+        op.create_index("ix_orders_owing", "orders", ["company_id", "id"], sqlite_where=_OWING)
+        op.drop_index(OLD_STATUS, "orders")
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     with op.get_context().autocommit_block():
         bind = op.get_bind()
-        leftovers = bind.execute(sa.text(_INVALID), {"names": list(INDEXES)}).scalars().all()
+        names = [*INDEXES, *ORDER_INDEXES]
+        leftovers = bind.execute(sa.text(_INVALID), {"names": names}).scalars().all()
         for name in leftovers:
             op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
         for name, body in INDEXES.items():
             op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON contacts {body}")
+        for name, body in ORDER_INDEXES.items():
+            op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON orders {body}")
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {OLD_STATUS}")
 
 
 def downgrade() -> None:
     if not _postgres():
+        op.create_index(OLD_STATUS, "orders", ["company_id", "status"])
+        op.drop_index("ix_orders_owing", "orders")
+        op.drop_index("ix_orders_company_id_status_id", "orders")
         return
     with op.get_context().autocommit_block():
-        for name in INDEXES:
+        op.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {OLD_STATUS} ON orders (company_id, status)"
+        )
+        for name in [*INDEXES, *ORDER_INDEXES]:
             op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
     # pg_trgm stays: other objects may use it, and keeping it costs nothing.

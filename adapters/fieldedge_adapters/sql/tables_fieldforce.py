@@ -208,7 +208,14 @@ class OrderRow(SQLModel, table=True):
         ix("orders", "company_id", "version"),  # sync pulls
         ix("orders", "company_id", "user_id", "id"),
         ix("orders", "company_id", "contact_id"),
-        ix("orders", "company_id", "status"),
+        ix("orders", "company_id", "status", "id"),  # the list by status, paged by id (0012)
+        sa.Index(  # the outstanding-balance list: no column index compares two columns (0012)
+            "ix_orders_owing",
+            "company_id",
+            "id",
+            postgresql_where=sa.text("total > amount_paid AND deleted_at IS NULL"),
+            sqlite_where=sa.text("total > amount_paid AND deleted_at IS NULL"),
+        ),
         ix("orders", "company_id", "user_id", "created_at"),  # targets: a month's orders
     )
 
