@@ -18,12 +18,19 @@ from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
 
 T = table_of(ContactRow)
+ONE = 1  # the owners shape of a single owner (0: any owner, 2: a list)
+
+
+def _owners_shape(query: ContactQuery) -> int:
+    if query.owner_ids is None:
+        return 0
+    return ONE if len(query.owner_ids) == 1 else 2
 
 
 @shape
 def _filtered(
     after: bool,
-    owners: bool,
+    owners: int,
     kind: bool,
     city: bool,
     tag: bool,
@@ -36,7 +43,9 @@ def _filtered(
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
         statement = statement.where(T.c.id > sa.bindparam("after"))
-    if owners:
+    if owners == ONE:  # a rep: equality, so (company_id, owner_id, id) is walked in order
+        statement = statement.where(T.c.owner_id == sa.bindparam("owner"))
+    elif owners:
         statement = statement.where(any_of(T.c.owner_id, "owners"))
     if kind:
         statement = statement.where(T.c.type == sa.bindparam("type"))
@@ -143,7 +152,7 @@ class SqlContactRepository(Repository[Contact]):
         ranges = len(box.lng_ranges) if box is not None else 0
         return (
             query.after is not None,
-            query.owner_ids is not None,
+            _owners_shape(query),
             query.type is not None,
             bool(query.city),
             bool(query.tag),
@@ -159,6 +168,7 @@ class SqlContactRepository(Repository[Contact]):
         params: dict[str, Any] = {
             "after": query.after,
             "owners": list(query.owner_ids) if query.owner_ids is not None else None,
+            "owner": next(iter(query.owner_ids)) if _owners_shape(query) == ONE else None,
             "type": query.type.value if query.type is not None else None,
             "city": query.city,
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
