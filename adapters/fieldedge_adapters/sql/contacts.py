@@ -21,6 +21,10 @@ T = table_of(ContactRow)
 ONE = 1  # the owners shape of a single owner (0: any owner, 2: a list)
 
 
+def _the_owner(query: ContactQuery) -> UUID | None:
+    return next(iter(query.owner_ids)) if query.owner_ids and len(query.owner_ids) == 1 else None
+
+
 def _owners_shape(query: ContactQuery) -> int:
     if query.owner_ids is None:
         return 0
@@ -168,7 +172,7 @@ class SqlContactRepository(Repository[Contact]):
         params: dict[str, Any] = {
             "after": query.after,
             "owners": list(query.owner_ids) if query.owner_ids is not None else None,
-            "owner": next(iter(query.owner_ids)) if _owners_shape(query) == ONE else None,
+            "owner": _the_owner(query),
             "type": query.type.value if query.type is not None else None,
             "city": query.city,
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
