@@ -135,3 +135,26 @@ def _distance_m_pg(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str
 def _distance_m_sqlite(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str:
     lat2, lng2, lat1, lng1 = (compiler.process(c, **kw) for c in element.clauses)
     return f"distance_m({lat2}, {lng2}, {lat1}, {lng1})"
+
+
+class in_rows_of(FunctionElement[bool]):
+    """``column`` among the rows of a one-column ``select``. On Postgres spelled
+    ``= ANY(ARRAY(select))``: an array the planner can hand to an index beside an OR's
+    other side (``IN (select)`` would make it walk the table by id, filtering each row);
+    ``IN (select)`` on SQLite."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+
+
+@compiles(in_rows_of, "postgresql")
+def _in_rows_of_pg(element: in_rows_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, rows = list(element.clauses)
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY({compiler.process(rows.element, **kw)}))"
+
+
+@compiles(in_rows_of, "sqlite")
+def _in_rows_of_sqlite(element: in_rows_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, rows = list(element.clauses)
+    # The bare select: ``IN ((SELECT …))`` would be a one-value list, its first row only.
+    return f"{compiler.process(column, **kw)} IN ({compiler.process(rows.element, **kw)})"

@@ -200,3 +200,22 @@ async def test_sync_pull_by_version(planner: Planner, kind: str) -> None:
     await planner.check(changed, uses=f"ix_{table}_company_id_version", after=until - 500,
                         until=until)  # fmt: skip
     await planner.check(sync._snapshot(kind, everyone, False, False), until=until)
+
+
+async def test_a_reps_sync_snapshot_reads_their_visits_not_the_companys(planner: Planner) -> None:
+    # A null cursor pulls a snapshot by id; a rep's visits are theirs or at their
+    # contacts. Both sides by index: the rows read follow the rep's visits (the soak's
+    # slowdown was this walking every visit of the company by id, filtering each).
+    rep = await a_rep(planner)
+    until = await planner.connection.fetchval(
+        "SELECT change_counter FROM companies WHERE id = $1", planner.company_id
+    )
+    snapshot = sync._snapshot("visits", (True, True, True, True), False, False)
+    params = {"until": until, "owners": [rep], "contacts_of": rep, "limit": 200}
+    await planner.check(snapshot, uses="ix_visits_company_id_contact_id", **params)
+    theirs = await planner.connection.fetchval(
+        "SELECT count(*) FROM visits WHERE company_id = $1 AND user_id = $2",
+        planner.company_id,
+        rep,
+    )
+    assert await planner.examined(snapshot, **params) <= 3 * theirs + 500
