@@ -77,7 +77,13 @@ class ContactQuery(ListQuery):
             str,
             StringConstraints(max_length=60),
             AfterValidator(_near),
-            Field(json_schema_extra={"pattern": NEAR_PATTERN}),
+            Field(
+                json_schema_extra={"pattern": NEAR_PATTERN},
+                description=(
+                    "lat,lng: every contact within radiusKm, nearest first, paged by the "
+                    "cursor (which only pages this same query; another's is a 422)."
+                ),
+            ),
         ]
         | None
     ) = None
