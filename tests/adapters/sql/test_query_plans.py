@@ -182,7 +182,11 @@ async def test_a_reps_visits_of_a_day(planner: Planner) -> None:
                         users=[rep], since=day, until=day + timedelta(days=1))  # fmt: skip
 
 
-async def test_orders_by_status_and_what_is_owed(planner: Planner) -> None:
+async def test_orders_of_a_rep_by_status_and_what_is_owed(planner: Planner) -> None:
+    rep = await a_rep(planner)
+    theirs = orders._list(False, orders.ONE, False, False, None, True)  # a rep's own orders
+    await planner.check(theirs, uses="ix_orders_company_id_user_id_id", user=rep)
+    assert await planner.examined(theirs, user=rep) <= 21
     by_status = orders._list(False, False, False, True, None, True)
     await planner.check(by_status, uses="ix_orders_company_id_status_id", status="REJECTED")
     owing = orders._list(False, False, False, False, True, True)
