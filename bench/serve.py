@@ -19,6 +19,8 @@ def main() -> None:
         settings = load_settings()
         setup_logging(settings)
         app = create_from(build_deps(settings))
+    elif which == "scale-ceiling":
+        from bench.scale_ceiling import app
     else:
         from bench.ceiling import app
     uvicorn.run(

@@ -8,18 +8,22 @@ url=…``), this opens one through the adapter's engine builder the same way.
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import fieldedge_adapters.sql.tables  # noqa: F401  (registers the tables on the metadata)
+from fieldedge_adapters.sql.tables_fieldforce import EXPRESSION_INDEX_SKIPPED
 
 config = context.config
 target_metadata = SQLModel.metadata
 
 
 def run_on(connection: Connection) -> None:
+    # SQLite lacks the Postgres-only indexes by design (0012); Alembic says so, each time.
+    warnings.filterwarnings("ignore", EXPRESSION_INDEX_SKIPPED)
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -38,8 +42,9 @@ async def run_on_url(url: str) -> None:
 
     spec = engine_spec(url, EngineOptions(pool_size=1, max_overflow=0, for_migrations=True))
     try:
-        async with spec.engine.begin() as connection:
+        async with spec.engine.connect() as connection:  # Alembic begins (autocommit_block)
             await connection.run_sync(run_on)
+            await connection.commit()
     finally:
         await spec.engine.dispose()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from fieldedge.domain.search import parse_search
 from fieldedge.domain.territories import Territory
 from fieldedge.ports.database import Database
 from fieldedge.ports.fieldforce import ContactQuery
@@ -83,7 +84,7 @@ async def test_the_subtree_filter_reaches_every_level_below(database: Database) 
     assert await _in(database, t, mumbai) == {at["Mumbai"].id}
     # Other filters still apply, in the same statement.
     assert await _in(database, t, west, owner_ids=[t.rep.id]) == set()
-    assert await _in(database, t, west, q="mumbai") == {at["Mumbai"].id}
+    assert await _in(database, t, west, q=parse_search("mumbai")) == {at["Mumbai"].id}
 
 
 async def test_a_deleted_territory_ends_its_branch(database: Database) -> None:

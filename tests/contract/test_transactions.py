@@ -9,6 +9,7 @@ import pytest
 
 from fieldedge.domain.contacts import Contact
 from fieldedge.domain.orders import Order
+from fieldedge.domain.search import parse_search
 from fieldedge.errors import Conflict
 from fieldedge.ports.database import Database, Scope
 from fieldedge.ports.fieldforce import ContactQuery, OrderQuery
@@ -37,7 +38,7 @@ async def test_a_unit_of_work_reads_what_it_added_and_saved(database: Database) 
         again = await uow.contacts.get(fresh.id)
         assert again is not None
         assert again.name == "Kulkarni Medical Stores"
-        listed = await uow.contacts.list(ContactQuery(q="medical stores"))
+        listed = await uow.contacts.list(ContactQuery(q=parse_search("medical stores")))
         assert [record["id"] for record in listed] == [fresh.id]
         order = t.order()
         await uow.orders.add(order)

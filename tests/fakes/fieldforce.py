@@ -9,19 +9,24 @@ one of its longitude ranges (two across the antimeridian), bounds included.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from fieldedge.domain.contacts import Contact
+from fieldedge.domain.geo import haversine_m
 from fieldedge.domain.orders import Order
 from fieldedge.domain.payments import Payment
 from fieldedge.domain.photos import PhotoStatus, VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.search import SearchTerm, fold
 from fieldedge.domain.visits import Visit
 from fieldedge.errors import Conflict
 from fieldedge.ports.fieldforce import (
     ContactQuery,
+    NearRing,
     OrderQuery,
     PaymentQuery,
     ProductQuery,
@@ -55,11 +60,19 @@ def _contact_matches(query: ContactQuery, row: Row) -> bool:
     return (
         one_of(row["owner_id"], query.owner_ids)
         and (query.type is None or row["type"] == query.type)
-        and (not query.city or (city is not None and city.lower() == query.city.lower()))
+        and (not query.city or (city is not None and fold(city) == fold(query.city)))
         and (tag is None or tag in row["tags"])
-        and (not query.q or contains_text(query.q, row["name"], row["phone"], city))
+        and (query.q is None or _searched(query.q, row))
         and _in_box(query, row)
     )
+
+
+def _searched(term: SearchTerm, row: Row) -> bool:
+    texts = (row["name"], row["city"])
+    if any(text is not None and term.text in fold(text) for text in texts):
+        return True
+    phone = row["phone"]
+    return term.digits is not None and phone is not None and term.digits in phone.lstrip("+")
 
 
 class MemoryContactRepository(MemoryRepository[Contact]):
@@ -87,6 +100,16 @@ class MemoryContactRepository(MemoryRepository[Contact]):
             limit=query.limit,
         )
         return [self._record(row) for row in rows]
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        everyone = await self.list(replace(query, after=None, limit=sys.maxsize))
+        measured = []
+        for row in everyone:
+            d = haversine_m(around.lat, around.lng, row["latitude"], row["longitude"])
+            if d <= around.within_m and (around.after is None or (d, row["id"]) > around.after):
+                measured.append({**row, "distance_m": d})
+        measured.sort(key=lambda row: (row["distance_m"], row["id"]))
+        return measured[: query.limit]
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
         if not phone and not email:

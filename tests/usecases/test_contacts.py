@@ -13,7 +13,6 @@ from fieldedge.domain.identity import Role
 from fieldedge.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.database import Scope
 from fieldedge.services.contact_search import (
-    NEAR_CANDIDATES,
     ContactFilter,
     list_contacts,
     near_contacts,
@@ -298,11 +297,37 @@ async def test_a_forged_near_cursor_is_refused(world: World) -> None:
                             encode_cursor({"d": "far"}), 10, world.deps)  # fmt: skip
 
 
-async def test_too_many_candidates_asks_for_a_smaller_radius(world: World) -> None:
-    crowd = [contact(world.id, latitude=PUNE[0], longitude=PUNE[1]) for _ in range(NEAR_CANDIDATES)]
-    crowd.append(contact(world.id, latitude=PUNE[0] + 0.001, longitude=PUNE[1]))
-    await store(world.deps.db, Scope.tenant(world.id), *crowd)
+async def test_a_crowded_area_is_paged_not_refused(world: World) -> None:
+    # More contacts at one spot than the old 2,000-candidate cap: every one comes back.
+    crowd = [contact(world.id, latitude=PUNE[0], longitude=PUNE[1]) for _ in range(2100)]
+    farther = contact(world.id, latitude=PUNE[0] + 0.001, longitude=PUNE[1])
+    await store(world.deps.db, Scope.tenant(world.id), *crowd, farther)
+    seen, cursor, centre = [], None, f"{PUNE[0]},{PUNE[1]}"
+    while True:
+        page = await near_contacts(world.as_("admin"), ContactFilter(), centre, 1, cursor, 100,
+                                   world.deps)  # fmt: skip
+        seen += [near.id for near in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert seen == [*sorted(c.id for c in crowd), farther.id]
+
+
+async def test_a_near_cursor_belongs_to_its_query(world: World) -> None:
+    await _ring(world)
+    admin, centre = world.as_("admin"), f"{PUNE[0]},{PUNE[1]}"
+    first = await near_contacts(admin, ContactFilter(), centre, 50, None, 1, world.deps)
+    for other in [(centre, 40, ContactFilter()), ("18.6,73.8", 50, ContactFilter()),
+                  (centre, 50, ContactFilter(city="Pune"))]:  # fmt: skip
+        with pytest.raises(ValidationFailed) as caught:
+            await near_contacts(admin, other[2], other[0], other[1], first.next_cursor, 1,
+                                world.deps)  # fmt: skip
+        assert set(caught.value.details or {}) == {"cursor"}
+    with pytest.raises(ValidationFailed):  # nor does a near cursor page the plain list
+        await list_contacts(admin, ContactFilter(), first.next_cursor, 1, world.deps)
+
+
+@pytest.mark.parametrize("q", ["a", "ab", "%", "%%%", "___", " a_ ", "\\\\\\"])
+async def test_a_search_term_too_short_for_an_index_is_refused(world: World, q: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        await near_contacts(world.as_("admin"), ContactFilter(), f"{PUNE[0]},{PUNE[1]}", 1, None,
-                            10, world.deps)  # fmt: skip
-    assert set(caught.value.details or {}) == {"radiusKm"}
+        await list_contacts(world.as_("admin"), ContactFilter(q=q), None, 10, world.deps)
+    assert set(caught.value.details or {}) == {"q"}

@@ -10,13 +10,13 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from fieldedge.domain.contacts import Contact
-from fieldedge.ports.fieldforce import ContactQuery
+from fieldedge.ports.fieldforce import ContactQuery, NearRing
 from fieldedge.ports.records import Record
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.statements import (
     any_of,
     box_params,
-    contains_text,
+    distance_m,
     in_box,
     json_array_has,
     like_pattern,
@@ -25,16 +25,28 @@ from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
 
 T = table_of(ContactRow)
+ONE = 1  # the owners shape of a single owner (0: any owner, 2: a list)
+
+
+def _the_owner(query: ContactQuery) -> UUID | None:
+    return next(iter(query.owner_ids)) if query.owner_ids and len(query.owner_ids) == 1 else None
+
+
+def _owners_shape(query: ContactQuery) -> int:
+    if query.owner_ids is None:
+        return 0
+    return ONE if len(query.owner_ids) == 1 else 2
 
 
 @shape
-def _list(
+def _filtered(
     after: bool,
-    owners: bool,
+    owners: int,
     kind: bool,
     city: bool,
     tag: bool,
     q: bool,
+    digits: bool,
     ranges: int,
     territory: bool,
     tenant: bool,
@@ -42,7 +54,9 @@ def _list(
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
         statement = statement.where(T.c.id > sa.bindparam("after"))
-    if owners:
+    if owners == ONE:  # a rep: equality, so (company_id, owner_id, id) is walked in order
+        statement = statement.where(T.c.owner_id == sa.bindparam("owner"))
+    elif owners:
         statement = statement.where(any_of(T.c.owner_id, "owners"))
     if kind:
         statement = statement.where(T.c.type == sa.bindparam("type"))
@@ -51,13 +65,48 @@ def _list(
     if tag:
         statement = statement.where(json_array_has(T.c.tags, sa.bindparam("tag")))
     if q:
-        statement = statement.where(contains_text("q", T.c.name, T.c.phone, T.c.city))
+        # The term comes folded (``domain.search.fold``) and ``lower()`` folds the same way
+        # on both backends; on Postgres each side of the OR has its trigram index (0012).
+        pattern = sa.bindparam("q", type_=sa.String())
+        found = [sa.func.lower(T.c.name).like(pattern, escape="\\")]
+        found.append(sa.func.lower(T.c.city).like(pattern, escape="\\"))
+        if digits:  # E.164 is ``+`` and digits: its digits are the number without the ``+``
+            digits_of = sa.func.replace(T.c.phone, "+", "")
+            found.append(digits_of.like(sa.bindparam("digits", type_=sa.String())))
+        statement = statement.where(sa.or_(*found))
     if territory:
         # The territory and its descendants, walked in this same statement.
         statement = statement.where(T.c.territory_id.in_(subtree("territory", tenant)))
-    if ranges:  # the near box; the exact distance is the use case's
+    if ranges:  # the near box as index-friendly ranges
         statement = statement.where(in_box(T, ranges))
-    return statement.order_by(T.c.id).limit(limit_param())
+    return statement
+
+
+@shape
+def _list(*shape_of: Any) -> Any:
+    return _filtered(*shape_of).order_by(T.c.id).limit(limit_param())
+
+
+@shape
+def _nearest(resume: bool, *shape_of: Any) -> Any:
+    """The filtered rows with their distance, within the ring, after the cursor, closest
+    first: the box (in ``shape_of``) lets the index bound the rows measured."""
+    centre = (sa.bindparam("lat", type_=sa.Float), sa.bindparam("lng", type_=sa.Float))
+    measured = _filtered(*shape_of).add_columns(
+        distance_m(T.c.latitude, T.c.longitude, *centre).label("distance_m")
+    )
+    inner = measured.subquery("measured")
+    statement = sa.select(inner).where(inner.c.distance_m <= sa.bindparam("within", type_=sa.Float))
+    if resume:
+        after_d = sa.bindparam("after_d", type_=sa.Float)
+        after_id = sa.bindparam("after_id", type_=T.c.id.type)
+        statement = statement.where(
+            sa.or_(
+                inner.c.distance_m > after_d,
+                sa.and_(inner.c.distance_m == after_d, inner.c.id > after_id),
+            )
+        )
+    return statement.order_by(inner.c.distance_m, inner.c.id).limit(limit_param())
 
 
 @shape
@@ -91,31 +140,48 @@ class SqlContactRepository(Repository[Contact]):
         self._save(contact)
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
+        return await self._rows(_list(*self._shape(query)), **self._values(query))
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        values = self._values(query)
+        values.update(lat=around.lat, lng=around.lng, within=around.within_m)
+        if around.after is not None:
+            values.update(after_d=around.after[0], after_id=around.after[1])
+        statement = _nearest(around.after is not None, *self._shape(query))
+        return await self._rows(statement, **values)
+
+    def _shape(self, query: ContactQuery) -> tuple[Any, ...]:
         box = query.box
         ranges = len(box.lng_ranges) if box is not None else 0
-        statement = _list(
+        return (
             query.after is not None,
-            query.owner_ids is not None,
+            _owners_shape(query),
             query.type is not None,
             bool(query.city),
             bool(query.tag),
-            bool(query.q),
+            query.q is not None,
+            query.q is not None and query.q.digits is not None,
             ranges,
             query.territory_id is not None,
             self._tenant,
         )
+
+    def _values(self, query: ContactQuery) -> dict[str, Any]:
+        box = query.box
         params: dict[str, Any] = {
             "after": query.after,
             "owners": list(query.owner_ids) if query.owner_ids is not None else None,
+            "owner": _the_owner(query),
             "type": query.type.value if query.type is not None else None,
             "city": query.city,
             # Tags are stored normalised (trimmed, lower-cased), so the filter is too.
             "tag": " ".join(query.tag.split()).lower() if query.tag else None,
-            "q": like_pattern(query.q) if query.q else None,
+            "q": like_pattern(query.q.text) if query.q else None,
+            "digits": f"%{query.q.digits}%" if query.q and query.q.digits else None,
             "territory": query.territory_id,
             "limit": query.limit,
         }
-        return await self._rows(statement, **params, **box_params(box))
+        return params | box_params(box)
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:
         if not phone and not email:

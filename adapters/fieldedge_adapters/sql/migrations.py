@@ -3,6 +3,10 @@
 The Alembic ``Config`` is built here rather than read from an ``alembic.ini``, and the
 migrations run on a connection we open (through the same engine builder as the app,
 so a pooled URL gets the pooled settings) and hand to ``migrations/env.py``.
+
+The connection is handed over outside any transaction: Alembic opens the migrations'
+transaction itself, so a revision can step out of it (``op.get_context().autocommit_block()``)
+for ``CREATE INDEX CONCURRENTLY``, which Postgres refuses inside a transaction block.
 """
 
 from __future__ import annotations
@@ -51,8 +55,11 @@ async def _run(url: str, action: Callable[[Config], Any]) -> Any:
     spec = engine_spec(url, EngineOptions(pool_size=1, max_overflow=0, for_migrations=True))
     try:
         with translated():
-            async with spec.engine.begin() as connection:
-                return await connection.run_sync(lambda sync: action(alembic_config(sync)))
+            async with spec.engine.connect() as connection:
+                result = await connection.run_sync(lambda sync: action(alembic_config(sync)))
+                # SQLite has no transactional DDL to Alembic: what autobegan is kept here.
+                await connection.commit()
+                return result
     finally:
         await spec.engine.dispose()
 

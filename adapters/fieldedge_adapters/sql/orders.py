@@ -5,7 +5,7 @@ rolls back takes its numbers with it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -19,16 +19,25 @@ from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables_fieldforce import OrderRow
 
 T = table_of(OrderRow)
+ONE = 1  # the users shape of one user (0: anyone's, 2: a list)
+
+
+def _users_shape(user_ids: Collection[UUID] | None) -> int:
+    if user_ids is None:
+        return 0
+    return ONE if len(user_ids) == 1 else 2
 
 
 @shape
 def _list(
-    after: bool, users: bool, contact: bool, status: bool, balance: bool | None, tenant: bool
+    after: bool, users: int, contact: bool, status: bool, balance: bool | None, tenant: bool
 ) -> Any:
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
         statement = statement.where(T.c.id > sa.bindparam("after"))
-    if users:
+    if users == ONE:  # a rep's own: equality walks (company_id, user_id, id) in order
+        statement = statement.where(T.c.user_id == sa.bindparam("user"))
+    elif users:
         statement = statement.where(any_of(T.c.user_id, "users"))
     if contact:
         statement = statement.where(T.c.contact_id == sa.bindparam("contact"))
@@ -58,7 +67,7 @@ class SqlOrderRepository(Repository[Order]):
     async def list(self, query: OrderQuery) -> Sequence[Record]:
         statement = _list(
             query.after is not None,
-            query.user_ids is not None,
+            _users_shape(query.user_ids),
             query.contact_id is not None,
             query.status is not None,
             query.with_balance,
@@ -68,6 +77,9 @@ class SqlOrderRepository(Repository[Order]):
             statement,
             after=query.after,
             users=list(query.user_ids) if query.user_ids is not None else None,
+            user=next(iter(query.user_ids))
+            if query.user_ids and len(query.user_ids) == 1
+            else None,
             contact=query.contact_id,
             status=query.status.value if query.status is not None else None,
             limit=query.limit,

@@ -5,6 +5,10 @@ so a connect hook turns on both (WAL lets readers run beside the one writer). sq
 own transaction handling begins late and never for DDL, so the driver's is switched off
 and SQLAlchemy emits ``BEGIN IMMEDIATE``: the write lock is taken at the start, two units
 of work cannot deadlock upgrading read locks, and commit order is change-counter order.
+
+The hook also installs two functions: ``lower()`` as ``domain.search.fold`` (SQLite's
+own folds ASCII only; this folds as Postgres' does, so searches find the same rows) and
+``distance_m()``, the core's haversine, which near search orders by.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from fieldedge.domain.geo import haversine_m
+from fieldedge.domain.search import fold
 from fieldedge_adapters.sql.engine import EngineOptions, EngineSpec
 
 # Execution option a caller sets for a read that must not wait for the write lock.
@@ -47,6 +53,8 @@ def sqlite_engine(url: str, options: EngineOptions) -> EngineSpec:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        dbapi_connection.create_function("distance_m", 4, _distance_m, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA foreign_keys={foreign_keys}")
@@ -62,3 +70,14 @@ def sqlite_engine(url: str, options: EngineOptions) -> EngineSpec:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return EngineSpec(engine=engine, name="sqlite")
+
+
+def _lower(text: str | None) -> str | None:
+    return fold(text) if isinstance(text, str) else text
+
+
+def _distance_m(lat: float | None, lng: float | None, lat0: float, lng0: float) -> float | None:
+    """From the contact at (``lat``, ``lng``) to the centre, as statements.distance_m."""
+    if lat is None or lng is None:
+        return None
+    return haversine_m(lat0, lng0, lat, lng)

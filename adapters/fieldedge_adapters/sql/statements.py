@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from fieldedge.domain.geo import BoundingBox
+from fieldedge.domain.geo import EARTH_RADIUS_M, BoundingBox
 
 
 class _AnyOf(FunctionElement[bool]):
@@ -132,3 +132,52 @@ def box_params(box: BoundingBox | None) -> dict[str, Any]:
     for i, (lo, hi) in enumerate(box.lng_ranges):
         params[f"lng{i}_lo"], params[f"lng{i}_hi"] = lo, hi
     return params
+
+
+class distance_m(FunctionElement[float]):
+    """Haversine metres from (``lat``, ``lng``) columns to a point given as parameters:
+    spelled out on Postgres (no extension needed), the core's ``haversine_m`` on SQLite
+    (installed on each connection by ``sqlite.py``). NULL for a contact without a fix."""
+
+    inherit_cache = True
+    type = sa.Float()
+
+
+@compiles(distance_m, "postgresql")
+def _distance_m_pg(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str:
+    lat2, lng2, lat1, lng1 = (compiler.process(c, **kw) for c in element.clauses)
+    # The same steps as domain.geo.haversine_m, so both measure alike to the last bits.
+    a = (
+        f"power(sin((radians({lat2}) - radians({lat1})) / 2), 2) + cos(radians({lat1})) "
+        f"* cos(radians({lat2})) * power(sin(radians({lng2} - {lng1}) / 2), 2)"
+    )
+    return f"(2 * {EARTH_RADIUS_M!r} * asin(sqrt(least(1.0, {a}))))"
+
+
+@compiles(distance_m, "sqlite")
+def _distance_m_sqlite(element: distance_m, compiler: SQLCompiler, **kw: Any) -> str:
+    lat2, lng2, lat1, lng1 = (compiler.process(c, **kw) for c in element.clauses)
+    return f"distance_m({lat2}, {lng2}, {lat1}, {lng1})"
+
+
+class in_rows_of(FunctionElement[bool]):
+    """``column`` among the rows of a one-column ``select``. On Postgres spelled
+    ``= ANY(ARRAY(select))``: an array the planner can hand to an index beside an OR's
+    other side (``IN (select)`` would make it walk the table by id, filtering each row);
+    ``IN (select)`` on SQLite."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+
+
+@compiles(in_rows_of, "postgresql")
+def _in_rows_of_pg(element: in_rows_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, rows = list(element.clauses)
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY({compiler.process(rows.element, **kw)}))"
+
+
+@compiles(in_rows_of, "sqlite")
+def _in_rows_of_sqlite(element: in_rows_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, rows = list(element.clauses)
+    # The bare select: ``IN ((SELECT …))`` would be a one-value list, its first row only.
+    return f"{compiler.process(column, **kw)} IN ({compiler.process(rows.element, **kw)})"

@@ -20,6 +20,7 @@ from fieldedge.domain.orders import Order, OrderStatus
 from fieldedge.domain.payments import Payment, PaymentMethod
 from fieldedge.domain.photos import VisitPhoto
 from fieldedge.domain.products import Product
+from fieldedge.domain.search import SearchTerm
 from fieldedge.domain.visits import Visit
 from fieldedge.ports.records import Record
 
@@ -32,9 +33,19 @@ class ContactQuery:
     type: ContactType | None = None
     city: str | None = None  # case-insensitive equality
     tag: str | None = None
-    q: str | None = None  # case-insensitive substring of name, phone or city
+    q: SearchTerm | None = None  # folded substring of name or city, or digits of the phone
     box: BoundingBox | None = None  # only contacts with a location inside it
     territory_id: UUID | None = None  # in this territory or any of its descendants
+
+
+@dataclass(frozen=True, slots=True)
+class NearRing:
+    """One probe of a near search: the centre, how far out, and where the page resumes."""
+
+    lat: float
+    lng: float
+    within_m: float
+    after: tuple[float, UUID] | None = None  # (distance, id) of the last contact served
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +97,14 @@ class ContactRepository(Protocol):
     async def save(self, contact: Contact) -> None: ...
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
-        """With ``box`` set, every match inside it (up to ``limit``), in no order: the
-        caller sorts by true distance."""
+        """With ``box`` set, every match inside it (up to ``limit``), in no order."""
+        ...
+
+    async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        """The matches of ``query`` (its ``box`` set to hold the ring's circle) within
+        ``around.within_m`` of its centre and after its ``after`` position, closest first
+        (ties by id), up to ``query.limit``; each record carries ``distance_m``
+        (haversine, unrounded)."""
         ...
 
     async def find_duplicate(self, *, phone: str | None, email: str | None) -> Contact | None:

@@ -1,31 +1,39 @@
 """Contact lists: filters and keyset pages by id, or ``?near=`` sorted by true distance.
 
-Near-search asks the repository for every contact whose position lies in the bounding
-box of the circle (an index-friendly prefilter), measures each with haversine, drops
-those beyond the radius and pages the sorted list with a ``{d, id}`` cursor. The box is
-capped at ``NEAR_CANDIDATES`` contacts: a box holding more is refused with a 422 asking
-for a smaller radius, because answering from a truncated candidate set could silently
-leave out the closest contacts.
+Near search pages by ``(distance, id)``. The database measures (haversine) only the
+contacts inside the bounding box of a ring around the centre, keeps those within the
+ring's radius and after the cursor, and returns the closest ``limit + 1``. The first
+ring is small (``FIRST_RING_M``, or just past the cursor's distance); while it yields
+less than a page and is smaller than the asked radius, it widens fourfold. Every
+contact closer than the ring's radius is inside its box, so a full page from a ring is
+exactly the next page of the whole circle. The work is the contacts of the last ring's
+box: it grows with the page asked for (and how dense the area is), not with the tenant.
+
+A near cursor names its query (a digest of the centre, radius and filters): sent with
+another query it is a 422, as a by-id cursor is to a near list and back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+import hashlib
+from collections.abc import Collection
+from dataclasses import astuple, dataclass, replace
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.contacts import ContactType
-from fieldedge.domain.geo import bounding_box, haversine_m, parse_near
+from fieldedge.domain.geo import bounding_box, parse_near
+from fieldedge.domain.search import parse_search
 from fieldedge.errors import ValidationFailed
 from fieldedge.ports.database import Scope
-from fieldedge.ports.fieldforce import ContactQuery
+from fieldedge.ports.fieldforce import ContactQuery, NearRing
 from fieldedge.ports.records import Record
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, decode_cursor, encode_cursor, page_by_id
 from fieldedge.services.visibility import contact_owners, narrowed
 
-NEAR_CANDIDATES = 2000
+FIRST_RING_M = 500.0
+RING_GROWTH = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +70,7 @@ def _query(principal: Principal, filters: ContactFilter) -> ContactQuery:
         type=filters.type,
         city=filters.city,
         tag=tag,
-        q=filters.q,
+        q=parse_search(filters.q) if filters.q else None,
         territory_id=filters.territory_id,
     )
 
@@ -79,10 +87,18 @@ async def list_contacts(
     return page_by_id(rows, limit)
 
 
-def _near_after(cursor: str | None) -> tuple[float, UUID] | None:
+def _query_key(filters: ContactFilter, lat: float, lng: float, radius_m: float) -> str:
+    """What a near cursor belongs to: the same centre, radius and filters."""
+    text = repr((lat, lng, radius_m, astuple(filters)))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _near_after(cursor: str | None, key: str) -> tuple[float, UUID] | None:
     position = decode_cursor(cursor)
     if position is None:
         return None
+    if position.get("near") != key:
+        raise ValidationFailed(details={"cursor": ["This cursor belongs to another query."]})
     try:
         return float(position["d"]), UUID(str(position["id"]))
     except (KeyError, TypeError, ValueError):
@@ -101,52 +117,24 @@ async def near_contacts(
     """Contacts within ``radius_km`` of ``near`` (``lat,lng``), closest first."""
     require(principal, Action.CONTACT_READ)
     lat, lng, radius_m = parse_near(near, radius_km)
-    _near_after(cursor)  # a bad cursor is a 422 before anything is read
-    query = replace(
-        _query(principal, filters), box=bounding_box(lat, lng, radius_m), limit=NEAR_CANDIDATES + 1
-    )
-    if query.owner_ids is not None and not query.owner_ids:
+    key = _query_key(filters, lat, lng, radius_m)
+    after = _near_after(cursor, key)
+    base = replace(_query(principal, filters), limit=limit + 1)
+    if base.owner_ids is not None and not base.owner_ids:
         return Page(items=[], limit=limit, next_cursor=None)
+    ring = FIRST_RING_M + (after[0] * 1.25 if after is not None else 0.0)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
-        candidates = await uow.contacts.list(query)
-    measured, next_cursor = by_distance(candidates, lat, lng, radius_m, cursor, limit, "contacts")
-    items = [Near(contact, distance) for contact, distance in measured]
-    return Page(items=items, limit=limit, next_cursor=next_cursor)
-
-
-def by_distance(
-    candidates: Sequence[Record],
-    lat: float,
-    lng: float,
-    radius_m: float,
-    cursor: str | None,
-    limit: int,
-    noun: str,
-) -> tuple[list[tuple[Record, float]], str | None]:
-    """The candidates (rows with ``latitude``/``longitude``, at most ``NEAR_CANDIDATES``
-    of them plus one) within ``radius_m``, closest first, with their distance in metres
-    and the next page's cursor. Shared by every ``?near=`` list (contacts, sites)."""
-    after = _near_after(cursor)
-    if len(candidates) > NEAR_CANDIDATES:
-        raise ValidationFailed(
-            details={
-                "radiusKm": [f"Over {NEAR_CANDIDATES} {noun} in this area; use a smaller radius."]
-            }
-        )
-    measured = sorted(
-        (
-            (haversine_m(lat, lng, c["latitude"], c["longitude"]), UUID(str(c["id"])), c)
-            for c in candidates
-            if c["latitude"] is not None and c["longitude"] is not None
-        ),
-        key=lambda row: (row[0], row[1]),
-    )
-    inside = [row for row in measured if row[0] <= radius_m]
-    if after is not None:
-        inside = [row for row in inside if (row[0], row[1]) > after]
-    items = [(row, round(d, 1)) for d, _, row in inside[:limit]]
+        while True:
+            ring = min(ring, radius_m)
+            query = replace(base, box=bounding_box(lat, lng, ring))
+            rows = await uow.contacts.nearest(query, NearRing(lat, lng, ring, after))
+            if len(rows) > limit or ring >= radius_m:
+                break
+            ring *= RING_GROWTH
+    items = [Near(row, round(float(row["distance_m"]), 1)) for row in rows[:limit]]
     next_cursor = None
-    if len(inside) > limit:
-        d, last_id, _ = inside[limit - 1]
-        next_cursor = encode_cursor({"d": d, "id": str(last_id)})
-    return items, next_cursor
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        position = {"near": key, "d": float(last["distance_m"]), "id": str(last["id"])}
+        next_cursor = encode_cursor(position)
+    return Page(items=items, limit=limit, next_cursor=next_cursor)

@@ -52,6 +52,8 @@ def after_id(cursor: str | None) -> UUID | None:
     position = decode_cursor(cursor)
     if position is None:
         return None
+    if "near" in position:  # a near list's (distance, id) cursor
+        raise ValidationFailed(details={"cursor": ["This cursor belongs to another query."]})
     try:
         return UUID(str(position["id"]))
     except (KeyError, ValueError):

@@ -27,8 +27,8 @@ from fieldedge.ports.equipment import EquipmentQuery
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteQuery
 from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
-from fieldedge.services.contact_search import NEAR_CANDIDATES, by_distance
 from fieldedge.services.deps import Deps
+from fieldedge.services.near_candidates import NEAR_CANDIDATES, by_distance
 from fieldedge.services.pagination import Page, after_id, page_by_id
 
 NO_SITE = "No such site in this company."

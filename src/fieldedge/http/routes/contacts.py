@@ -65,7 +65,13 @@ class NearQuery(ListQuery):
             str,
             StringConstraints(max_length=60),
             AfterValidator(_near),
-            Field(json_schema_extra={"pattern": NEAR_PATTERN}),
+            Field(
+                json_schema_extra={"pattern": NEAR_PATTERN},
+                description=(
+                    "lat,lng: the rows within radiusKm, nearest first, paged by the cursor "
+                    "(contacts: a cursor only pages this same query; another's is a 422)."
+                ),
+            ),
         ]
         | None
     ) = None
@@ -83,7 +89,13 @@ class NearQuery(ListQuery):
 
 
 class ContactQuery(NearQuery):
-    q: Text | None = None
+    q: Text | None = Field(
+        default=None,
+        description=(
+            "Substring of name or city (case-insensitive; % and _ are literal), or the "
+            "phone's digits in any format. At least 3 letters or digits (else 422)."
+        ),
+    )
     type: ContactType | None = None
     owner_id: UUID | None = None
     city: Text | None = None
