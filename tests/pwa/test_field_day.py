@@ -1,0 +1,181 @@
+"""A rep's morning in the PWA, offline, and their manager's side of it, in real browsers.
+
+The rep signs in, loses the network, checks in at two outlets (mocked geolocation),
+attaches a photo, edits a contact, takes an order and records a payment; reloads the app
+offline (the shell and the queue survive); gets the network back; the queue drains, and
+the server holds exactly those rows once each. Meanwhile the manager edits the same
+contact and approves the order once it arrives; the rep's app shows both.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from .conftest import MANAGER, REP, Server, shot
+
+pytestmark = pytest.mark.slow
+
+REP_NOTE = "Rep: call before noon"
+MANAGER_NOTE = "Manager: closed on Mondays"
+
+
+def camera_jpeg() -> bytes:
+    """A photo as a phone camera makes it: larger than the app keeps."""
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1800), (180, 120, 60)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def sign_in(page: Any, server: Server, email: str) -> None:
+    page.goto(server.app)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "fieldedge-demo-2026")
+    page.click("text=Sign in")
+    page.wait_for_selector("#banner #waiting:has-text('All changes sent')")
+    page.wait_for_selector("#contact-list li a")
+
+
+def waiting(page: Any, text: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#banner")).to_contain_text(text)
+
+
+def tax_on(amount: int, rate_bp: int) -> int:
+    quotient, remainder = divmod(amount * rate_bp, 10_000)
+    return quotient + (1 if 2 * remainder >= 10_000 else 0)
+
+
+def listed(api: Any, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = api.get(path, params={"limit": 100, **params})
+    assert response.status_code == 200, response.text
+    return list(response.json()["data"])
+
+
+def test_an_offline_morning_drains_once_and_the_manager_answers(
+    server: Server, browser: Any
+) -> None:
+    started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    rep_token = server.token(REP)
+    with server.api(rep_token) as api:
+        places = [c for c in listed(api, "/contacts") if c["latitude"] is not None][:2]
+        product = listed(api, "/products")[0]
+    first, second = places
+
+    rep = browser.new_context(
+        permissions=["geolocation"],
+        geolocation={"latitude": first["latitude"], "longitude": first["longitude"], "accuracy": 8},
+        viewport={"width": 420, "height": 860},
+    )
+    page = rep.new_page()
+    errors: list[Any] = []
+    page.on("pageerror", errors.append)
+    page.goto(server.app)
+    page.wait_for_selector("#login-form")
+    shot(page, server, "login")
+    sign_in(page, server, REP)
+    # The shell is cached once the service worker is active: only then may the network go.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.fill("#search", first["name"][:5])
+    page.wait_for_selector(f"#contact-list a:has-text('{first['name']}')")
+    shot(page, server, "contacts")
+
+    rep.set_offline(True)
+    page.click(f"#contact-list a:has-text('{first['name']}')")
+    page.click("#check-in")
+    page.wait_for_selector("#message:has-text('Checked in')")
+    page.fill("textarea[name=notes]", REP_NOTE)
+    page.click("#edit button")
+    page.wait_for_selector(f"#contact-notes:has-text('{REP_NOTE}')")
+    page.click("#check-out")
+    page.wait_for_selector("#message:has-text('Checked out')")
+
+    page.click("text=Take order")
+    page.fill(f"input[name='{product['id']}']", "3")
+    subtotal = product["unitPrice"] * 3
+    total = subtotal + tax_on(subtotal, product["taxRateBp"])
+    assert page.inner_text("#total") == f"INR {total / 100:.2f}"
+    shot(page, server, "order")
+    page.click("#place")
+    page.wait_for_selector("#orders li:has-text('not sent yet')")
+    page.click("#orders >> text=Record payment")
+    page.fill("input[name=amount]", "10.00")
+    page.click("#pay button")
+    page.wait_for_selector("#message:has-text('Payment of INR 10.00 recorded')")
+
+    rep.set_geolocation({"latitude": second["latitude"], "longitude": second["longitude"],
+                         "accuracy": 12})  # fmt: skip
+    page.goto(f"{server.app}#/contact/{second['id']}")
+    page.click("#check-in")
+    page.wait_for_selector("#photo", state="attached")
+    page.set_input_files("#photo", files=[
+        {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}])  # fmt: skip
+    page.wait_for_selector("#message:has-text('Photo kept (1600\u00d71200)')")
+    # Five visits, edits, orders and payments, a check-out and one photo.
+    waiting(page, "Offline · 7 changes waiting")
+    shot(page, server, "offline-visit")
+
+    page.reload()  # still offline: the service worker serves the shell, IndexedDB the queue
+    waiting(page, "Offline · 7 changes waiting")
+    page.goto(f"{server.app}#/orders")
+    page.wait_for_selector("#orders li:has-text('not sent yet')")
+    shot(page, server, "offline-orders")
+
+    # The manager, online, edits the contact the rep edited offline.
+    office = browser.new_context(viewport={"width": 420, "height": 860})
+    boss = office.new_page()
+    sign_in(boss, server, MANAGER)
+    boss.goto(f"{server.app}#/contact/{first['id']}")
+    boss.fill("textarea[name=notes]", MANAGER_NOTE)
+    boss.click("#edit button")
+    waiting(boss, "All changes sent")
+
+    rep.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "Online · All changes sent")
+
+    with server.api(rep_token) as api:
+        mine = [v for v in listed(api, "/visits", userId=_me(api)) if v["createdAt"] >= started]
+        assert sorted(v["contactId"] for v in mine) == sorted([first["id"], second["id"]])
+        at_first = next(v for v in mine if v["contactId"] == first["id"])
+        assert at_first["checkedOutAt"] is not None
+        assert at_first["verified"] is True
+        at_second = api.get(f"/visits/{next(v['id'] for v in mine if v is not at_first)}")
+        assert [p["status"] for p in at_second.json()["data"]["photos"]] == ["READY"]
+        orders = [
+            o for o in listed(api, "/orders", contactId=first["id"]) if o["createdAt"] >= started
+        ]
+        assert [(o["total"], o["amountPaid"]) for o in orders] == [(total, 1000)]
+        assert [p["amount"] for p in listed(api, "/payments", orderId=orders[0]["id"])] == [1000]
+        contact = api.get(f"/contacts/{first['id']}").json()["data"]
+        assert contact["notes"] == MANAGER_NOTE
+    number = orders[0]["number"]
+
+    boss.click("#sync-now")
+    boss.goto(f"{server.app}#/approvals")
+    boss.wait_for_selector(f"#approvals li:has-text('{number}')")
+    shot(boss, server, "approvals")
+    boss.click(f"#approvals li:has-text('{number}') >> text=Approve")
+    boss.wait_for_selector(f"#message:has-text('{number} approved')")
+
+    page.click("#sync-now")
+    page.goto(f"{server.app}#/orders")
+    page.wait_for_selector(f"#orders li:has-text('{number}') .status:has-text('Approved')")
+    shot(page, server, "orders-approved")
+    page.goto(f"{server.app}#/notices")
+    notice = page.inner_text("#notices")
+    assert "someone else changed the notes" in notice
+    assert f"Kept theirs: “{MANAGER_NOTE}”. Yours was: “{REP_NOTE}”." in notice
+    shot(page, server, "conflict")
+    office.close()
+    rep.close()
+    assert errors == []
+
+
+def _me(api: Any) -> str:
+    return str(api.get("/auth/me").json()["data"]["user"]["id"])
