@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from reliability.processes import stop
 
 from fixtures.services import _admin, free_port, unavailable, with_database
 
@@ -94,12 +95,7 @@ def server(
         _wait_until_up(process, base, log)
         yield Server(base, request.param)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         if database:
             asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 

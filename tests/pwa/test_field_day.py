@@ -43,7 +43,8 @@ def sign_in(page: Any, server: Server, email: str) -> None:
 def waiting(page: Any, text: str) -> None:
     from playwright.sync_api import expect
 
-    expect(page.locator("#banner")).to_contain_text(text)
+    # Generous: a drain of 500 mutations is five pushes, a photo upload, and a pull.
+    expect(page.locator("#banner")).to_contain_text(text, timeout=60_000)
 
 
 def tax_on(amount: int, rate_bp: int) -> int:
@@ -74,7 +75,7 @@ def test_an_offline_morning_drains_once_and_the_manager_answers(
     )
     page = rep.new_page()
     errors: list[Any] = []
-    page.on("pageerror", errors.append)
+    page.on("pageerror", lambda error: errors.append(error))
     page.goto(server.app)
     page.wait_for_selector("#login-form")
     shot(page, server, "login")
@@ -179,3 +180,122 @@ def test_an_offline_morning_drains_once_and_the_manager_answers(
 
 def _me(api: Any) -> str:
     return str(api.get("/auth/me").json()["data"]["user"]["id"])
+
+
+def _first_place(server: Server, email: str) -> tuple[str, dict[str, Any]]:
+    token = server.token(email)
+    with server.api(token) as api:
+        return token, next(c for c in listed(api, "/contacts") if c["latitude"] is not None)
+
+
+def test_a_failing_server_an_interrupted_upload_and_a_revoked_session_lose_nothing(
+    server: Server, browser: Any
+) -> None:
+    token, place = _first_place(server, "sneha@demo.fieldedge.dev")
+    where = {"latitude": place["latitude"], "longitude": place["longitude"], "accuracy": 10}
+    context = browser.new_context(permissions=["geolocation"], geolocation=where)
+    page = context.new_page()
+    sign_in(page, server, "sneha@demo.fieldedge.dev")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    answers = {"push": 0, "upload": 0}
+
+    def push(route: Any) -> None:  # the first push meets a server error
+        answers["push"] += 1
+        if answers["push"] == 1:
+            error = {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Boom."}}
+            route.fulfill(status=500, json=error)
+        else:
+            route.continue_()
+
+    def upload(route: Any) -> None:  # the first upload is cut off mid-way
+        answers["upload"] += 1
+        route.abort("connectionreset") if answers["upload"] == 1 else route.continue_()
+
+    context.set_offline(True)
+    page.goto(f"{server.app}#/contact/{place['id']}")
+    page.click("#check-in")
+    page.set_input_files("#photo", files=[
+        {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}])  # fmt: skip
+    waiting(page, "Offline · 2 changes waiting")
+    # Routed once the network is back: offline attempts never reach a route.
+    context.route("**/api/v1/sync/push", push)
+    context.route("**/api/v1/visits/*/photos", upload)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "Boom. Retrying at")  # backed off, the queue intact
+    waiting(page, "2 changes waiting")
+    shot(page, server, "retrying")
+    page.click("#sync-now")
+    waiting(page, "1 change waiting")  # the visit went; the photo's upload was cut off
+    page.click("#sync-now")
+    waiting(page, "All changes sent")
+    assert answers == {"push": 2, "upload": 2}
+    with server.api(token) as api:
+        visit = next(
+            v for v in listed(api, "/visits", contactId=place["id"]) if not v["checkedOutAt"]
+        )
+        photos = api.get(f"/visits/{visit['id']}").json()["data"]["photos"]
+        assert [p["status"] for p in photos] == ["READY"]
+
+    # The session is revoked (signed out elsewhere) while a check-out waits in the queue.
+    context.set_offline(True)
+    page.click("#check-out")
+    waiting(page, "1 change waiting")
+    refresh = page.evaluate(
+        "import('./js/db.js').then((db) => db.kvGet('session')).then((s) => s.refresh)"
+    )
+    with server.api(token) as api:
+        assert api.post("/auth/logout", json={"refreshToken": refresh}).status_code == 200
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#login-why:has-text('your 1 unsent change is kept')")
+    shot(page, server, "session-ended")
+    page.fill("input[name=email]", "sneha@demo.fieldedge.dev")
+    page.fill("input[name=password]", "fieldedge-demo-2026")
+    page.click("text=Sign in")
+    waiting(page, "All changes sent")
+    with server.api(token) as api:
+        assert api.get(f"/visits/{visit['id']}").json()["data"]["checkedOutAt"] is not None
+    context.close()
+
+
+def test_a_backlog_of_500_mutations_drains_once(server: Server, browser: Any) -> None:
+    token, place = _first_place(server, "vikram@demo.fieldedge.dev")
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server, "vikram@demo.fieldedge.dev")
+    context.set_offline(True)
+    # A week offline: 500 check-ins, queued through the app's own store.
+    page.evaluate(
+        """async (contactId) => {
+          const db = await import('./js/db.js');
+          const start = Date.now() - 500 * 60000;
+          for (let i = 0; i < 500; i++) {
+            const id = crypto.randomUUID();
+            const data = {contactId, latitude: 18.52, longitude: 73.85, accuracyM: 9,
+              checkedInAt: new Date(start + i * 60000).toISOString()};
+            await db.queueWrite({entity: 'visit', op: 'create', entityId: id, data}, 'visits',
+              {id, ...data, checkedOutAt: null, version: null});
+          }
+        }""",
+        place["id"],
+    )
+    page.reload()
+    waiting(page, "Offline · 500 changes waiting")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "All changes sent")
+    with server.api(token) as api:
+        seen: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params = {"contactId": place["id"], **({"cursor": cursor} if cursor else {})}
+            response = api.get("/visits", params={"limit": 100, **params}).json()
+            seen += response["data"]
+            cursor = response["pagination"]["nextCursor"]
+            if not cursor:
+                break
+    mine = [v for v in seen if v["accuracyM"] == 9 and v["latitude"] == 18.52]
+    assert len(mine) == len({v["id"] for v in mine}) == 500
+    context.close()

@@ -20,17 +20,20 @@ async function clientId() {
   return id;
 }
 
-// The next batch: in id order, cut before an update whose baseVersion waits on a row
-// this same queue creates (it gets the version the server answered for that create).
+// The next batch: in id order, cut before an update of a row created in this batch (a
+// check-out of a visit made offline): its baseVersion is the version the server answers
+// for that create, so it goes in the next push.
 async function nextBatch() {
   const queue = await all("queue");
   const batch = [];
+  const created = new Set();
   for (const entry of queue) {
     if (entry.op === "update" && entry.baseVersion == null) {
-      if (batch.length) break;
+      if (created.has(entry.entityId)) break;
       const row = await get(STORE_OF[entry.entity], entry.entityId);
-      entry.baseVersion = row && !row._pending ? row.version : 0;
+      entry.baseVersion = row && row.version != null ? row.version : 0;
     }
+    if (entry.op === "create") created.add(entry.entityId);
     batch.push(entry);
     if (batch.length === BATCH) break;
   }
@@ -85,6 +88,7 @@ async function push() {
       if (result) await applyResult(entry, result);
       await del("queue", entry.id);
     }
+    state.lastError = null; // the server answers again: a stale "No connection." would mislead
     changed();
   }
 }
