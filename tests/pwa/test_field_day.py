@@ -18,7 +18,8 @@ from PIL import Image
 
 from .conftest import MANAGER, REP, Server, shot
 
-pytestmark = pytest.mark.slow
+# One worker runs this module, so each backend's server starts once (see conftest).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pwa")]
 
 REP_NOTE = "Rep: call before noon"
 MANAGER_NOTE = "Manager: closed on Mondays"
@@ -45,6 +46,14 @@ def waiting(page: Any, text: str) -> None:
 
     # Generous: a drain of 500 mutations is five pushes, a photo upload, and a pull.
     expect(page.locator("#banner")).to_contain_text(text, timeout=60_000)
+
+
+def drained(page: Any, message: str) -> None:
+    """The write behind ``message`` is queued (the message follows it), then sent."""
+    page.wait_for_selector(f"#message:has-text('{message}')")
+    page.wait_for_function(
+        "import('./js/db.js').then(async (db) => (await db.count('queue')) === 0)"
+    )
 
 
 def tax_on(amount: int, rate_bp: int) -> int:
@@ -134,7 +143,7 @@ def test_an_offline_morning_drains_once_and_the_manager_answers(
     boss.goto(f"{server.app}#/contact/{first['id']}")
     boss.fill("textarea[name=notes]", MANAGER_NOTE)
     boss.click("#edit button")
-    waiting(boss, "All changes sent")
+    drained(boss, "Saved")
 
     rep.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

@@ -23,9 +23,11 @@ export class SessionEnded extends Error {}
 export class Offline extends Error {}
 
 const url = (path) => `${API_BASE}/api/v1${path}`;
+// A server that hangs is treated as one that is away: the caller retries later.
+const TIMEOUT_MS = 30_000;
 
 async function send(path, { method = "GET", body, token, headers = {} } = {}) {
-  const init = { method, headers: { ...headers } };
+  const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(TIMEOUT_MS) };
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
@@ -36,7 +38,7 @@ async function send(path, { method = "GET", body, token, headers = {} } = {}) {
   try {
     response = await fetch(url(path), init);
   } catch (exc) {
-    throw new Offline(String(exc));
+    throw new Offline(exc && exc.name === "TimeoutError" ? "The server did not answer in time." : "No connection.");
   }
   let parsed = null;
   try { parsed = await response.json(); } catch { parsed = null; }

@@ -1,6 +1,6 @@
 // Boot: the service worker, the session, the router, the banner and the sync triggers
 // (app start, the network coming back, a timer, and every write).
-import { SessionEnded, login, logout, me, session } from "./api.js";
+import { Offline, SessionEnded, login, logout, me, session } from "./api.js";
 import { count, kvGet, kvSet, wipe } from "./db.js";
 import { state, syncNow } from "./sync.js";
 import * as views from "./views.js";
@@ -63,7 +63,7 @@ async function signIn(ev) {
     who = await login(form.get("email").trim(), form.get("password"));
   } catch (exc) {
     $("#login-why").textContent = exc.code === "INVALID_CREDENTIALS" ? "Wrong email or password."
-      : exc.message.startsWith("TypeError") ? "No connection: signing in needs the network." : exc.message;
+      : exc instanceof Offline ? "No connection: signing in needs the network." : exc.message;
     return;
   }
   const last = await kvGet("me");

@@ -182,7 +182,7 @@ async function run() {
       const wait = exc instanceof ApiError && exc.retryAfter ? exc.retryAfter
         : Math.min(MAX_BACKOFF_S, 2 ** state.failures);
       state.retryAt = Date.now() + wait * 1000;
-      state.lastError = exc instanceof Offline ? "No connection." : exc.message;
+      state.lastError = exc.message;
       setTimeout(() => { if (state.retryAt && Date.now() >= state.retryAt - 50) syncNow(); }, wait * 1000);
     }
   } finally {
