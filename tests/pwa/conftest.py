@@ -7,13 +7,13 @@ CI installs it with apt-get in ``.ci/run``. Never ``playwright install``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ import httpx
 import pytest
 from reliability.processes import stop
 
+# Its own thread: Playwright's event loop runs on this one once a browser is up.
+from fixtures.database import run_async
 from fixtures.services import _admin, free_port, unavailable, with_database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,23 +69,16 @@ def _wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> No
         raise AssertionError(f"server did not start: {log.read_text()}")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
+@contextmanager
+def _serve(backend: str, work: Path, admin: str | None) -> Iterator[Server]:
     """``fieldedge serve --demo`` as a developer runs it, in a directory of its own."""
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    work = tmp_path_factory.mktemp(f"pwa-{request.param}")
     env = {**os.environ, "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME_COST": "1",
            "RATE_AUTH_EMAIL_PER_MIN": "30"}  # fmt: skip
     for name in ("FIELDEDGE_ENV", "DATABASE_URL", "KV_URL", "STORAGE_URL", "JWT_SECRET"):
         env.pop(name, None)
-    database: str | None = None
-    if request.param == "postgres":
-        admin: str = request.getfixturevalue("postgres_server_url")
-        database = f"fieldedge_pwa_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_admin(admin, f'CREATE DATABASE "{database}"'))
+    database = f"fieldedge_pwa_{uuid.uuid4().hex[:12]}"
+    if admin:
+        run_async(lambda: _admin(admin, f'CREATE DATABASE "{database}"'))
         env["DATABASE_URL"] = with_database(admin, database)
     port = free_port()
     log = work / "server.log"
@@ -93,15 +88,27 @@ def server(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(process, base, log)
-        yield Server(base, request.param)
+        yield Server(base, backend)
     finally:
         stop(process)
-        if database:
-            asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        if admin:
+            drop = f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'
+            run_async(lambda: _admin(admin, drop))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    admin = request.getfixturevalue("postgres_server_url") if request.param == "postgres" else None
+    with _serve(request.param, tmp_path_factory.mktemp(f"pwa-{request.param}"), admin) as up:
+        yield up
 
 
 @pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

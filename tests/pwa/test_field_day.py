@@ -18,8 +18,17 @@ from PIL import Image
 
 from .conftest import MANAGER, REP, Server, shot
 
-# One worker runs this module, so each backend's server starts once (see conftest).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pwa")]
+pytestmark = pytest.mark.slow
+
+
+def test_the_pwa_in_a_real_browser(server: Server, browser: Any) -> None:
+    """One test per backend, so that however the tests are spread over workers, each
+    backend's server starts once: starting one (migrate, seed the demo) costs more than
+    all three scenarios."""
+    offline_morning_drains_once_and_the_manager_answers(server, browser)
+    failing_server_interrupted_upload_and_revoked_session_lose_nothing(server, browser)
+    backlog_of_500_mutations_drains_once(server, browser)
+
 
 REP_NOTE = "Rep: call before noon"
 MANAGER_NOTE = "Manager: closed on Mondays"
@@ -67,9 +76,7 @@ def listed(api: Any, path: str, **params: Any) -> list[dict[str, Any]]:
     return list(response.json()["data"])
 
 
-def test_an_offline_morning_drains_once_and_the_manager_answers(
-    server: Server, browser: Any
-) -> None:
+def offline_morning_drains_once_and_the_manager_answers(server: Server, browser: Any) -> None:
     started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     rep_token = server.token(REP)
     with server.api(rep_token) as api:
@@ -197,7 +204,7 @@ def _first_place(server: Server, email: str) -> tuple[str, dict[str, Any]]:
         return token, next(c for c in listed(api, "/contacts") if c["latitude"] is not None)
 
 
-def test_a_failing_server_an_interrupted_upload_and_a_revoked_session_lose_nothing(
+def failing_server_interrupted_upload_and_revoked_session_lose_nothing(
     server: Server, browser: Any
 ) -> None:
     token, place = _first_place(server, "sneha@demo.fieldedge.dev")
@@ -269,7 +276,7 @@ def test_a_failing_server_an_interrupted_upload_and_a_revoked_session_lose_nothi
     context.close()
 
 
-def test_a_backlog_of_500_mutations_drains_once(server: Server, browser: Any) -> None:
+def backlog_of_500_mutations_drains_once(server: Server, browser: Any) -> None:
     token, place = _first_place(server, "vikram@demo.fieldedge.dev")
     context = browser.new_context()
     page = context.new_page()
