@@ -98,6 +98,10 @@ def offline_morning_drains_once_and_the_manager_answers(server: Server, browser:
     sign_in(page, server, REP)
     # The shell is cached once the service worker is active: only then may the network go.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{server.app}#/today")  # the demo plans a beat on some weekdays only
+    page.wait_for_selector("#main h2:has-text('Today')")
+    shot(page, server, "today")
+    page.goto(f"{server.app}#/contacts")
     page.fill("#search", first["name"][:5])
     page.wait_for_selector(f"#contact-list a:has-text('{first['name']}')")
     shot(page, server, "contacts")
