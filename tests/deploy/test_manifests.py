@@ -145,8 +145,10 @@ def test_the_bundle_is_built_from_the_wheel_for_the_lambda_platform(sls: dict[st
 def test_the_deploy_tool_is_pinned_to_osls() -> None:
     manifest = json.loads((ROOT / "package.json").read_text())
     lock = json.loads((ROOT / "package-lock.json").read_text())
-    assert set(manifest["devDependencies"]) == {"osls"}
-    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["devDependencies"]["osls"])
+    # osls for deploys, and idb, the PWA's one library (docs/pwa.md); both exact.
+    assert set(manifest["devDependencies"]) == {"osls", "idb"}
+    for version in manifest["devDependencies"].values():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version)
     assert lock["packages"]["node_modules/osls"]["version"] == manifest["devDependencies"]["osls"]
     assert "node_modules/serverless" not in lock["packages"]
 

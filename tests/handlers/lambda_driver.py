@@ -10,6 +10,7 @@ import time
 
 from lambda_events import KINDS, event
 
+from fieldedge.http.routes.pwa import SHELL_DIR
 from fieldedge.signing import signed_file_url, storage_signing_key
 from fieldedge_handlers.aws_lambda import handler
 
@@ -39,6 +40,10 @@ def main() -> None:
             got = handler(event(kind, "GET", path, query=query), None)
             body = got["body"]
             data = base64.b64decode(body) if got.get("isBase64Encoded") else body.encode()
+            # The PWA's shell, a binary file of it included, from the same handler.
+            shell = handler(event(kind, "GET", "/app/"), None)
+            icon = handler(event(kind, "GET", "/app/icons/icon-192.png"), None)
+            icon_bytes = base64.b64decode(icon["body"]) if icon.get("isBase64Encoded") else b""
             results.append(
                 {
                     "kind": kind,
@@ -48,6 +53,8 @@ def main() -> None:
                     "put": put["statusCode"],
                     "get": got["statusCode"],
                     "roundTrip": data == PNG,
+                    "app": shell["statusCode"],
+                    "icon": icon_bytes == (SHELL_DIR / "icons" / "icon-192.png").read_bytes(),
                 }
             )
     print(json.dumps(results))

@@ -46,6 +46,8 @@ def test_every_event_kind_through_the_handler(database_url: str, tmp_path: Path)
         assert result["put"] == 200, result
         assert result["get"] == 200, result
         assert result["roundTrip"] is True, result
+        assert result["app"] == 200, result
+        assert result["icon"] is True, result
 
 
 def test_a_schema_behind_the_code_is_a_503_naming_the_command(tmp_path: Path) -> None:

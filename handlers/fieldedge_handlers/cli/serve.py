@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
         # Links (signed upload URLs, export links) point at this server, on its port.
         os.environ["PUBLIC_BASE_URL"] = _base_url(args.host, args.port)
         settings = settings_or_exit()
+    if "app_base_url" not in settings.model_fields_set:
+        # Links in emails open the PWA this server ships at /app/.
+        os.environ["APP_BASE_URL"] = f"{_base_url(args.host, args.port)}/app"
+        settings = settings_or_exit()
     try:
         if settings.dev:
             asyncio.run(upgrade(settings.migrations_url))

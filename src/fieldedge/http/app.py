@@ -38,6 +38,7 @@ from fieldedge.http.routes import (
     photos,
     plans,
     products,
+    pwa,
     sync,
     targets,
     territories,
@@ -90,7 +91,7 @@ def create_app(
     ``check_schema`` makes the app itself refuse to serve a schema that is behind (for
     entries that cannot refuse to start, such as Lambda)."""
     settings = deps.settings
-    routes = [*api_routes(), *docs.docs_routes()]
+    routes = [*api_routes(), *docs.docs_routes(), *pwa.pwa_routes()]
     app = Starlette(
         routes=routes,
         middleware=[

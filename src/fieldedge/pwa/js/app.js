@@ -1,0 +1,116 @@
+// Boot: the service worker, the session, the router, the banner and the sync triggers
+// (app start, the network coming back, a timer, and every write).
+import { Offline, SessionEnded, login, logout, me, session } from "./api.js";
+import { count, kvGet, kvSet, wipe } from "./db.js";
+import { state, syncNow } from "./sync.js";
+import * as views from "./views.js";
+
+const SYNC_EVERY_MS = 30_000;
+const $ = (sel) => document.querySelector(sel);
+const main = () => $("#main");
+
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js", { scope: "./" });
+
+function say(text, kind = "info") {
+  const box = $("#message");
+  box.textContent = text;
+  box.className = kind;
+}
+
+async function banner() {
+  const n = await views.waiting();
+  const online = navigator.onLine && !(state.lastError === "No connection.");
+  const b = $("#banner");
+  b.className = state.sessionEnded ? "signin" : online ? "online" : "offline";
+  b.querySelector("#net").textContent = state.sessionEnded ? "Signed out" : online ? "Online" : "Offline";
+  b.querySelector("#waiting").textContent = n ? `${n} change${n === 1 ? "" : "s"} waiting` : "All changes sent";
+  b.querySelector("#retry").textContent = state.lastError && !state.sessionEnded
+    ? `${state.lastError}${state.retryAt ? ` Retrying at ${new Date(state.retryAt).toLocaleTimeString()}.` : ""}` : "";
+  const notices = await count("notices");
+  $("#notices-link").textContent = notices ? `Notices (${notices})` : "Notices";
+}
+
+async function route() {
+  const me = views.ctx.me;
+  if (!me || state.sessionEnded) return showLogin();
+  $("#app").hidden = false; $("#login").hidden = true;
+  $("#approvals-link").hidden = me.role === "SALES_REP";
+  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
+  const m = main();
+  if (name === "contact") await views.contact(m, id);
+  else if (name === "order") await views.orderForm(m, id);
+  else if (name === "orders") await views.orders(m);
+  else if (name === "pay") await views.payForm(m, id);
+  else if (name === "today") await views.today(m);
+  else if (name === "approvals") await views.approvals(m);
+  else if (name === "notices") await views.notices(m);
+  else await views.contacts(m);
+  await banner();
+}
+
+async function showLogin(why = "") {
+  $("#app").hidden = true; $("#login").hidden = false;
+  const n = await views.waiting();
+  $("#login-why").textContent = why || (state.sessionEnded
+    ? `Your session has ended. Sign in again${n ? `: your ${n} unsent change${n === 1 ? " is" : "s are"} kept and will be sent` : ""}.` : "");
+}
+
+async function signIn(ev) {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  let who;
+  try {
+    who = await login(form.get("email").trim(), form.get("password"));
+  } catch (exc) {
+    $("#login-why").textContent = exc.code === "INVALID_CREDENTIALS" ? "Wrong email or password."
+      : exc instanceof Offline ? "No connection: signing in needs the network." : exc.message;
+    return;
+  }
+  const last = await kvGet("me");
+  if (last && last.user.id !== who.user.id) {
+    const n = await views.waiting();
+    if (n) {
+      // The queue is the other person's work, pushed under their clientId: never discard it silently.
+      await logout();
+      $("#login-why").textContent = `This phone holds ${n} unsent change${n === 1 ? "" : "s"} of ${last.user.name}. Sign in as them to send ${n === 1 ? "it" : "them"} first.`;
+      return;
+    }
+    await wipe();
+  }
+  await kvSet("me", who);
+  Object.assign(views.ctx, { me: who.user, company: who.company });
+  state.sessionEnded = false;
+  ev.target.reset();
+  say(`Signed in as ${who.user.name}.`);
+  await route();
+  syncNow();
+}
+
+async function start() {
+  Object.assign(views.ctx, { say, rerender: route });
+  state.listeners.add(() => { if (state.sessionEnded) showLogin(); else route(); });
+  $("#login-form").addEventListener("submit", signIn);
+  $("#sync-now").addEventListener("click", () => { state.failures = 0; syncNow(); });
+  $("#sign-out").addEventListener("click", async () => {
+    const n = await views.waiting();
+    if (n && !confirm(`${n} changes are not sent yet. They stay on this phone. Sign out?`)) return;
+    await logout(); state.sessionEnded = true; showLogin("Signed out.");
+  });
+  window.addEventListener("hashchange", route);
+  window.addEventListener("online", () => { banner(); syncNow(); });
+  window.addEventListener("offline", banner);
+  const known = await kvGet("me");
+  if (known && (await session())) {
+    Object.assign(views.ctx, { me: known.user, company: known.company });
+    await route();
+    syncNow();
+    me().then((fresh) => kvSet("me", fresh)).catch((exc) => { if (exc instanceof SessionEnded) showLogin(); });
+  } else {
+    state.sessionEnded = Boolean(known);
+    if (known) Object.assign(views.ctx, { me: known.user, company: known.company });
+    await showLogin();
+  }
+  setInterval(() => { if (navigator.onLine) syncNow(); }, SYNC_EVERY_MS);
+}
+
+start();

@@ -1,0 +1,321 @@
+"""A rep's morning in the PWA, offline, and their manager's side of it, in real browsers.
+
+The rep signs in, loses the network, checks in at two outlets (mocked geolocation),
+attaches a photo, edits a contact, takes an order and records a payment; reloads the app
+offline (the shell and the queue survive); gets the network back; the queue drains, and
+the server holds exactly those rows once each. Meanwhile the manager edits the same
+contact and approves the order once it arrives; the rep's app shows both.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from .conftest import MANAGER, REP, Server, shot
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_pwa_in_a_real_browser(server: Server, browser: Any) -> None:
+    """One test per backend, so that however the tests are spread over workers, each
+    backend's server starts once: starting one (migrate, seed the demo) costs more than
+    all three scenarios."""
+    offline_morning_drains_once_and_the_manager_answers(server, browser)
+    failing_server_interrupted_upload_and_revoked_session_lose_nothing(server, browser)
+    backlog_of_500_mutations_drains_once(server, browser)
+
+
+REP_NOTE = "Rep: call before noon"
+MANAGER_NOTE = "Manager: closed on Mondays"
+
+
+def camera_jpeg() -> bytes:
+    """A photo as a phone camera makes it: larger than the app keeps."""
+    out = io.BytesIO()
+    Image.new("RGB", (2400, 1800), (180, 120, 60)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def sign_in(page: Any, server: Server, email: str) -> None:
+    page.goto(server.app)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "fieldedge-demo-2026")
+    page.click("text=Sign in")
+    page.wait_for_selector("#banner #waiting:has-text('All changes sent')")
+    page.wait_for_selector("#contact-list li a")
+
+
+def waiting(page: Any, text: str) -> None:
+    from playwright.sync_api import expect
+
+    # Generous: a drain of 500 mutations is five pushes, a photo upload, and a pull.
+    expect(page.locator("#banner")).to_contain_text(text, timeout=60_000)
+
+
+def drained(page: Any, message: str) -> None:
+    """The write behind ``message`` is queued (the message follows it), then sent."""
+    page.wait_for_selector(f"#message:has-text('{message}')")
+    page.wait_for_function(
+        "import('./js/db.js').then(async (db) => (await db.count('queue')) === 0)"
+    )
+
+
+def tax_on(amount: int, rate_bp: int) -> int:
+    quotient, remainder = divmod(amount * rate_bp, 10_000)
+    return quotient + (1 if 2 * remainder >= 10_000 else 0)
+
+
+def listed(api: Any, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = api.get(path, params={"limit": 100, **params})
+    assert response.status_code == 200, response.text
+    return list(response.json()["data"])
+
+
+def offline_morning_drains_once_and_the_manager_answers(server: Server, browser: Any) -> None:
+    started = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    rep_token = server.token(REP)
+    with server.api(rep_token) as api:
+        places = [c for c in listed(api, "/contacts") if c["latitude"] is not None][:2]
+        product = listed(api, "/products")[0]
+    first, second = places
+
+    rep = browser.new_context(
+        permissions=["geolocation"],
+        geolocation={"latitude": first["latitude"], "longitude": first["longitude"], "accuracy": 8},
+        viewport={"width": 420, "height": 860},
+    )
+    page = rep.new_page()
+    errors: list[Any] = []
+    page.on("pageerror", lambda error: errors.append(error))
+    page.goto(server.app)
+    page.wait_for_selector("#login-form")
+    shot(page, server, "login")
+    sign_in(page, server, REP)
+    # The shell is cached once the service worker is active: only then may the network go.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{server.app}#/today")  # the demo plans a beat on some weekdays only
+    page.wait_for_selector("#main h2:has-text('Today')")
+    shot(page, server, "today")
+    page.goto(f"{server.app}#/contacts")
+    page.fill("#search", first["name"][:5])
+    page.wait_for_selector(f"#contact-list a:has-text('{first['name']}')")
+    shot(page, server, "contacts")
+
+    rep.set_offline(True)
+    page.click(f"#contact-list a:has-text('{first['name']}')")
+    page.click("#check-in")
+    page.wait_for_selector("#message:has-text('Checked in')")
+    page.fill("textarea[name=notes]", REP_NOTE)
+    page.click("#edit button")
+    page.wait_for_selector(f"#contact-notes:has-text('{REP_NOTE}')")
+    page.click("#check-out")
+    page.wait_for_selector("#message:has-text('Checked out')")
+
+    page.click("text=Take order")
+    page.fill(f"input[name='{product['id']}']", "3")
+    subtotal = product["unitPrice"] * 3
+    total = subtotal + tax_on(subtotal, product["taxRateBp"])
+    assert page.inner_text("#total") == f"INR {total / 100:.2f}"
+    shot(page, server, "order")
+    page.click("#place")
+    page.wait_for_selector("#orders li:has-text('not sent yet')")
+    page.click("#orders >> text=Record payment")
+    page.fill("input[name=amount]", "10.00")
+    page.click("#pay button")
+    page.wait_for_selector("#message:has-text('Payment of INR 10.00 recorded')")
+
+    rep.set_geolocation({"latitude": second["latitude"], "longitude": second["longitude"],
+                         "accuracy": 12})  # fmt: skip
+    page.goto(f"{server.app}#/contact/{second['id']}")
+    page.click("#check-in")
+    page.wait_for_selector("#photo", state="attached")
+    page.set_input_files("#photo", files=[
+        {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}])  # fmt: skip
+    page.wait_for_selector("#message:has-text('Photo kept (1600\u00d71200)')")
+    # Five visits, edits, orders and payments, a check-out and one photo.
+    waiting(page, "Offline · 7 changes waiting")
+    shot(page, server, "offline-visit")
+
+    page.reload()  # still offline: the service worker serves the shell, IndexedDB the queue
+    waiting(page, "Offline · 7 changes waiting")
+    page.goto(f"{server.app}#/orders")
+    page.wait_for_selector("#orders li:has-text('not sent yet')")
+    shot(page, server, "offline-orders")
+
+    # The manager, online, edits the contact the rep edited offline.
+    office = browser.new_context(viewport={"width": 420, "height": 860})
+    boss = office.new_page()
+    sign_in(boss, server, MANAGER)
+    boss.goto(f"{server.app}#/contact/{first['id']}")
+    boss.fill("textarea[name=notes]", MANAGER_NOTE)
+    boss.click("#edit button")
+    drained(boss, "Saved")
+
+    rep.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "Online · All changes sent")
+
+    with server.api(rep_token) as api:
+        mine = [v for v in listed(api, "/visits", userId=_me(api)) if v["createdAt"] >= started]
+        assert sorted(v["contactId"] for v in mine) == sorted([first["id"], second["id"]])
+        at_first = next(v for v in mine if v["contactId"] == first["id"])
+        assert at_first["checkedOutAt"] is not None
+        assert at_first["verified"] is True
+        at_second = api.get(f"/visits/{next(v['id'] for v in mine if v is not at_first)}")
+        assert [p["status"] for p in at_second.json()["data"]["photos"]] == ["READY"]
+        orders = [
+            o for o in listed(api, "/orders", contactId=first["id"]) if o["createdAt"] >= started
+        ]
+        assert [(o["total"], o["amountPaid"]) for o in orders] == [(total, 1000)]
+        assert [p["amount"] for p in listed(api, "/payments", orderId=orders[0]["id"])] == [1000]
+        contact = api.get(f"/contacts/{first['id']}").json()["data"]
+        assert contact["notes"] == MANAGER_NOTE
+    number = orders[0]["number"]
+
+    boss.click("#sync-now")
+    boss.goto(f"{server.app}#/approvals")
+    boss.wait_for_selector(f"#approvals li:has-text('{number}')")
+    shot(boss, server, "approvals")
+    boss.click(f"#approvals li:has-text('{number}') >> text=Approve")
+    boss.wait_for_selector(f"#message:has-text('{number} approved')")
+
+    page.click("#sync-now")
+    page.goto(f"{server.app}#/orders")
+    page.wait_for_selector(f"#orders li:has-text('{number}') .status:has-text('Approved')")
+    shot(page, server, "orders-approved")
+    page.goto(f"{server.app}#/notices")
+    notice = page.inner_text("#notices")
+    assert "someone else changed the notes" in notice
+    assert f"Kept theirs: “{MANAGER_NOTE}”. Yours was: “{REP_NOTE}”." in notice
+    shot(page, server, "conflict")
+    office.close()
+    rep.close()
+    assert errors == []
+
+
+def _me(api: Any) -> str:
+    return str(api.get("/auth/me").json()["data"]["user"]["id"])
+
+
+def _first_place(server: Server, email: str) -> tuple[str, dict[str, Any]]:
+    token = server.token(email)
+    with server.api(token) as api:
+        return token, next(c for c in listed(api, "/contacts") if c["latitude"] is not None)
+
+
+def failing_server_interrupted_upload_and_revoked_session_lose_nothing(
+    server: Server, browser: Any
+) -> None:
+    token, place = _first_place(server, "sneha@demo.fieldedge.dev")
+    where = {"latitude": place["latitude"], "longitude": place["longitude"], "accuracy": 10}
+    context = browser.new_context(permissions=["geolocation"], geolocation=where)
+    page = context.new_page()
+    sign_in(page, server, "sneha@demo.fieldedge.dev")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    answers = {"push": 0, "upload": 0}
+
+    def push(route: Any) -> None:  # the first push meets a server error
+        answers["push"] += 1
+        if answers["push"] == 1:
+            error = {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Boom."}}
+            route.fulfill(status=500, json=error)
+        else:
+            route.continue_()
+
+    def upload(route: Any) -> None:  # the first upload is cut off mid-way
+        answers["upload"] += 1
+        route.abort("connectionreset") if answers["upload"] == 1 else route.continue_()
+
+    context.set_offline(True)
+    page.goto(f"{server.app}#/contact/{place['id']}")
+    page.click("#check-in")
+    page.set_input_files("#photo", files=[
+        {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}])  # fmt: skip
+    waiting(page, "Offline · 2 changes waiting")
+    # Routed once the network is back: offline attempts never reach a route.
+    context.route("**/api/v1/sync/push", push)
+    context.route("**/api/v1/visits/*/photos", upload)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "Boom. Retrying at")  # backed off, the queue intact
+    waiting(page, "2 changes waiting")
+    shot(page, server, "retrying")
+    page.click("#sync-now")
+    waiting(page, "1 change waiting")  # the visit went; the photo's upload was cut off
+    page.click("#sync-now")
+    waiting(page, "All changes sent")
+    assert answers == {"push": 2, "upload": 2}
+    with server.api(token) as api:
+        visit = next(
+            v for v in listed(api, "/visits", contactId=place["id"]) if not v["checkedOutAt"]
+        )
+        photos = api.get(f"/visits/{visit['id']}").json()["data"]["photos"]
+        assert [p["status"] for p in photos] == ["READY"]
+
+    # The session is revoked (signed out elsewhere) while a check-out waits in the queue.
+    context.set_offline(True)
+    page.click("#check-out")
+    waiting(page, "1 change waiting")
+    refresh = page.evaluate(
+        "import('./js/db.js').then((db) => db.kvGet('session')).then((s) => s.refresh)"
+    )
+    with server.api(token) as api:
+        assert api.post("/auth/logout", json={"refreshToken": refresh}).status_code == 200
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#login-why:has-text('your 1 unsent change is kept')")
+    shot(page, server, "session-ended")
+    page.fill("input[name=email]", "sneha@demo.fieldedge.dev")
+    page.fill("input[name=password]", "fieldedge-demo-2026")
+    page.click("text=Sign in")
+    waiting(page, "All changes sent")
+    with server.api(token) as api:
+        assert api.get(f"/visits/{visit['id']}").json()["data"]["checkedOutAt"] is not None
+    context.close()
+
+
+def backlog_of_500_mutations_drains_once(server: Server, browser: Any) -> None:
+    token, place = _first_place(server, "vikram@demo.fieldedge.dev")
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server, "vikram@demo.fieldedge.dev")
+    context.set_offline(True)
+    # A week offline: 500 check-ins, queued through the app's own store.
+    page.evaluate(
+        """async (contactId) => {
+          const db = await import('./js/db.js');
+          const start = Date.now() - 500 * 60000;
+          for (let i = 0; i < 500; i++) {
+            const id = crypto.randomUUID();
+            const data = {contactId, latitude: 18.52, longitude: 73.85, accuracyM: 9,
+              checkedInAt: new Date(start + i * 60000).toISOString()};
+            await db.queueWrite({entity: 'visit', op: 'create', entityId: id, data}, 'visits',
+              {id, ...data, checkedOutAt: null, version: null});
+          }
+        }""",
+        place["id"],
+    )
+    page.reload()
+    waiting(page, "Offline · 500 changes waiting")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "All changes sent")
+    with server.api(token) as api:
+        seen: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params = {"contactId": place["id"], **({"cursor": cursor} if cursor else {})}
+            response = api.get("/visits", params={"limit": 100, **params}).json()
+            seen += response["data"]
+            cursor = response["pagination"]["nextCursor"]
+            if not cursor:
+                break
+    mine = [v for v in seen if v["accuracyM"] == 9 and v["latitude"] == 18.52]
+    assert len(mine) == len({v["id"] for v in mine}) == 500
+    context.close()
