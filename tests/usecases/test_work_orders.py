@@ -255,23 +255,11 @@ async def test_mine_overdue_and_filters(world: World) -> None:
     assert await ids(overdue=True) == [late.id, soon.id]
 
 
-async def test_a_due_time_without_a_zone_is_the_companys_local_time(world: World) -> None:
+async def test_a_due_time_without_a_zone_is_refused(world: World) -> None:
     machine = await _machine(world)
-    async with world.uow() as uow:
-        company = await uow.companies.get(world.id)
-        assert company is not None
-        company.timezone = "Asia/Kolkata"  # UTC+05:30
-        await uow.companies.save(company)
-        await uow.commit()
-    order = await _order(world, machine, due_at=datetime(2026, 3, 2, 14, 0))  # 14:00 IST
-    assert order.due_at is not None
-    assert order.due_at.utcoffset() == timedelta(hours=5, minutes=30)
-    assert order.due_at == datetime.fromisoformat("2026-03-02T08:30:00+00:00")
-    # 09:30Z is 15:00 in Kolkata: past the 14:00 local due time.
-    page = await work_orders.list_work_orders(
-        world.as_("admin"), WorkOrderFilter(), None, 10, world.deps, overdue=True
-    )
-    assert [row["id"] for row in page.items] == [order.id]
+    with pytest.raises(ValidationFailed) as refused:
+        await _order(world, machine, due_at=datetime(2026, 3, 2, 14, 0))
+    assert set(refused.value.details) == {"dueAt"}
 
 
 async def test_a_shutdown_marks_the_machine_down_and_opens_an_urgent_work_order(

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.equipment import EquipmentStatus
@@ -63,7 +62,7 @@ class CreateWorkOrder:
     kind: WorkOrderKind = WorkOrderKind.CORRECTIVE
     priority: Priority = Priority.MEDIUM
     description: str | None = None
-    due_at: datetime | None = None  # without a zone: the company's local time
+    due_at: datetime | None = None  # with its zone
     assignee_id: UUID | None = None
     template_id: UUID | None = None
 
@@ -160,16 +159,12 @@ async def update_template_in(
 # --- work orders ----------------------------------------------------------------------
 
 
-async def _company_zone(uow: UnitOfWork, principal: Principal) -> ZoneInfo:
-    company = found(await uow.companies.get(principal.tenant), "company")
-    return ZoneInfo(company.timezone)
-
-
-async def _due(uow: UnitOfWork, principal: Principal, due: datetime | None) -> datetime | None:
-    """A due time without a zone is the company's local time (what a dispatcher means)."""
-    if due is None or due.tzinfo is not None:
-        return due
-    return due.replace(tzinfo=await _company_zone(uow, principal))
+def _due(due: datetime | None) -> datetime | None:
+    """A due time needs its zone, as every time the API takes (the HTTP edge refuses one
+    without; sync and other callers reach the use case too)."""
+    if due is not None and due.tzinfo is None:
+        raise ValidationFailed(details={"dueAt": ["A time needs its zone (Z or an offset)."]})
+    return due
 
 
 async def _check_assignee(uow: UnitOfWork, assignee_id: UUID) -> None:
@@ -275,7 +270,7 @@ async def new_work_order(
     work_order = WorkOrder(
         id=new_id(deps, cmd.id), company_id=principal.tenant, site_id=site_id,
         equipment_id=cmd.equipment_id, kind=cmd.kind, priority=cmd.priority, title=cmd.title,
-        description=cmd.description, due_at=await _due(uow, principal, cmd.due_at),
+        description=cmd.description, due_at=_due(cmd.due_at),
         template_id=cmd.template_id, checklist=checklist, created_by=principal.user_id,
         created_at=now, updated_at=now,
     )  # fmt: skip
@@ -332,7 +327,7 @@ async def change_work_order(
     if work_order.final and values:
         raise ValidationFailed(details={"status": [f"A {before.value} work order is kept as is."]})
     if "due_at" in values:
-        values["due_at"] = await _due(uow, principal, values["due_at"])
+        values["due_at"] = _due(values["due_at"])
     assignee = values.pop("assignee_id", work_order.assignee_id)
     work_order.apply({k: v for k, v in values.items() if k in DETAILS})
     if assignee != work_order.assignee_id:

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from fieldedge.domain.access import SCOPE_FAMILIES, SCOPES
+from fieldedge.http.fields import Time
 from fieldedge.http.schemas import RequestModel, ResponseModel
 
 Scope = Annotated[str, StringConstraints(pattern=rf"^({'|'.join(SCOPE_FAMILIES)}):(read|write)$")]
@@ -21,7 +22,7 @@ SCOPES_TEXT = (
 class CreateKeyBody(RequestModel):
     name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"\S")]
     scopes: list[Scope] = Field(min_length=1, max_length=len(SCOPES), description=SCOPES_TEXT)
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Time | None = Field(
         default=None, description="When the key stops working (null: never); in the future."
     )
 

@@ -16,6 +16,7 @@ from fieldedge.domain.work_orders import (
     WorkOrderKind,
     WorkOrderStatus,
 )
+from fieldedge.http.fields import Time
 from fieldedge.http.routes.equipment_schemas import EquipmentOut
 from fieldedge.http.routes.fieldforce_schemas import CLIENT_ID, Title
 from fieldedge.http.schemas import PatchModel, RequestModel, ResponseModel
@@ -28,7 +29,7 @@ ITEMS = (
     "The checklist: key (a letter, then letters, digits or _), label, kind (CHECK, NUMBER, "
     "TEXT, PHOTO), required, and min / max for a NUMBER item. On PATCH the whole list."
 )
-DUE = "When it is due; a time without a zone is the company's local time."
+DUE = "When it is due (with its zone, as every time the API takes)."
 ANSWERS = (
     "Checklist values by item key (null clears one): true/false for CHECK, a number for "
     "NUMBER, text for TEXT, the taken photo's reference for PHOTO. The assignee's work."
@@ -76,7 +77,7 @@ class CreateWorkOrderBody(RequestModel):
     kind: WorkOrderKind = WorkOrderKind.CORRECTIVE
     priority: Priority = Priority.MEDIUM
     description: Text | None = None
-    due_at: datetime | None = Field(default=None, description=DUE)
+    due_at: Time | None = Field(default=None, description=DUE)
     assignee_id: UUID | None = Field(default=None, description="Makes it ASSIGNED.")
     template_id: UUID | None = Field(default=None, description="Its checklist is copied.")
 
@@ -86,7 +87,7 @@ class UpdateWorkOrderBody(PatchModel):
     description: Text | None = None
     kind: WorkOrderKind | None = None
     priority: Priority | None = None
-    due_at: datetime | None = Field(default=None, description=DUE)
+    due_at: Time | None = Field(default=None, description=DUE)
     assignee_id: UUID | None = None
     status: WorkOrderStatus | None = Field(default=None, description=STATUS)
     reason: Reason | None = Field(default=None, description="Why ON_HOLD (with that status).")
