@@ -64,7 +64,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     beat = await delete_beat(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": beat.id, "deletedAt": beat.deleted_at})
+    return ok(request, render(DeletedOut, beat))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read"}

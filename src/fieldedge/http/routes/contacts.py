@@ -151,7 +151,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     contact = await delete_contact(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": contact.id, "deletedAt": contact.deleted_at})
+    return ok(request, render(DeletedOut, contact))
 
 
 _READ: dict[str, Any] = {

@@ -81,7 +81,7 @@ async def update_type_route(request: Request) -> Response:
 
 async def delete_type_route(request: Request) -> Response:
     kind = await service.delete_type(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": kind.id, "deletedAt": kind.deleted_at})
+    return ok(request, render(DeletedOut, kind))
 
 
 async def list_route(request: Request) -> Response:
@@ -120,7 +120,7 @@ async def delete_route(request: Request) -> Response:
     equipment = await service.delete_equipment(
         principal_of(request), path_id(request), deps_of(request)
     )
-    return ok(request, {"id": equipment.id, "deletedAt": equipment.deleted_at})
+    return ok(request, render(DeletedOut, equipment))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read"}

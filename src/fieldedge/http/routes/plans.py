@@ -93,7 +93,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     plan = await delete_plan(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": plan.id, "deletedAt": plan.deleted_at})
+    return ok(request, render(DeletedOut, plan))
 
 
 async def today_route(request: Request) -> Response:

@@ -92,7 +92,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     product = await delete_product(principal_of(request), path_id(request), deps_of(request))
-    return _after_commit(request, ok(request, {"id": product.id, "deletedAt": product.deleted_at}))
+    return _after_commit(request, ok(request, render(DeletedOut, product)))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read", "errors": (e.Forbidden,)}

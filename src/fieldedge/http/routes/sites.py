@@ -78,7 +78,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     site = await delete_site(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": site.id, "deletedAt": site.deleted_at})
+    return ok(request, render(DeletedOut, site))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read"}

@@ -78,7 +78,7 @@ async def update_route(request: Request) -> Response:
 
 async def delete_route(request: Request) -> Response:
     territory = await delete_territory(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, {"id": territory.id, "deletedAt": territory.deleted_at})
+    return ok(request, render(DeletedOut, territory))
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read"}

@@ -73,7 +73,7 @@ async def delete_route(request: Request) -> Response:
     endpoint = await endpoints.delete_endpoint(
         principal_of(request), path_id(request), deps_of(request)
     )
-    return ok(request, {"id": endpoint.id, "deletedAt": endpoint.deleted_at})
+    return ok(request, render(DeletedOut, endpoint))
 
 
 async def rotate_route(request: Request) -> Response:
