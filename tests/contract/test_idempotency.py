@@ -76,17 +76,21 @@ async def test_a_key_being_recorded_waits_for_the_first_transaction(database: Da
     t = await tenant(database)
     outcomes: dict[str, bool] = {}
 
-    async def attempt(name: str, delay: float, commit: bool) -> None:
-        await asyncio.sleep(delay)
+    async def attempt(name: str, commit: bool, held: asyncio.Event,
+                      after: asyncio.Event | None = None) -> None:  # fmt: skip
+        if after is not None:
+            await after.wait()  # the first holds the key before the second tries it
         async with t.uow(database) as uow:
             outcomes[name] = await uow.idempotency.record(idempotency_record(t.rep, name[0]))
+            held.set()
             await asyncio.sleep(0.05)  # the request's work, while the key is held
             if commit:
                 await uow.commit()
 
     # a: the first commits, so the second finds its record; b: the first rolls back.
-    await asyncio.gather(attempt("a1", 0, True), attempt("a2", 0.01, True))
-    await asyncio.gather(attempt("b1", 0, False), attempt("b2", 0.01, True))
+    for first, second, commit in (("a1", "a2", True), ("b1", "b2", False)):
+        held, unused = asyncio.Event(), asyncio.Event()
+        await asyncio.gather(attempt(first, commit, held), attempt(second, True, unused, held))
     assert outcomes == {"a1": True, "a2": False, "b1": True, "b2": True}
 
 
