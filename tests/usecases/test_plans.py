@@ -249,6 +249,21 @@ async def test_compliance_is_for_managers_over_a_bounded_range(world: World) -> 
     assert fields(long) == {"to"}
 
 
+@pytest.mark.parametrize("edge", [date.min, date.max])
+async def test_a_day_the_calendar_cannot_bound_is_a_422_not_an_overflow(
+    day: World, edge: date
+) -> None:
+    """The first and last day of the calendar have no UTC bounds in every zone (the
+    fuzzer's ``OverflowError``, a 500, before this check)."""
+    world = day
+    with pytest.raises(ValidationFailed) as compliance:
+        await plan_day.compliance(world.as_("mgr_a"), edge, edge, None, world.deps)
+    assert fields(compliance) == {"from", "to"}
+    with pytest.raises(ValidationFailed) as route:
+        await plan_day.day_route(world.as_("rep_a1"), edge, None, world.deps)
+    assert fields(route) == {"date"}
+
+
 async def test_beats_and_plans_sync_both_ways(world: World) -> None:
     rep, client = world.as_("rep_a1"), uuid4()
     shop, other = await world.contact("rep_a1"), await world.contact("rep_a1")

@@ -170,6 +170,19 @@ def local_day(at: datetime, zone: str) -> date:
     return at.astimezone(ZoneInfo(zone)).date()
 
 
+# The days whose local bounds exist in every zone: the calendar's first and last day
+# cannot be turned into UTC instants everywhere (year 0 and year 10000 do not exist).
+FIRST_DAY, LAST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+OUT_OF_CALENDAR = f"Must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+
+
+def check_day(day: date, field: str) -> date:
+    """``day``, if the API can work with it; else the 422 naming ``field``."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationFailed(details={field: [OUT_OF_CALENDAR]})
+    return day
+
+
 def day_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     """The UTC instants where local ``day`` starts and where the next one starts."""
     tz = ZoneInfo(zone)

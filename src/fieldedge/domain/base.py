@@ -30,15 +30,19 @@ from fieldedge.errors import ValidationFailed
 _MESSAGES = {"extra_forbidden": "Unknown field.", "missing": "This field is required."}
 
 
+def error_message(error: Mapping[str, Any]) -> str:
+    """One pydantic error in the API's words: ours for the common types, a validator's
+    own message without pydantic's "Value error, " prefix."""
+    message = str(_MESSAGES.get(error["type"], error["msg"]))
+    return message.removeprefix("Value error, ")
+
+
 def field_details(exc: ValidationError) -> dict[str, list[str]]:
     """Pydantic's errors as ``{"wireName.path": ["message"]}``."""
     details: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
         parts = [to_camel(p) if isinstance(p, str) else str(p) for p in error["loc"]]
-        message = _MESSAGES.get(error["type"], error["msg"])
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        details.setdefault(".".join(parts) or "body", []).append(message)
+        details.setdefault(".".join(parts) or "body", []).append(error_message(error))
     return details
 
 

@@ -9,16 +9,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
+from fieldedge.domain.base import error_message
 from fieldedge.errors import MalformedRequest, UnsupportedMediaType, ValidationFailed
 from fieldedge.http.deps import deps_of
 from fieldedge.http.inputs import json_too_deep, unsafe_text
 
 M = TypeVar("M", bound=BaseModel)
-
-_MESSAGES = {
-    "extra_forbidden": "Unknown field.",
-    "missing": "This field is required.",
-}
 
 
 def _refuse_constant(name: str) -> Any:
@@ -30,8 +26,7 @@ def field_errors(exc: ValidationError) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
         path = ".".join(str(part) for part in error["loc"]) or "body"
-        message = _MESSAGES.get(error["type"], error["msg"])
-        details.setdefault(path, []).append(message)
+        details.setdefault(path, []).append(error_message(error))
     return details
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -232,6 +232,32 @@ def _plain_text(schema: Any, pattern: str) -> Any:
     return out
 
 
+def _refs(schema: Any) -> Iterator[str]:
+    """The names of the components ``schema`` refers to, at any depth."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _refs(item)
+    elif isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            yield ref.rsplit("/", 1)[-1]
+        for value in schema.values():
+            yield from _refs(value)
+
+
+def _reachable(roots: set[str], defs: dict[str, Any]) -> set[str]:
+    """``roots`` and every component they use (a request body's nested models are text
+    a client sends too: the checklist items of a template, say)."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in defs:
+            seen.add(name)
+            todo.extend(_refs(defs[name]))
+    return seen
+
+
 def _file_body(field: str) -> dict[str, Any]:
     """A multipart body with one file part, so the docs page offers a file picker."""
     schema = {
@@ -268,8 +294,8 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
         if op.response is not None:
             models.append((op.response, "serialization"))
     _, defs = models_json_schema(models, by_alias=True, ref_template=REF)
-    requests = {op.body.__name__ for _, _, op in ops if op.body is not None}
     found = defs.get("$defs", {})
+    requests = _reachable({op.body.__name__ for _, _, op in ops if op.body is not None}, found)
     schemas = {
         **_COMMON_COMPONENTS,
         **{

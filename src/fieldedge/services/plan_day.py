@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
-from fieldedge.domain.attendance import day_bounds, local_day
+from fieldedge.domain.attendance import (
+    FIRST_DAY,
+    LAST_DAY,
+    OUT_OF_CALENDAR,
+    check_day,
+    day_bounds,
+    local_day,
+)
 from fieldedge.domain.beats import (
     RouteDay,
     StopStatus,
@@ -109,7 +116,7 @@ async def day_route(principal: Principal, on: date | None, user_id: UUID | None,
         rep = await _route_user(uow, principal, user_id)
         company = await _company(uow, principal)
         today = local_day(deps.clock.now(), company.timezone)
-        day = on or today
+        day = check_day(on, "date") if on is not None else today
         on_day = await uow.plans.on_day(rep, day)
         planned = planned_order(on_day.plans, on_day.beats, day)
         work = await uow.plans.day_work(rep, window(day, company.timezone), planned)
@@ -216,6 +223,9 @@ async def compliance(principal: Principal, day_from: date, day_to: date, user_id
     """Per rep (the caller's team, or everyone for an ADMIN; ``user_id`` narrows) and per
     local day from ``day_from`` to ``day_to`` with anything planned: the counts."""
     require(principal, Action.PLAN_COMPLIANCE)
+    bad = [f for f, d in (("from", day_from), ("to", day_to)) if not FIRST_DAY <= d <= LAST_DAY]
+    if bad:
+        raise ValidationFailed(details={f: [OUT_OF_CALENDAR] for f in bad})
     if day_to < day_from:
         raise ValidationFailed(details={"to": ["Cannot be before from."]})
     if (day_to - day_from).days >= MAX_REPORT_DAYS:

@@ -27,7 +27,8 @@ Specs = Annotated[list[ItemSpec], Field(max_length=MAX_ITEMS)]
 
 ITEMS = (
     "The checklist: key (a letter, then letters, digits or _), label, kind (CHECK, NUMBER, "
-    "TEXT, PHOTO), required, and min / max for a NUMBER item. On PATCH the whole list."
+    "TEXT, PHOTO), required, and min / max for a NUMBER item only (min not above max). On "
+    "PATCH the whole list."
 )
 DUE = "When it is due (with its zone, as every time the API takes)."
 ANSWERS = (
