@@ -32,10 +32,10 @@ from fieldedge.ports.records import Record
 from fieldedge.services.common import audit, found
 from fieldedge.services.deps import Deps
 from fieldedge.services.maintenance import NOUN
+from fieldedge.services.pagination import Page, after_id, encode_cursor
 from fieldedge.services.webhooks.emit import emit
 
 PAGE = 200
-MAX_DUE_VIEW = 100  # machines a ``/due`` answer lists
 
 
 @dataclass
@@ -76,22 +76,29 @@ def last_of(schedule: MaintenanceSchedule, row: Record, zone: ZoneInfo) -> Last:
     )
 
 
-async def machines_of(uow: UnitOfWork, schedule: MaintenanceSchedule, most: int) -> list[Equipment]:
-    """The live, not RETIRED machines the schedule covers, by id."""
+async def machines_of(
+    uow: UnitOfWork, schedule: MaintenanceSchedule, *, after: UUID | None = None, most: int = 0
+) -> tuple[list[Equipment], UUID | None]:
+    """The live, not RETIRED machines the schedule covers, by id after ``after``: all of
+    them (``most`` 0), or a page of ``most`` and the id the next page starts after."""
     if schedule.equipment_id is not None:
         machine = await uow.equipment.get(schedule.equipment_id)
-        found_ = [machine] if machine is not None else []
-    else:
-        found_, after = [], None
-        while len(found_) < most:
-            query = EquipmentQuery(after=after, limit=PAGE, type_id=schedule.equipment_type_id)
-            rows = await uow.equipment.list(query)
-            found_ += [Equipment.load(row) for row in rows]
-            if len(rows) < PAGE:
-                break
-            after = rows[-1]["id"]
-    live = [m for m in found_ if m.status is not EquipmentStatus.RETIRED]
-    return sorted(live, key=lambda m: m.id)[:most]
+        if machine is None or machine.status is EquipmentStatus.RETIRED:
+            return [], None
+        return ([machine] if after is None or machine.id > after else []), None
+    found_: list[Equipment] = []
+    limit = most + 1 if most else PAGE
+    while True:
+        query = EquipmentQuery(after=after, limit=limit, type_id=schedule.equipment_type_id)
+        rows = list(await uow.equipment.list(query))
+        if most and len(rows) > most:
+            page = [Equipment.load(row) for row in rows[:most]]
+            live = [m for m in page if m.status is not EquipmentStatus.RETIRED]
+            return found_ + live, page[-1].id
+        found_ += [m for m in map(Equipment.load, rows) if m.status is not EquipmentStatus.RETIRED]
+        if most or len(rows) < PAGE:
+            return found_, None
+        after = rows[-1]["id"]
 
 
 def _due_at(occurrence: Occurrence, zone: ZoneInfo) -> datetime | None:
@@ -156,7 +163,8 @@ async def run_schedule(
             return RunReport()
         lasts = {r["equipment_id"]: r for r in await uow.work_orders.last_scheduled(schedule.id)}
         checklist = await _checklist(uow, schedule)
-        for machine in await machines_of(uow, schedule, most=1_000_000):
+        fleet, _ = await machines_of(uow, schedule)
+        for machine in fleet:
             row = lasts.get(machine.id)
             due = plan(
                 schedule, last_of(schedule, row, zone) if row else None, today=today,
@@ -210,15 +218,17 @@ class MachineDue:
     reading: float | None
 
 
-async def due_for(principal: Principal, schedule_id: UUID, deps: Deps) -> list[MachineDue]:
-    """Per machine (the first ``MAX_DUE_VIEW`` by id), the occurrence that comes next."""
+async def due_for(
+    principal: Principal, schedule_id: UUID, cursor: str | None, limit: int, deps: Deps
+) -> Page[MachineDue]:
+    """A page of the machines it covers, by id: for each, the occurrence that comes next."""
     require(principal, Action.WORK_ORDER_READ)
     async with deps.db.unit_of_work(Scope.tenant(principal.tenant)) as uow:
         schedule = found(await uow.maintenance_schedules.get(schedule_id), NOUN)
         company = found(await uow.companies.get(principal.tenant), "company")
         zone = ZoneInfo(company.timezone)
         lasts = {r["equipment_id"]: r for r in await uow.work_orders.last_scheduled(schedule.id)}
-        machines = await machines_of(uow, schedule, most=MAX_DUE_VIEW)
+        machines, last_id = await machines_of(uow, schedule, after=after_id(cursor), most=limit)
     today = deps.clock.now().astimezone(zone).date()
     answer = []
     for machine in machines:
@@ -241,4 +251,5 @@ async def due_for(principal: Principal, schedule_id: UUID, deps: Deps) -> list[M
                 reading=reading,
             )
         )
-    return answer
+    following = encode_cursor({"id": str(last_id)}) if last_id else None
+    return Page(items=answer, limit=limit, next_cursor=following)

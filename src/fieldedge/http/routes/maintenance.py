@@ -24,7 +24,7 @@ from fieldedge.http.routes.maintenance_schemas import (
 )
 from fieldedge.http.schemas import DeletedOut
 from fieldedge.http.spec import Operation, Resource
-from fieldedge.http.views import render, view_of
+from fieldedge.http.views import render
 from fieldedge.services import maintenance as service
 from fieldedge.services.maintenance import CreateSchedule, ScheduleFilter
 from fieldedge.services.maintenance_run import due_for
@@ -77,8 +77,11 @@ async def delete_route(request: Request) -> Response:
 
 
 async def due_route(request: Request) -> Response:
-    machines = await due_for(principal_of(request), path_id(request), deps_of(request))
-    return ok(request, view_of(MachineDueOut).many(machines))
+    query = read_query(request, ListQuery)
+    page = await due_for(
+        principal_of(request), path_id(request), query.cursor, query.limit, deps_of(request)
+    )
+    return page_response(request, page, MachineDueOut, query.fields)
 
 
 _READ: dict[str, Any] = {"tags": TAGS, "rate_class": "read"}
@@ -143,11 +146,12 @@ routes = [
         {
             "GET": Operation(
                 due_route,
-                "Per machine it covers (the first 100 by id): the last occurrence made, how "
+                "Per machine it covers (a page, by machine id): the last occurrence made, how "
                 "many are due now, and the next one",
+                query=ListQuery,
                 response=MachineDueOut,
                 many=True,
-                errors=_GET_ERRORS,
+                errors=(*_GET_ERRORS, e.ValidationFailed),
                 **_READ,
             )
         },
