@@ -371,3 +371,22 @@ async def test_work_order_webhook_events_are_raised_with_the_writes(world: World
     ]
     data = world.events(KIND)[0].payload["event"]["data"]
     assert (data["scheduleId"], data["occurrence"]) == (str(order.schedule_id), 1)
+
+
+async def test_demo_schedules_cover_any_companys_equipment_once(world: World) -> None:
+    from fieldedge.services.demo.schedules import seed_schedules
+
+    assert await seed_schedules(world.deps, world.as_("admin")) == 0  # no equipment yet
+    kind, fleet = await machines(world, count=4)
+    made = await seed_schedules(world.deps, world.as_("admin"))
+    assert made == 2 + 3  # the type's quarterly and meter services, three machines' own
+    assert await seed_schedules(world.deps, world.as_("admin")) == 0  # a second seed: none
+    page = await maintenance.list_schedules(
+        world.as_("admin"), maintenance.ScheduleFilter(equipment_type_id=kind.id), None, 20,
+        world.deps,
+    )  # fmt: skip
+    assert sorted(row["unit"] for row in page.items) == ["METER", "MONTHS"]
+    await equipment.update_equipment(
+        world.as_("admin"), fleet[0].id, {"attributes": {"hours": 480}}, world.deps
+    )
+    assert (await run(world)).created == 1  # 480 + 25 ≥ 500: the meter service is due
