@@ -96,6 +96,10 @@ NAMES_A_ROW = {
     "POST /api/v1/api-keys",
     "POST /api/v1/webhooks",
     "PATCH /api/v1/webhooks/{id}",
+    # equipmentId or equipmentTypeId, templateId; a meter its type declares; exactly one
+    # target, and a calendar or a METER schedule's own fields (rules across fields).
+    "POST /api/v1/maintenance-schedules",
+    "PATCH /api/v1/maintenance-schedules/{id}",
 }
 CHECKS_NAMING_A_ROW = [check for check in CHECKS if check is not checks.positive_data_acceptance]
 

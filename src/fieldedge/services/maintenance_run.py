@@ -120,12 +120,16 @@ async def _make(
 ) -> bool:
     """Insert the occurrence's work order unless it exists: True when this run made it."""
     now = deps.clock.now()
-    planned = occurrence.planned_on or occurrence.planned_reading
+    planned = (
+        f"due {occurrence.planned_on.isoformat()}"
+        if occurrence.planned_on is not None
+        else f"due at {occurrence.planned_reading:g} {schedule.meter}"
+    )
     work_order = WorkOrder(
         id=deps.ids.new(), company_id=schedule.company_id, site_id=machine.site_id,
         equipment_id=machine.id, kind=WorkOrderKind.PREVENTIVE, priority=schedule.priority,
         title=schedule.name,
-        description=f"Preventive maintenance, occurrence {occurrence.number} (due {planned}).",
+        description=f"Preventive maintenance, occurrence {occurrence.number} ({planned}).",
         due_at=_due_at(occurrence, zone), template_id=schedule.template_id if checklist else None,
         checklist=[dict(item) for item in checklist], schedule_id=schedule.id,
         occurrence=occurrence.number, planned_on=occurrence.planned_on,
