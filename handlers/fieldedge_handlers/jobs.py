@@ -14,6 +14,7 @@ from typing import Any
 from fieldedge.services.company.audit_log import link_all
 from fieldedge.services.deps import Deps
 from fieldedge.services.jobs.attendance_close import attendance_close
+from fieldedge.services.jobs.maintenance import maintenance
 from fieldedge.services.jobs.payment_reminders import payment_reminders
 from fieldedge.services.jobs.visit_digest import visit_digest
 from fieldedge.services.outbox.dispatcher import drain
@@ -41,6 +42,7 @@ JOBS: dict[str, Job] = {
     "payment-reminders": payment_reminders,
     "visit-digest": visit_digest,
     "attendance-close": attendance_close,
+    "maintenance": maintenance,
 }
 
 

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     # A pull cursor older than this is refused (RESET_REQUIRED); results and scope
     # changes older than it are swept.
     sync_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Missed occurrences of a maintenance schedule one job run makes per machine (the
+    # newest ones); older ones are skipped and the job's report says so.
+    maintenance_catchup_cap: int = Field(default=5, ge=1, le=1000)
     sync_page_max_bytes: int = Field(default=1_000_000, ge=10_000, le=50_000_000)
 
     public_base_url: str = "http://127.0.0.1:8000"

@@ -179,6 +179,12 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/webhooks/{id}/test", "POST"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/maintenance-schedules", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/maintenance-schedules", "POST"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/maintenance-schedules/{id}", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/maintenance-schedules/{id}", "PATCH"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/maintenance-schedules/{id}", "DELETE"): Rule(A.WORK_ORDER_WRITE),
+    ("/api/v1/maintenance-schedules/{id}/due", "GET"): Rule(A.WORK_ORDER_READ),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.

@@ -150,6 +150,18 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/webhooks", "POST"): {"url": SINK, "eventTypes": ["contact.created"]},
     ("/api/v1/webhooks/{id}", "PATCH"): {"description": "Hijacked"},
     ("/api/v1/webhooks/{id}/rotate-secret", "POST"): {"overlapHours": 1},
+    ("/api/v1/maintenance-schedules", "POST"): {
+        "name": "Sweep service",
+        "equipmentId": "{equipment}",
+        "every": 250,
+        "unit": "METER",
+        "meter": "hours",
+        "templateId": "{checklist_template}",
+    },
+    ("/api/v1/maintenance-schedules/{id}", "PATCH"): {
+        "name": "Hijacked",
+        "equipmentId": "{equipment}",
+    },
 }
 
 # Which of company A's rows each path names.
@@ -175,6 +187,7 @@ OWNER = {
     "api-keys": "api_key",
     "webhooks": "webhook",
     "deliveries": "webhook_delivery",
+    "maintenance-schedules": "maintenance_schedule",
 }
 
 

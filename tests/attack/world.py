@@ -20,7 +20,7 @@ TABLES = (
     "attendance_days", "expense_claims", "territories", "targets",
     "beats", "beat_stops", "plans", "route_days",
     "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
-    "api_keys", "webhook_endpoints", "webhook_deliveries",
+    "api_keys", "webhook_endpoints", "webhook_deliveries", "maintenance_schedules",
 )  # fmt: skip
 
 
@@ -270,4 +270,14 @@ async def build_world(api: Api) -> World:
         "order": order["id"],
         "payment": payment["id"],
     }
+    schedule = await _ok(
+        await client.post(
+            "/api/v1/maintenance-schedules",
+            json={"name": "Quarterly boiler service", "equipmentTypeId": equipment_type["id"],
+                  "every": 3, "unit": "MONTHS", "firstDueOn": "2027-01-15",
+                  "templateId": template["id"]},
+            headers=admin,
+        )
+    )  # fmt: skip
+    world.ids["maintenance_schedule"] = schedule["id"]
     return world

@@ -73,9 +73,10 @@ def test_jobs_run_on_schedules_passing_the_job_name(sls: dict[str, Any]) -> None
     assert schedules["audit-link"] == "rate(1 minute)"
     assert schedules["sweep"] == "rate(1 hour)"
     assert schedules["attendance-close"] == "rate(1 hour)"  # days end at every UTC hour
+    assert schedules["maintenance"] == "rate(1 hour)"  # days start at every UTC hour
     for daily in ("payment-reminders", "visit-digest"):
         assert re.fullmatch(r"cron\(\d+ \d+ \* \* \? \*\)", schedules[daily])
-    assert len(schedules) == 6
+    assert len(schedules) == 7
 
 
 def test_every_stage_setting_comes_from_that_stages_ssm(sls: dict[str, Any]) -> None:

@@ -43,6 +43,7 @@ from .service import (
     MemoryChecklistTemplateRepository,
     MemoryEquipmentRepository,
     MemoryEquipmentTypeRepository,
+    MemoryMaintenanceScheduleRepository,
     MemorySiteRepository,
     MemoryWorkOrderRepository,
 )
@@ -183,6 +184,10 @@ class MemoryUnitOfWork:
     @property
     def work_orders(self) -> MemoryWorkOrderRepository:
         return self._repo(MemoryWorkOrderRepository)  # type: ignore[no-any-return]
+
+    @property
+    def maintenance_schedules(self) -> MemoryMaintenanceScheduleRepository:
+        return self._repo(MemoryMaintenanceScheduleRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

@@ -8,16 +8,18 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from fieldedge.domain.equipment import SERIAL_TAKEN, Equipment, EquipmentType
+from fieldedge.domain.maintenance import MaintenanceSchedule
 from fieldedge.domain.sites import Site
 from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder
 from fieldedge.errors import Conflict
 from fieldedge.ports.equipment import EquipmentQuery
+from fieldedge.ports.maintenance import ScheduleQuery
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteQuery
 from fieldedge.ports.work_orders import WorkOrderQuery
 
 from .repo import MemoryRepository, contains_text, equals, where
-from .store import EQUIPMENT, EQUIPMENT_TYPES, SITES, TEMPLATES, WORK_ORDERS, Row
+from .store import EQUIPMENT, EQUIPMENT_TYPES, SCHEDULES, SITES, TEMPLATES, WORK_ORDERS, Row
 
 
 def _in_box(query: SiteQuery, row: Row) -> bool:
@@ -172,5 +174,41 @@ class MemoryWorkOrderRepository(MemoryRepository[WorkOrder]):
         if query.newest_first:
             rows = sorted(await self._rows(where(self._live, matches)), key=lambda r: r["id"])
             return [self._record(row) for row in reversed(rows)][: query.limit]
+        rows = await self._list(matches, after=query.after, limit=query.limit)
+        return [self._record(row) for row in rows]
+
+    async def last_scheduled(self, schedule_id: UUID) -> Sequence[Record]:
+        latest: dict[UUID | None, Row] = {}
+        for row in await self._rows(lambda row: row.get("schedule_id") == schedule_id):
+            held = latest.get(row["equipment_id"])
+            if held is None or row["occurrence"] > held["occurrence"]:
+                latest[row["equipment_id"]] = row
+        return [self._record(row) for _, row in sorted(latest.items(), key=lambda i: str(i[0]))]
+
+
+_SCHEDULE_FILTERS = ("equipment_id", "equipment_type_id", "active")
+
+
+class MemoryMaintenanceScheduleRepository(MemoryRepository[MaintenanceSchedule]):
+    table, model = SCHEDULES, MaintenanceSchedule
+
+    async def get(
+        self, schedule_id: UUID, *, include_deleted: bool = False, lock: bool = False
+    ) -> MaintenanceSchedule | None:
+        return await self._get(schedule_id, include_deleted=include_deleted, lock=lock)
+
+    async def add(self, schedule: MaintenanceSchedule) -> None:
+        self._add(schedule)
+
+    async def save(self, schedule: MaintenanceSchedule) -> None:
+        self._save(schedule)
+
+    async def list(self, query: ScheduleQuery) -> Sequence[Record]:
+        def matches(row: Row) -> bool:
+            return all(
+                getattr(query, name) is None or row[name] == getattr(query, name)
+                for name in _SCHEDULE_FILTERS
+            )
+
         rows = await self._list(matches, after=query.after, limit=query.limit)
         return [self._record(row) for row in rows]

@@ -50,6 +50,7 @@ EQUIPMENT_TYPES = "equipment_types"
 EQUIPMENT = "equipment"
 TEMPLATES = "checklist_templates"
 WORK_ORDERS = "work_orders"
+SCHEDULES = "maintenance_schedules"
 API_KEYS = "api_keys"
 WEBHOOK_ENDPOINTS = "webhook_endpoints"
 WEBHOOK_DELIVERIES = "webhook_deliveries"
@@ -58,12 +59,12 @@ WEBHOOK_DELIVERIES = "webhook_deliveries"
 VERSIONED = frozenset(
     {USERS, CONTACTS, VISITS, PHOTOS, PRODUCTS, ORDERS, PAYMENTS, SYNC_RESULTS, SCOPE_LOG,
      ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS, ROUTE_DAYS,
-     SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
+     SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS, SCHEDULES}
 )  # fmt: skip
 # Rows that keep each field's last-change version for sync (``field_versions``).
 FIELD_VERSIONED = frozenset(
     {CONTACTS, VISITS, ORDERS, ATTENDANCE, EXPENSES, TERRITORIES, TARGETS, BEATS, PLANS,
-     ROUTE_DAYS, SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS}
+     ROUTE_DAYS, SITES, EQUIPMENT_TYPES, EQUIPMENT, TEMPLATES, WORK_ORDERS, SCHEDULES}
 )  # fmt: skip
 DUPLICATE = "A record with these values already exists."
 
@@ -102,6 +103,13 @@ UNIQUE: dict[str, tuple[Unique, ...]] = {
     API_KEYS: (
         Unique(("prefix",)),
         Unique(("previous_prefix",), lambda row: row["previous_prefix"] is not None),
+    ),
+    # A schedule's occurrence once per machine (NULLs never clash, as in SQL).
+    WORK_ORDERS: (
+        Unique(
+            ("schedule_id", "equipment_id", "occurrence"),
+            lambda row: row.get("schedule_id") is not None,
+        ),
     ),
 }
 

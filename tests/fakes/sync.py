@@ -25,6 +25,7 @@ from .store import (
     PLANS,
     PRODUCTS,
     ROUTE_DAYS,
+    SCHEDULES,
     SCOPE_LOG,
     SITES,
     SYNC_CLIENTS,
@@ -45,7 +46,8 @@ TABLES = {"users": USERS, "contacts": CONTACTS, "visits": VISITS, "photos": PHOT
           "territories": TERRITORIES, "targets": TARGETS, "beats": BEATS,
           "plans": PLANS, "routes": ROUTE_DAYS, "sites": SITES,
           "equipment_types": EQUIPMENT_TYPES, "equipment": EQUIPMENT,
-          "checklist_templates": TEMPLATES, "work_orders": WORK_ORDERS}  # fmt: skip
+          "checklist_templates": TEMPLATES, "work_orders": WORK_ORDERS,
+          "maintenance_schedules": SCHEDULES}  # fmt: skip
 Test = Callable[[Row], bool]
 
 

@@ -81,6 +81,10 @@ NAMES_A_ROW = {
     "POST /api/v1/api-keys",
     "POST /api/v1/webhooks",
     "PATCH /api/v1/webhooks/{id}",
+    # equipmentId or equipmentTypeId, templateId; a meter its type declares; exactly one
+    # target, and a calendar or a METER schedule's own fields (rules across fields).
+    "POST /api/v1/maintenance-schedules",
+    "PATCH /api/v1/maintenance-schedules/{id}",
     # A checklist item's min / max: on NUMBER items only, min not above max.
     "POST /api/v1/checklist-templates",
     "PATCH /api/v1/checklist-templates/{id}",

@@ -39,6 +39,7 @@ from fieldedge_adapters.sql.tables_service import (
     ChecklistTemplateRow,
     EquipmentRow,
     EquipmentTypeRow,
+    MaintenanceScheduleRow,
     SiteRow,
     WorkOrderRow,
 )
@@ -67,6 +68,7 @@ TABLES: dict[str, sa.Table] = {
     "equipment": table_of(EquipmentRow),
     "checklist_templates": table_of(ChecklistTemplateRow),
     "work_orders": table_of(WorkOrderRow),
+    "maintenance_schedules": table_of(MaintenanceScheduleRow),
 }
 CONTACTS, VISITS = TABLES["contacts"], TABLES["visits"]
 CID: Any = sa.bindparam("cid")

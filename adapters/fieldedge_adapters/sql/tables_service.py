@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from fieldedge.domain.equipment import EquipmentStatus
+from fieldedge.domain.maintenance import DueBasis, IntervalUnit
 from fieldedge.domain.work_orders import Priority, WorkOrderKind, WorkOrderStatus
 from fieldedge_adapters.sql.tables import tenant, varchar_enum
 from fieldedge_adapters.sql.tables_fieldforce import field_versions, ix, ref
@@ -134,6 +135,15 @@ class WorkOrderRow(SQLModel, table=True):
         ix("work_orders", "company_id", "assignee_id", "id"),  # /mine
         ix("work_orders", "company_id", "site_id"),
         ix("work_orders", "company_id", "equipment_id", "created_at"),  # a machine's history
+        # Migration 0016: a schedule's occurrence is made once per machine, whoever runs
+        # the job and however often (the insert-if-absent key; NULLs never clash).
+        sa.Index(
+            "uq_work_orders_schedule_id_equipment_id_occurrence",
+            "schedule_id",
+            "equipment_id",
+            "occurrence",
+            unique=True,
+        ),
     )
 
     id: UUID = Field(primary_key=True)
@@ -157,6 +167,43 @@ class WorkOrderRow(SQLModel, table=True):
     completed_at: dt.datetime | None = None
     completed_by: UUID | None = ref("users.id", nullable=True)
     cancelled_at: dt.datetime | None = None
+    schedule_id: UUID | None = ref("maintenance_schedules.id", nullable=True)  # 0016
+    occurrence: int | None = None
+    planned_on: dt.date | None = None
+    planned_reading: float | None = None
+    version: int = 0
+    field_versions: dict[str, int] = field_versions()
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    deleted_at: dt.datetime | None = None
+
+
+class MaintenanceScheduleRow(SQLModel, table=True):
+    """Migration 0016."""
+
+    __tablename__ = "maintenance_schedules"
+    __table_args__ = (
+        ix("maintenance_schedules", "company_id", "id"),
+        ix("maintenance_schedules", "company_id", "version"),  # sync pulls
+        ix("maintenance_schedules", "company_id", "equipment_id"),
+        ix("maintenance_schedules", "company_id", "equipment_type_id"),
+    )
+
+    id: UUID = Field(primary_key=True)
+    company_id: UUID = tenant(nullable=False)
+    name: str = Field(max_length=200)
+    equipment_id: UUID | None = ref("equipment.id", nullable=True)
+    equipment_type_id: UUID | None = ref("equipment_types.id", nullable=True)
+    every: int
+    unit: IntervalUnit = Field(sa_type=varchar_enum(IntervalUnit))
+    meter: str | None = Field(default=None, max_length=60)
+    lead: int = 0
+    basis: DueBasis = Field(sa_type=varchar_enum(DueBasis))
+    first_due_on: dt.date | None = None
+    first_due_reading: float | None = None
+    template_id: UUID | None = ref("checklist_templates.id", nullable=True)
+    priority: Priority = Field(sa_type=varchar_enum(Priority))
+    active: bool = True
     version: int = 0
     field_versions: dict[str, int] = field_versions()
     created_at: dt.datetime

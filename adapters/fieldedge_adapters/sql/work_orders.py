@@ -50,6 +50,30 @@ def _list(after: bool, filters: tuple[str, ...], overdue: bool, newest: bool, te
     return statement.order_by(T.c.id.desc() if newest else T.c.id).limit(limit_param())
 
 
+@shape
+def _last_scheduled(tenant: bool) -> Any:
+    """Each machine's highest occurrence of a schedule, then those rows: both over the
+    (schedule_id, equipment_id, occurrence) unique index."""
+    latest = (
+        sa.select(T.c.equipment_id, sa.func.max(T.c.occurrence).label("occurrence"))
+        .where(*tenant_filter(T, tenant), T.c.schedule_id == sa.bindparam("schedule_id"))
+        .group_by(T.c.equipment_id)
+        .subquery()
+    )
+    return (
+        sa.select(T)
+        .join(
+            latest,
+            sa.and_(
+                T.c.equipment_id == latest.c.equipment_id,
+                T.c.occurrence == latest.c.occurrence,
+            ),
+        )
+        .where(*tenant_filter(T, tenant), T.c.schedule_id == sa.bindparam("schedule_id"))
+        .order_by(T.c.equipment_id)
+    )
+
+
 class SqlChecklistTemplateRepository(Repository[ChecklistTemplate]):
     table, model = TEMPLATES, ChecklistTemplate
     field_versioned = True
@@ -99,3 +123,6 @@ class SqlWorkOrderRepository(Repository[WorkOrder]):
         return await self._rows(
             statement, after=query.after, due_before=query.due_before, limit=query.limit, **params
         )
+
+    async def last_scheduled(self, schedule_id: UUID) -> Sequence[Record]:
+        return await self._rows(_last_scheduled(self._tenant), schedule_id=schedule_id)

@@ -34,6 +34,7 @@ EVENT_TYPES = (
     "payment.recorded",
     "visit.checked_in",
     "attendance.punched_in", "attendance.punched_out",
+    "work_order.created", "work_order.status_changed", "work_order.completed",
 )  # fmt: skip
 PING = "webhook.ping"
 MAX_OVERLAP = timedelta(days=7)

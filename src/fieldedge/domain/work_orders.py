@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -201,6 +201,12 @@ class WorkOrder(Moves):
     completed_at: AwareDatetime | None = None
     completed_by: UUID | None = None
     cancelled_at: AwareDatetime | None = None
+    # Made by a maintenance schedule: its occurrence (1, 2, …) on this machine, planned
+    # for a day (calendar) or a meter reading (METER). Server-owned.
+    schedule_id: UUID | None = None
+    occurrence: int | None = None
+    planned_on: date | None = None
+    planned_reading: float | None = None
     version: int = 0
     created_at: AwareDatetime
     updated_at: AwareDatetime

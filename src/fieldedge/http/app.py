@@ -47,6 +47,7 @@ from fieldedge.http.routes import (
     webhooks,
 )
 from fieldedge.http.routes import equipment as equipment_routes
+from fieldedge.http.routes import maintenance as maintenance_routes
 from fieldedge.http.routes import sites as site_routes
 from fieldedge.http.routes import work_orders as work_order_routes
 from fieldedge.services.deps import Deps
@@ -78,6 +79,7 @@ def api_routes() -> list[BaseRoute]:
         *site_routes.routes,
         *equipment_routes.routes,
         *work_order_routes.routes,
+        *maintenance_routes.routes,
         *sync.routes,
         *api_keys.routes,
         *webhooks.routes,

@@ -508,6 +508,7 @@ async def _update_route(
 @cache
 def registry() -> Registry:
     # Imported here: that module builds on this one's helpers (a cycle at import time).
+    from fieldedge.http.sync_maintenance import maintenance_entities
     from fieldedge.http.sync_service import service_entities
 
     entities = (
@@ -667,6 +668,7 @@ def registry() -> Registry:
             update=_update_route,
         ),
         *service_entities(),
+        *maintenance_entities(),
     )
     renderers = {entity.kind: entity.render for entity in entities}
     renderers |= {

@@ -49,6 +49,7 @@ from fieldedge.ports.fieldforce import (
     ProductRepository,
     VisitRepository,
 )
+from fieldedge.ports.maintenance import MaintenanceScheduleRepository
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
@@ -308,6 +309,7 @@ SYNC_KINDS = (
     "users", "contacts", "visits", "photos", "products", "orders", "payments", "attendance",
     "expenses", "territories", "targets", "beats", "plans", "routes",
     "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
+    "maintenance_schedules",
 )  # fmt: skip
 # The kinds whose rows are one user's work (their ``user_id``): they follow that user in
 # and out of a replica's scope.
@@ -315,7 +317,10 @@ USER_KINDS = (
     "orders", "payments", "attendance", "expenses", "targets", "beats", "plans", "routes",
 )  # fmt: skip
 # The kinds every replica of the company holds whole (every role reads them all).
-EVERYONES = ("sites", "equipment_types", "equipment", "checklist_templates", "work_orders")
+EVERYONES = (
+    "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
+    "maintenance_schedules",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,6 +510,9 @@ class UnitOfWork(Protocol):
 
     @property
     def work_orders(self) -> WorkOrderRepository: ...
+
+    @property
+    def maintenance_schedules(self) -> MaintenanceScheduleRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes

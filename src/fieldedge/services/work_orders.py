@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.access import Action, Principal, require
-from fieldedge.domain.equipment import EquipmentStatus
+from fieldedge.domain.equipment import AttributeKind, Equipment, EquipmentStatus
 from fieldedge.domain.identity import Role
 from fieldedge.domain.work_orders import (
     ChecklistTemplate,
@@ -38,6 +38,7 @@ from fieldedge.services.common import audit, commit_new, found, id_taken, new_id
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
 from fieldedge.services.sites import check_site
+from fieldedge.services.webhooks.emit import emit
 
 ASSIGNABLE = frozenset({Role.SALES_REP, Role.MANAGER})
 DETAILS = frozenset({"title", "description", "priority", "kind", "due_at"})
@@ -283,6 +284,7 @@ async def new_work_order(
         detail={"kind": work_order.kind.value, "priority": work_order.priority.value,
                 "equipmentId": str(cmd.equipment_id) if cmd.equipment_id else None},
     )  # fmt: skip
+    await emit(uow, deps, "work_order.created", work_order)
     return work_order
 
 
@@ -359,6 +361,8 @@ async def change_work_order(
         uow, deps, "work_order.updated", actor=principal, entity="work_order",
         entity_id=work_order.id, detail=detail,
     )  # fmt: skip
+    if work_order.status is not before:
+        await emit(uow, deps, "work_order.status_changed", work_order)
     if work_order.status is WorkOrderStatus.COMPLETED and before is not WorkOrderStatus.COMPLETED:
         await _completed(uow, principal, work_order, deps)
 
@@ -366,16 +370,20 @@ async def change_work_order(
 async def _completed(
     uow: UnitOfWork, principal: Principal, work_order: WorkOrder, deps: Deps
 ) -> None:
-    """Audit the completion; out-of-range readings mark the machine DEGRADED."""
+    """Audit the completion; record meter readings; out-of-range readings mark the
+    machine DEGRADED."""
     flagged = work_order.flagged_items
     await audit(
         uow, deps, "work_order.completed", actor=principal, entity="work_order",
         entity_id=work_order.id, detail={"flaggedItems": flagged},
     )  # fmt: skip
-    if not flagged or work_order.equipment_id is None:
+    await emit(uow, deps, "work_order.completed", work_order)
+    if work_order.equipment_id is None:
         return
     machine = await uow.equipment.get(work_order.equipment_id, lock=True)
-    if machine is None or machine.status is not EquipmentStatus.OPERATIONAL:
+    if machine is not None:
+        await record_meters(uow, principal, machine, work_order, deps)
+    if not flagged or machine is None or machine.status is not EquipmentStatus.OPERATIONAL:
         return
     why = f"Reading out of range on work order {work_order.id}: {', '.join(flagged)}."
     machine.set_status(EquipmentStatus.DEGRADED, why, by=principal.user_id, at=deps.clock.now())
@@ -384,6 +392,26 @@ async def _completed(
     await audit(
         uow, deps, "equipment.degraded", actor=principal, entity="equipment",
         entity_id=machine.id, detail={"workOrderId": str(work_order.id), "items": flagged},
+    )  # fmt: skip
+
+
+async def record_meters(
+    uow: UnitOfWork, principal: Principal, machine: Equipment, work_order: WorkOrder, deps: Deps
+) -> None:
+    """A completed checklist's NUMBER reading whose key is a meter of the machine (a
+    ``number`` attribute its type declares: ``hours_run``) becomes the machine's reading
+    of that meter, what METER maintenance schedules count by."""
+    kind = await uow.equipment_types.get(machine.type_id)
+    meters = {s.name for s in kind.specs if s.kind is AttributeKind.NUMBER} if kind else set()
+    readings = {i["key"]: i["value"] for i in work_order.readings() if i["key"] in meters}
+    if not readings or all(machine.attributes.get(k) == v for k, v in readings.items()):
+        return
+    machine.attributes = {**machine.attributes, **readings}
+    machine.updated_at = deps.clock.now()
+    await uow.equipment.save(machine)
+    await audit(
+        uow, deps, "equipment.meters_read", actor=principal, entity="equipment",
+        entity_id=machine.id, detail={"workOrderId": str(work_order.id), "meters": readings},
     )  # fmt: skip
 
 

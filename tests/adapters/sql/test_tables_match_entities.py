@@ -24,6 +24,7 @@ from fieldedge.domain.equipment import Equipment, EquipmentType
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
+from fieldedge.domain.maintenance import MaintenanceSchedule
 from fieldedge.domain.orders import Order
 from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment
@@ -62,6 +63,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (Equipment, sv.EquipmentRow, {"field_versions"}),
     (ChecklistTemplate, sv.ChecklistTemplateRow, {"field_versions"}),
     (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
+    (MaintenanceSchedule, sv.MaintenanceScheduleRow, {"field_versions"}),
     (ApiKey, ti.ApiKeyRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.

@@ -115,7 +115,8 @@ async def test_a_bad_mutation_is_rejected_alone_and_leaves_nothing(team: Team) -
     ]
     entities = (
         "attendance, beat, checklist_template, contact, equipment, equipment_type, expense, "
-        "order, payment, plan, route, site, target, territory, visit, work_order"
+        "maintenance_schedule, order, payment, plan, route, site, target, territory, visit, "
+        "work_order"
     )
     assert out[0]["error"]["details"] == {"entity": [f"One of: {entities}."]}
     assert "baseVersion" in out[3]["error"]["details"]

@@ -50,5 +50,5 @@ async def test_a_pull_page_reads_the_counter_then_each_kind_once(quiet: Team, db
     sent = kinds(await counted(db, lambda: quiet.post("rep_a1", "/api/v1/sync/pull", body)))
     # scope; the counter; users, contacts, visits, photos, products, orders, payments,
     # attendance, expenses, territories, targets, beats, plans, routes; sites, equipment
-    # types, equipment, checklist templates, work orders.
-    assert sent == ["BEGIN", "SELECT", *["SELECT"] * 19, "ROLLBACK"], sent
+    # types, equipment, checklist templates, work orders, maintenance schedules.
+    assert sent == ["BEGIN", "SELECT", *["SELECT"] * 20, "ROLLBACK"], sent

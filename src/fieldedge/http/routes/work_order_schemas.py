@@ -3,7 +3,7 @@ machine's shutdown and history."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -135,6 +135,10 @@ class WorkOrderOut(ResponseModel):
     completed_at: datetime | None
     completed_by: UUID | None
     cancelled_at: datetime | None
+    schedule_id: UUID | None = Field(description="The maintenance schedule that made it.")
+    occurrence: int | None = Field(description="Its occurrence of the schedule on the machine.")
+    planned_on: date | None = Field(description="The occurrence's plan date (calendar).")
+    planned_reading: float | None = Field(description="The occurrence's due reading (METER).")
     version: int
     created_at: datetime
     updated_at: datetime

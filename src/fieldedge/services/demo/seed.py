@@ -11,6 +11,7 @@ from fieldedge.ports.database import Scope
 from fieldedge.services.auth.register import Register, register
 from fieldedge.services.demo.expenses import seed_expenses
 from fieldedge.services.demo.fieldforce import seed_fieldforce
+from fieldedge.services.demo.schedules import seed_schedules
 from fieldedge.services.deps import Deps
 from fieldedge.services.users.manage import CreateUser, create_user
 
@@ -88,4 +89,5 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
     ]
     await seed_fieldforce(deps, principal, managers, reps)
     await seed_expenses(deps, principal, managers, reps)
+    await seed_schedules(deps, principal)  # none until the company has equipment
     return True, people
