@@ -4,25 +4,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder, WorkOrderStatus
+from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge.ports.records import Record
-from fieldedge.ports.work_orders import WorkOrderQuery
+from fieldedge.ports.work_orders import HealthGroup, WorkOrderQuery
+from fieldedge_adapters.sql.equipment_health import OPEN_STATUSES, health_group, health_statement
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.tables_service import ChecklistTemplateRow, WorkOrderRow
 
 TEMPLATES = table_of(ChecklistTemplateRow)
 T = table_of(WorkOrderRow)
-# Inlined as SQL literals: the statement is compiled once per shape, with no expanding
-# parameter (the statuses are the code's, never the caller's).
-OPEN_STATUSES: list[Any] = [
-    sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL
-]
 _FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
 
 
@@ -99,3 +96,15 @@ class SqlWorkOrderRepository(Repository[WorkOrder]):
         return await self._rows(
             statement, after=query.after, due_before=query.due_before, limit=query.limit, **params
         )
+
+    async def health(
+        self, now: datetime, assignees: Collection[UUID] | None
+    ) -> Sequence[HealthGroup]:
+        if assignees is not None and not assignees:
+            assignees = [UUID(int=0)]  # a team of nobody: no work order is theirs
+        statement = health_statement(assignees is not None, self._tenant)
+        params: dict[str, object] = {"now": now}
+        if assignees is not None:
+            params["team"] = list(assignees)
+        rows = await self._txn.rows(statement, self._params(**params))
+        return [health_group(row) for row in rows]
