@@ -180,6 +180,10 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/analytics/equipment-health", "GET"): Rule(A.EQUIPMENT_HEALTH),
+    ("/api/v1/work-orders/{id}/attachments", "POST"): Rule(A.WORK_ORDER_WORK),  # rep_a's own
+    ("/api/v1/work-orders/{id}/attachments", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "DELETE"): Rule(A.WORK_ORDER_WORK),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.

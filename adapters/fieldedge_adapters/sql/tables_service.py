@@ -172,6 +172,8 @@ class WorkOrderRow(SQLModel, table=True):
     checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     comments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     flagged_items: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Migration 0017: the checked photos and PDFs (``domain.attachments``), at most 50.
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     created_by: UUID | None = ref("users.id", nullable=True)
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None

@@ -46,6 +46,7 @@ from fieldedge.http.routes import (
     users,
     visits,
     webhooks,
+    work_order_attachments,
 )
 from fieldedge.http.routes import equipment as equipment_routes
 from fieldedge.http.routes import sites as site_routes
@@ -83,6 +84,7 @@ def api_routes() -> list[BaseRoute]:
         *api_keys.routes,
         *webhooks.routes,
         *analytics_routes.routes,
+        *work_order_attachments.routes,
     ]
 
 

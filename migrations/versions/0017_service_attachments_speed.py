@@ -1,10 +1,13 @@
-"""service speed: the indexes behind /work-orders/overdue and the equipment-health report
+"""service: work-order attachments; the indexes behind /work-orders/overdue and the
+equipment-health report
 
 Revision ID: 0017
 Revises: 0015
 Create Date: 2026-12-04
 
-Expand only: three indexes on ``work_orders`` (issue 13's benchmark, ``bench/service.py``):
+Expand only. ``work_orders.attachments`` (JSON, the checked photos and PDFs of
+``domain.attachments``; existing rows get ``[]``), and three indexes on ``work_orders``
+(issue 13's benchmark, ``bench/service.py``):
 
 - ``ix_work_orders_open_id`` ``(company_id, id, due_at)`` WHERE live and OPEN, ASSIGNED,
   IN_PROGRESS or ON_HOLD: ``GET /work-orders/overdue`` pages the open work orders in id
@@ -51,6 +54,13 @@ INDEXES: tuple[tuple[str, list[str], str | None], ...] = (
 
 
 def upgrade() -> None:
+    # Added with a default for the rows already there, then without it (the model has none).
+    with op.batch_alter_table(T) as batch:
+        batch.add_column(
+            sa.Column("attachments", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
+    with op.batch_alter_table(T) as batch:
+        batch.alter_column("attachments", server_default=None)
     for name, columns, where in INDEXES:
         clause = sa.text(where) if where else None
         op.create_index(name, T, columns, sqlite_where=clause, postgresql_where=clause)
@@ -59,3 +69,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, _, _ in reversed(INDEXES):
         op.drop_index(name, table_name=T)
+    with op.batch_alter_table(T) as batch:
+        batch.drop_column("attachments")
