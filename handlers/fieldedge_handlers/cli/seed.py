@@ -21,10 +21,11 @@ async def seed_and_print() -> None:
         created, people = await seed_demo(deps)
         names = list(dict.fromkeys(person.company for person in people))
         companies = [await find_company(name, deps) for name in names]
-    print("Demo companies " + ("created" if created else "already there") + ".")
+    state = "created" if created else "already there"
     print(f"Every demo login uses the password: {PASSWORD}")
     for company in companies:
-        print(f"{company.name!r} (its id, for --company: {company.id})")
+        print(f"Demo company {company.name!r} {state}.")
+        print(f"  its id (for --company): {company.id}")
         for person in (p for p in people if p.company == company.name):
             print(f"  {person.role.value:<10} {person.email:<32} {person.name}")
 
