@@ -1,6 +1,8 @@
 """Checklist templates and work orders in SQL: the filtered, keyset-paged list behind
-``GET /work-orders`` (and ``/mine``), and ``/overdue`` as one range over the
-(company_id, status, due_at) index: the open statuses, due before now."""
+``GET /work-orders`` (and ``/mine``), and ``/overdue``: the open statuses due before now,
+by id, walked on the partial index ``ix_work_orders_open_id`` (migration 0017; its
+predicate is this statement's, so both planners use it) up to a page; and the
+equipment-health sums (``equipment_health.py``)."""
 
 from __future__ import annotations
 
