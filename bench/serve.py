@@ -21,6 +21,8 @@ def main() -> None:
         app = create_from(build_deps(settings))
     elif which == "scale-ceiling":
         from bench.scale_ceiling import app
+    elif which == "service-ceiling":
+        from bench.service_ceiling import app
     else:
         from bench.ceiling import app
     uvicorn.run(

@@ -185,6 +185,11 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/maintenance-schedules/{id}", "PATCH"): Rule(A.WORK_ORDER_WRITE),
     ("/api/v1/maintenance-schedules/{id}", "DELETE"): Rule(A.WORK_ORDER_WRITE),
     ("/api/v1/maintenance-schedules/{id}/due", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/analytics/equipment-health", "GET"): Rule(A.EQUIPMENT_HEALTH),
+    ("/api/v1/work-orders/{id}/attachments", "POST"): Rule(A.WORK_ORDER_WORK),  # rep_a's own
+    ("/api/v1/work-orders/{id}/attachments", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "GET"): Rule(A.WORK_ORDER_READ),
+    ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "DELETE"): Rule(A.WORK_ORDER_WORK),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -225,4 +230,5 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.WORK_ORDER_WORK: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
     A.WEBHOOK_MANAGE: frozenset({Role.ADMIN}),
+    A.EQUIPMENT_HEALTH: frozenset({Role.ADMIN, Role.MANAGER}),
 }

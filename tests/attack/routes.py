@@ -188,6 +188,7 @@ OWNER = {
     "webhooks": "webhook",
     "deliveries": "webhook_delivery",
     "maintenance-schedules": "maintenance_schedule",
+    "attachments": "work_order_attachment",
 }
 
 

@@ -222,7 +222,15 @@ async def build_world(api: Api) -> World:
             headers=admin,
         )
     )  # fmt: skip
+    attachment = await _ok(
+        await client.post(
+            f"/api/v1/work-orders/{work_order['id']}/attachments",
+            files={"file": ("a.jpg", JPEG, "image/jpeg")},
+            headers=admin,
+        )
+    )
     world.ids |= {
+        "work_order_attachment": attachment["id"],
         "checklist_template": template["id"],
         "work_order": work_order["id"],
         "site_root": site_root["id"],

@@ -4,19 +4,27 @@ templates, work orders): the same filters as ``sql/sites.py``, ``sql/equipment.p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from fieldedge.domain.equipment import SERIAL_TAKEN, Equipment, EquipmentType
 from fieldedge.domain.maintenance import MaintenanceSchedule
 from fieldedge.domain.sites import Site
-from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder
+from fieldedge.domain.work_orders import (
+    FINAL,
+    ChecklistTemplate,
+    WorkOrder,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
 from fieldedge.errors import Conflict
 from fieldedge.ports.equipment import EquipmentQuery
 from fieldedge.ports.maintenance import ScheduleQuery
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteQuery
-from fieldedge.ports.work_orders import WorkOrderQuery
+from fieldedge.ports.work_orders import HealthGroup, WorkOrderQuery
 
 from .repo import MemoryRepository, contains_text, equals, where
 from .store import EQUIPMENT, EQUIPMENT_TYPES, SCHEDULES, SITES, TEMPLATES, WORK_ORDERS, Row
@@ -142,6 +150,7 @@ class MemoryChecklistTemplateRepository(MemoryRepository[ChecklistTemplate]):
         return [self._record(row) for row in rows]
 
 
+S = WorkOrderStatus
 _FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
 
 
@@ -184,6 +193,63 @@ class MemoryWorkOrderRepository(MemoryRepository[WorkOrder]):
             if held is None or row["occurrence"] > held["occurrence"]:
                 latest[row["equipment_id"]] = row
         return [self._record(row) for _, row in sorted(latest.items(), key=lambda i: str(i[0]))]
+
+    async def health(
+        self, now: datetime, assignees: Collection[UUID] | None
+    ) -> Sequence[HealthGroup]:
+        return await _health(self, now, assignees)
+
+
+async def _health(
+    repo: MemoryWorkOrderRepository, now: datetime, assignees: Collection[UUID] | None
+) -> list[HealthGroup]:
+    """The same sums as ``sql/equipment_health.py``, over the scope's rows in Python."""
+    machines = {r["id"]: r for r in await repo._txn.rows(EQUIPMENT) if r["deleted_at"] is None}
+    sites = {r["id"]: r["name"] for r in await repo._txn.rows(SITES)}
+    types = {r["id"]: r["name"] for r in await repo._txn.rows(EQUIPMENT_TYPES)}
+    orders = [
+        r for r in await repo._rows(repo._live)
+        if assignees is None or r["assignee_id"] in assignees
+    ]  # fmt: skip
+    groups: dict[tuple[str, UUID | None], dict[str, Any]] = {("all", None): dict.fromkeys(_SUMS, 0)}
+
+    def add(site_id: UUID, type_id: UUID | None, **values: Any) -> None:
+        keys = [("site", site_id), ("all", None)] + ([("type", type_id)] if type_id else [])
+        for key in keys:
+            sums = groups.setdefault(key, dict.fromkeys(_SUMS, 0))
+            for name, value in values.items():
+                sums[name] += value
+
+    for machine in machines.values():
+        failed = sorted(
+            (r for r in orders if r["equipment_id"] == machine["id"]
+             and r["kind"] == WorkOrderKind.CORRECTIVE and r["status"] != S.CANCELLED),
+            key=lambda r: r["created_at"],
+        )  # fmt: skip
+        repaired = [r for r in failed if r["status"] == S.COMPLETED]
+        several = len(failed) > 1
+        span = (failed[-1]["created_at"] - failed[0]["created_at"]) if several else timedelta()
+        add(machine["site_id"], machine["type_id"], machines=1,
+            **{machine["status"].lower(): 1}, failures=len(failed),
+            gaps=len(failed) - 1 if several else 0, gap_seconds=span.total_seconds(),
+            repairs=len(repaired),
+            repair_seconds=sum((r["completed_at"] - r["created_at"]).total_seconds()
+                               for r in repaired))  # fmt: skip
+    for r in orders:
+        if (r["kind"] == WorkOrderKind.PREVENTIVE and r["status"] not in FINAL
+                and r["due_at"] is not None and r["due_at"] < now):  # fmt: skip
+            machine = machines.get(r["equipment_id"])
+            add(r["site_id"], machine["type_id"] if machine else None, overdue_preventive=1)
+    return [
+        HealthGroup(dimension=dim, key=key, name=None if key is None else
+                    (sites if dim == "site" else types).get(key), **sums)
+        for (dim, key), sums in groups.items()
+        if dim != "site" or key in sites
+    ]  # fmt: skip
+
+
+_SUMS = ("machines", "operational", "degraded", "down", "retired", "failures", "gaps",
+         "gap_seconds", "repairs", "repair_seconds", "overdue_preventive")  # fmt: skip
 
 
 _SCHEDULE_FILTERS = ("equipment_id", "equipment_type_id", "active")

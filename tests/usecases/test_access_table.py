@@ -41,6 +41,7 @@ from fieldedge.services import (
 )
 from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
+from fieldedge.services.equipment_health import equipment_health
 from fieldedge.services.export_event import request_export
 from fieldedge.services.outbox.admin import list_outbox
 from fieldedge.services.sync.pull import pull
@@ -236,6 +237,7 @@ ACTS: dict[Action, Act] = {
     Action.WORK_ORDER_WORK: _comment,
     Action.API_KEY_MANAGE: lambda w, p: api_keys.list_keys(p, None, 20, w.deps),
     Action.WEBHOOK_MANAGE: lambda w, p: webhook_endpoints.list_endpoints(p, None, 20, w.deps),
+    Action.EQUIPMENT_HEALTH: lambda w, p: equipment_health(p, w.deps),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

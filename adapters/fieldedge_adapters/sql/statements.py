@@ -181,3 +181,23 @@ def _in_rows_of_sqlite(element: in_rows_of, compiler: SQLCompiler, **kw: Any) ->
     column, rows = list(element.clauses)
     # The bare select: ``IN ((SELECT …))`` would be a one-value list, its first row only.
     return f"{compiler.process(column, **kw)} IN ({compiler.process(rows.element, **kw)})"
+
+
+class seconds_between(FunctionElement[float]):
+    """``later - earlier`` in seconds (a float): ``EXTRACT(EPOCH …)`` on Postgres,
+    ``julianday`` arithmetic on SQLite (which keeps UTC times as text)."""
+
+    inherit_cache = True
+    type = sa.Float()
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_pg(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))::float8"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"

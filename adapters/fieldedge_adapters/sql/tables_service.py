@@ -22,6 +22,16 @@ from fieldedge.domain.work_orders import Priority, WorkOrderKind, WorkOrderStatu
 from fieldedge_adapters.sql.tables import tenant, varchar_enum
 from fieldedge_adapters.sql.tables_fieldforce import field_versions, ix, ref
 
+# The predicates of migration 0017's partial indexes, written as the statements write
+# theirs (``sql/equipment_health.py``, ``sql/work_orders.py``) so both planners match them.
+OPEN_WHERE = "deleted_at IS NULL AND status IN ('OPEN', 'ASSIGNED', 'IN_PROGRESS', 'ON_HOLD')"
+FAILURE_WHERE = "deleted_at IS NULL AND kind = 'CORRECTIVE'"
+
+
+def _partial(name: str, columns: tuple[str, ...], where: str) -> sa.Index:
+    clause = sa.text(where)
+    return sa.Index(name, *columns, sqlite_where=clause, postgresql_where=clause)
+
 
 class SiteRow(SQLModel, table=True):
     __tablename__ = "sites"
@@ -144,6 +154,16 @@ class WorkOrderRow(SQLModel, table=True):
             "occurrence",
             unique=True,
         ),
+        # Migration 0017 (issue 13's speed): /overdue walks the open work orders in id
+        # order and stops at a page; the health report reads each machine's failures
+        # and the overdue preventive work from an index alone.
+        _partial("ix_work_orders_open_id", ("company_id", "id", "due_at"), OPEN_WHERE),
+        _partial(
+            "ix_work_orders_failures",
+            ("company_id", "equipment_id", "created_at", "status", "completed_at"),
+            FAILURE_WHERE,
+        ),
+        ix("work_orders", "company_id", "kind", "status", "due_at"),
     )
 
     id: UUID = Field(primary_key=True)
@@ -162,6 +182,8 @@ class WorkOrderRow(SQLModel, table=True):
     checklist: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     comments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     flagged_items: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Migration 0017: the checked photos and PDFs (``domain.attachments``), at most 50.
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     created_by: UUID | None = ref("users.id", nullable=True)
     started_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None

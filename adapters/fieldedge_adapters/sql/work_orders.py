@@ -1,28 +1,27 @@
 """Checklist templates and work orders in SQL: the filtered, keyset-paged list behind
-``GET /work-orders`` (and ``/mine``), and ``/overdue`` as one range over the
-(company_id, status, due_at) index: the open statuses, due before now."""
+``GET /work-orders`` (and ``/mine``), and ``/overdue``: the open statuses due before now,
+by id, walked on the partial index ``ix_work_orders_open_id`` (migration 0017; its
+predicate is this statement's, so both planners use it) up to a page; and the
+equipment-health sums (``equipment_health.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 
-from fieldedge.domain.work_orders import FINAL, ChecklistTemplate, WorkOrder, WorkOrderStatus
+from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge.ports.records import Record
-from fieldedge.ports.work_orders import WorkOrderQuery
+from fieldedge.ports.work_orders import HealthGroup, WorkOrderQuery
+from fieldedge_adapters.sql.equipment_health import OPEN_STATUSES, health_group, health_statement
 from fieldedge_adapters.sql.repo import Repository, limit_param, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.tables_service import ChecklistTemplateRow, WorkOrderRow
 
 TEMPLATES = table_of(ChecklistTemplateRow)
 T = table_of(WorkOrderRow)
-# Inlined as SQL literals: the statement is compiled once per shape, with no expanding
-# parameter (the statuses are the code's, never the caller's).
-OPEN_STATUSES: list[Any] = [
-    sa.literal_column(f"'{s.value}'") for s in WorkOrderStatus if s not in FINAL
-]
 _FILTERS = ("status", "priority", "kind", "site_id", "equipment_id", "assignee_id")
 
 
@@ -126,3 +125,15 @@ class SqlWorkOrderRepository(Repository[WorkOrder]):
 
     async def last_scheduled(self, schedule_id: UUID) -> Sequence[Record]:
         return await self._rows(_last_scheduled(self._tenant), schedule_id=schedule_id)
+
+    async def health(
+        self, now: datetime, assignees: Collection[UUID] | None
+    ) -> Sequence[HealthGroup]:
+        if assignees is not None and not assignees:
+            assignees = [UUID(int=0)]  # a team of nobody: no work order is theirs
+        statement = health_statement(assignees is not None, self._tenant)
+        params: dict[str, object] = {"now": now}
+        if assignees is not None:
+            params["team"] = list(assignees)
+        rows = await self._txn.rows(statement, self._params(**params))
+        return [health_group(row) for row in rows]

@@ -15,16 +15,19 @@ SCALE_PASSWORD = "scale-fixture-passphrase"  # noqa: S105  (fixture logins, prin
 
 async def seed_and_print() -> None:
     from fieldedge.services.company.lookup import find_company
-    from fieldedge.services.demo.seed import COMPANY, PASSWORD, seed_demo
+    from fieldedge.services.demo.seed import PASSWORD, seed_demo
 
     async with deps_or_exit() as deps:
         created, people = await seed_demo(deps)
-        company = await find_company(COMPANY, deps)
-    print(f"Demo company {company.name!r} " + ("created" if created else "already there") + ".")
-    print(f"  its id (for --company): {company.id}")
+        names = list(dict.fromkeys(person.company for person in people))
+        companies = [await find_company(name, deps) for name in names]
+    state = "created" if created else "already there"
     print(f"Every demo login uses the password: {PASSWORD}")
-    for person in people:
-        print(f"  {person.role.value:<10} {person.email:<32} {person.name}")
+    for company in companies:
+        print(f"Demo company {company.name!r} {state}.")
+        print(f"  its id (for --company): {company.id}")
+        for person in (p for p in people if p.company == company.name):
+            print(f"  {person.role.value:<10} {person.email:<32} {person.name}")
 
 
 def seed_scale(scale: float) -> None:

@@ -38,6 +38,7 @@ from pydantic import (
     model_validator,
 )
 
+from fieldedge.domain.attachments import MAX_ATTACHMENTS, attachment_entries
 from fieldedge.domain.base import Entity, field_details
 from fieldedge.domain.moves import Moves
 from fieldedge.errors import ValidationFailed
@@ -196,6 +197,9 @@ class WorkOrder(Moves):
     checklist: Items = Field(default_factory=list)
     comments: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_COMMENTS)
     flagged_items: list[str] = Field(default_factory=list)  # readings out of range
+    attachments: Annotated[
+        list[dict[str, Any]], Field(max_length=MAX_ATTACHMENTS), AfterValidator(attachment_entries)
+    ] = Field(default_factory=list)  # photos and PDFs (``domain.attachments``)
     created_by: UUID | None = None
     started_at: AwareDatetime | None = None
     completed_at: AwareDatetime | None = None

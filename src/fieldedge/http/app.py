@@ -20,6 +20,7 @@ from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
+from fieldedge.http.routes import analytics as analytics_routes
 from fieldedge.http.routes import (
     api_keys,
     attendance,
@@ -45,6 +46,7 @@ from fieldedge.http.routes import (
     users,
     visits,
     webhooks,
+    work_order_attachments,
 )
 from fieldedge.http.routes import equipment as equipment_routes
 from fieldedge.http.routes import maintenance as maintenance_routes
@@ -83,6 +85,8 @@ def api_routes() -> list[BaseRoute]:
         *sync.routes,
         *api_keys.routes,
         *webhooks.routes,
+        *analytics_routes.routes,
+        *work_order_attachments.routes,
     ]
 
 

@@ -4,7 +4,7 @@ nothing narrows by caller."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -34,6 +34,29 @@ class WorkOrderQuery:
     newest_first: bool = False  # by id descending (ids are time-ordered); no ``after``
 
 
+@dataclass(frozen=True, slots=True)
+class HealthGroup:
+    """One group of the equipment-health report, as sums (the means are the service's):
+    ``dimension`` is ``"site"`` (``key`` a site id), ``"type"`` (an equipment type id)
+    or ``"all"`` (``key`` None). Machines are the live ones; the work-order sums count
+    live work orders of live machines (``services/equipment_health.py`` defines each)."""
+
+    dimension: str
+    key: UUID | None
+    name: str | None
+    machines: int
+    operational: int
+    degraded: int
+    down: int
+    retired: int
+    failures: int  # CORRECTIVE work orders not CANCELLED
+    gaps: int  # sum over machines with 2+ failures of (failures - 1)
+    gap_seconds: float  # sum over those machines of (last failure - first failure)
+    repairs: int  # COMPLETED CORRECTIVE work orders
+    repair_seconds: float  # sum of their (completed_at - created_at)
+    overdue_preventive: int  # PREVENTIVE, not COMPLETED / CANCELLED, due before now
+
+
 class ChecklistTemplateRepository(Protocol):
     async def get(
         self, template_id: UUID, *, include_deleted: bool = False, lock: bool = False
@@ -59,4 +82,10 @@ class WorkOrderRepository(Protocol):
 
     async def last_scheduled(self, schedule_id: UUID) -> Sequence[Record]:
         """Per machine, the work order of ``schedule_id`` with the highest occurrence."""
+
+    async def health(
+        self, now: datetime, assignees: Collection[UUID] | None
+    ) -> Sequence[HealthGroup]:
+        """The equipment-health sums per site, per type and for the company, in one
+        statement; ``assignees`` (None: everyone) limits the work orders counted."""
         ...

@@ -8,10 +8,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fakes import FixedClock
-from fieldedge.ports.database import Database
+from fieldedge.domain.access import Principal
+from fieldedge.domain.identity import Role
+from fieldedge.ports.database import Database, Scope
 from fieldedge.services.demo.seed import seed_demo
+from fieldedge.services.equipment_health import equipment_health
 from fixtures.app import make_deps
 from fixtures.identity_api import Api
 
@@ -27,9 +31,9 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
         await deps.kv.close()
         await deps.storage.close()
         await deps.mailer.close()
-    assert (created, again, len(people)) == (True, False, 9)
+    assert (created, again, len(people)) == (True, False, 9 + 6)
     cities = await api.sql("SELECT city, count(*) FROM contacts GROUP BY city ORDER BY city")
-    assert cities == [("Mumbai", 99), ("Pune", 101)]
+    assert cities == [("Bengaluru", 12), ("Mumbai", 99), ("Pune", 101)]  # Bengaluru: Northwind's
     assert await api.sql("SELECT count(*) FROM products WHERE active") == [(40,)]
     visits = await api.sql("SELECT count(*), count(DISTINCT user_id) FROM visits")
     assert visits == [(210, 6)]
@@ -86,6 +90,7 @@ async def test_the_demo_company_has_a_week_of_field_work(db: Database, tmp_path:
     assert [(n, str(lo), str(hi)) for n, lo, hi in plans] == [(12, "2026-03-02", "2026-03-16")]
     assert await api.sql("SELECT count(*) FROM beat_stops") == [(96,)]
     await _a_region_two_areas_four_territories(api)
+    await _northwind_has_a_month_of_service_work(api, deps, people)
 
 
 async def _a_region_two_areas_four_territories(api: Api) -> None:
@@ -115,3 +120,34 @@ async def _a_region_two_areas_four_territories(api: Api) -> None:
         rep for (ids,) in reps for rep in (ids if isinstance(ids, list) else json.loads(ids))
     ]
     assert len(assigned) == len(set(assigned)) == 6  # each rep in exactly one territory
+
+
+async def _northwind_has_a_month_of_service_work(api: Api, deps: Any, people: list[Any]) -> None:
+    """The service company: 18 sites, 60 machines of 5 types, 3 templates, 120 work orders
+    over the month (completed corrective and preventive ones, and overdue ones), and an
+    equipment-health report with failures, MTBF and MTTR to show."""
+    assert await api.sql("SELECT count(*) FROM sites") == [(18,)]
+    assert await api.sql("SELECT count(*) FROM equipment_types") == [(5,)]
+    assert await api.sql("SELECT count(*) FROM checklist_templates") == [(3,)]
+    machines = await api.sql("SELECT status, count(*) FROM equipment GROUP BY status")
+    assert sum(n for _, n in machines) == 60
+    assert dict(machines)["RETIRED"] == 3
+    kinds = await api.sql(
+        "SELECT kind, status, count(*) FROM work_orders GROUP BY kind, status ORDER BY 1, 2"
+    )
+    counted = {(kind, status): n for kind, status, n in kinds}
+    assert sum(counted.values()) == 120
+    assert counted[("CORRECTIVE", "COMPLETED")] > 0
+    assert counted[("PREVENTIVE", "COMPLETED")] > 0
+    admin = next(p for p in people if p.email == "admin@northwind.fieldedge.dev")
+    async with deps.db.unit_of_work(Scope.system()) as uow:
+        user = await uow.users.by_email(admin.email)
+    assert user is not None
+    principal = Principal(user_id=user.id, company_id=user.company_id, role=Role.ADMIN)
+    report = await equipment_health(principal, deps)
+    total = report.total
+    assert (total.machines, len(report.types)) == (60, 5)
+    assert total.failures > 0
+    assert total.mtbf_hours is not None
+    assert total.mttr_hours is not None
+    assert total.overdue_preventive > 0

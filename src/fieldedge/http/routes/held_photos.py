@@ -29,13 +29,13 @@ from fieldedge.services.expense_receipts import (
 )
 
 
-async def _file(request: Request) -> bytes:
+async def file_only(request: Request) -> bytes:
     data, fields = await read_upload(request)
     validate(EmptyBody, fields)  # any other field is a 422 naming it
     return data
 
 
-def _stored(request: Request, model: type[ResponseModel], row: Any, new: bool) -> Response:
+def stored(request: Request, model: type[ResponseModel], row: Any, new: bool) -> Response:
     response = ok(request, render(model, row), status=201)
     if not new:  # the same photo uploaded again: its first answer, marked as a replay
         response.headers["Idempotent-Replayed"] = "true"
@@ -44,9 +44,9 @@ def _stored(request: Request, model: type[ResponseModel], row: Any, new: bool) -
 
 async def upload_receipt_route(request: Request) -> Response:
     claim_id, line_id = path_id(request), path_id(request, "line_id")
-    data = await _file(request)
+    data = await file_only(request)
     claim, new = await add_receipt(principal_of(request), claim_id, line_id, data, deps_of(request))
-    return _stored(request, ExpenseOut, claim, new)
+    return stored(request, ExpenseOut, claim, new)
 
 
 async def read_receipt_route(request: Request) -> Response:
@@ -58,9 +58,9 @@ async def read_receipt_route(request: Request) -> Response:
 
 async def upload_selfie_route(request: Request) -> Response:
     day_id = path_id(request)
-    data = await _file(request)
+    data = await file_only(request)
     day, new = await add_selfie(principal_of(request), day_id, data, deps_of(request))
-    return _stored(request, AttendanceOut, day, new)
+    return stored(request, AttendanceOut, day, new)
 
 
 async def read_selfie_route(request: Request) -> Response:

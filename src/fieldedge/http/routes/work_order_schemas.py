@@ -114,6 +114,15 @@ class CommentOut(ResponseModel):
     text: str
 
 
+class AttachmentOut(ResponseModel):
+    id: UUID
+    content_type: str = Field(description="Detected from the bytes: image/* or application/pdf.")
+    size: int
+    sha256: str
+    uploaded_by: UUID
+    at: datetime
+
+
 class WorkOrderOut(ResponseModel):
     id: UUID
     site_id: UUID
@@ -130,6 +139,9 @@ class WorkOrderOut(ResponseModel):
     checklist: list[ChecklistItemOut]
     comments: list[CommentOut]
     flagged_items: list[str] = Field(description="NUMBER items read outside min/max.")
+    attachments: list[AttachmentOut] = Field(
+        description="Photos and PDFs: upload, read and delete under /attachments."
+    )
     created_by: UUID | None
     started_at: datetime | None
     completed_at: datetime | None

@@ -1,14 +1,18 @@
-"""Seed the demo company through the same use cases the API runs, so the demo data obeys
-every rule. Idempotent: a second run finds the demo admin and only reports the logins."""
+"""Seed the demo companies through the same use cases the API runs, so the demo data obeys
+every rule: the pharma distributor (field sales) and Northwind Service (field service,
+``demo.service``). Idempotent: a second run finds each demo admin and only reports the
+logins."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from fieldedge.domain.access import Principal
-from fieldedge.domain.identity import Role
+from fieldedge.domain.identity import Role, User
 from fieldedge.ports.database import Scope
 from fieldedge.services.auth.register import Register, register
+from fieldedge.services.demo import service
 from fieldedge.services.demo.expenses import seed_expenses
 from fieldedge.services.demo.fieldforce import seed_fieldforce
 from fieldedge.services.demo.schedules import seed_schedules
@@ -34,6 +38,7 @@ class Login:
     role: Role
     name: str
     email: str
+    company: str = COMPANY
 
 
 def _email(name: str) -> str:
@@ -47,30 +52,40 @@ def logins() -> list[Login]:
     return people
 
 
-async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
-    """``(created, logins)``; every login uses ``PASSWORD``."""
-    people = logins()
-    admin_login = people[0]
+def service_logins() -> list[Login]:
+    """Northwind Service's people: an ADMIN, a dispatcher (MANAGER), four technicians."""
+    firm = service.COMPANY
+    people = [Login(Role.ADMIN, service.ADMIN, f"admin@{service.DOMAIN}", firm)]
+    people.append(Login(Role.MANAGER, service.MANAGER, service.email(service.MANAGER), firm))
+    people += [Login(Role.SALES_REP, n, service.email(n), firm) for n in service.TECHNICIANS]
+    return people
+
+
+async def _register(deps: Deps, company: str, admin_login: Login) -> Principal | None:
+    """The new company's ADMIN, or None when it was seeded before."""
     async with deps.db.unit_of_work(Scope.system()) as uow:
         if await uow.users.by_email(admin_login.email) is not None:
-            return False, people
+            return None
+    settings = {"timezone": "Asia/Kolkata", "currency": "INR", "country": "IN"}
     await register(
-        Register(
-            company_name=COMPANY,
-            name=admin_login.name,
-            email=admin_login.email,
-            password=PASSWORD,
-            timezone="Asia/Kolkata",
-            currency="INR",
-            country="IN",
-        ),
+        Register(company_name=company, name=admin_login.name, email=admin_login.email,
+                 password=PASSWORD, **settings),
         deps,
-    )
+    )  # fmt: skip
     async with deps.db.unit_of_work(Scope.system()) as uow:
         admin = await uow.users.by_email(admin_login.email)
     if admin is None or admin.company_id is None:
         raise RuntimeError("the demo admin vanished right after registering")
-    principal = Principal(user_id=admin.id, company_id=admin.company_id, role=Role.ADMIN)
+    return Principal(user_id=admin.id, company_id=admin.company_id, role=Role.ADMIN)
+
+
+async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
+    """``(created, logins)`` of both companies; every login uses ``PASSWORD``."""
+    people, crew = logins(), service_logins()
+    made_service = await _seed_service(deps, crew)
+    principal = await _register(deps, COMPANY, people[0])
+    if principal is None:
+        return made_service, people + crew
     managers = [
         await create_user(
             principal, CreateUser(name, _email(name), Role.MANAGER, password=PASSWORD), deps
@@ -89,5 +104,21 @@ async def seed_demo(deps: Deps) -> tuple[bool, list[Login]]:
     ]
     await seed_fieldforce(deps, principal, managers, reps)
     await seed_expenses(deps, principal, managers, reps)
-    await seed_schedules(deps, principal)  # none until the company has equipment
-    return True, people
+    return True, people + crew
+
+
+async def _seed_service(deps: Deps, crew: list[Login]) -> bool:
+    principal = await _register(deps, service.COMPANY, crew[0])
+    if principal is None:
+        return False
+
+    async def person(login: Login, manager_id: UUID | None = None) -> User:
+        cmd = CreateUser(login.name, login.email, login.role, manager_id=manager_id,
+                         password=PASSWORD)  # fmt: skip
+        return await create_user(principal, cmd, deps)
+
+    dispatcher = await person(crew[1])
+    techs = [await person(login, dispatcher.id) for login in crew[2:]]
+    await service.seed_service(deps, principal, dispatcher, techs)
+    await seed_schedules(deps, principal)
+    return True
