@@ -38,6 +38,7 @@ from .identity import (
     MemoryResetTokenRepository,
     MemoryUserRepository,
 )
+from .imports import MemoryImportRepository
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .service import (
     MemoryChecklistTemplateRepository,
@@ -183,6 +184,10 @@ class MemoryUnitOfWork:
     @property
     def work_orders(self) -> MemoryWorkOrderRepository:
         return self._repo(MemoryWorkOrderRepository)  # type: ignore[no-any-return]
+
+    @property
+    def imports(self) -> MemoryImportRepository:
+        return self._repo(MemoryImportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

@@ -53,6 +53,7 @@ WORK_ORDERS = "work_orders"
 API_KEYS = "api_keys"
 WEBHOOK_ENDPOINTS = "webhook_endpoints"
 WEBHOOK_DELIVERIES = "webhook_deliveries"
+IMPORTS = "imports"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(

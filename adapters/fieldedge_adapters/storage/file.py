@@ -105,6 +105,16 @@ class FileStore:
 
         return await self._run(read, key)
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        path = self._path(key)
+
+        def read() -> bytes:
+            with path.open("rb") as handle:
+                handle.seek(max(start, 0))
+                return handle.read(max(length, 0))
+
+        return await self._run(read, key)
+
     async def delete(self, key: str) -> None:
         path = self._path(key)
 

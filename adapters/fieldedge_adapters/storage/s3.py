@@ -84,6 +84,26 @@ class S3Store:
                 data: bytes = await body.read()
         return data[:length]
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        check_key(key)
+        if length <= 0:
+            return b""
+        start = max(start, 0)
+        async with self._aws.call() as client:
+            try:
+                response = await client.get_object(
+                    Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+                )
+            except ClientError as exc:
+                if error_code(exc) in _MISSING:
+                    raise NotFound(f"No object at {key!r}.") from exc
+                if error_code(exc) == "InvalidRange":  # at or past the end
+                    return b""
+                raise
+            async with response["Body"] as body:
+                data: bytes = await body.read()
+        return data[:length]
+
     async def delete(self, key: str) -> None:
         check_key(key)
         async with self._aws.call() as client:

@@ -87,6 +87,7 @@ class Action(StrEnum):
     WORK_ORDER_WORK = "work_order.work"  # start, hold, fill in, complete, comment: one's own
     API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
     WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
+    IMPORT_MANAGE = "import.manage"  # bulk-import products and users, read the reports
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -145,6 +146,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WORK_ORDER_WORK: _MEMBERS,  # a SALES_REP their own, a MANAGER the team's
     Action.API_KEY_MANAGE: _ADMIN,
     Action.WEBHOOK_MANAGE: _ADMIN,
+    Action.IMPORT_MANAGE: _ADMIN,
 }
 
 

@@ -32,6 +32,7 @@ from fieldedge.http.routes import (
     files,
     health,
     held_photos,
+    imports,
     orders,
     outbox,
     payments,
@@ -81,6 +82,7 @@ def api_routes() -> list[BaseRoute]:
         *sync.routes,
         *api_keys.routes,
         *webhooks.routes,
+        *imports.routes,
     ]
 
 

@@ -49,6 +49,7 @@ from fieldedge.ports.fieldforce import (
     ProductRepository,
     VisitRepository,
 )
+from fieldedge.ports.imports import ImportRepository
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
@@ -505,6 +506,9 @@ class UnitOfWork(Protocol):
 
     @property
     def work_orders(self) -> WorkOrderRepository: ...
+
+    @property
+    def imports(self) -> ImportRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes
