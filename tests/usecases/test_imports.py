@@ -105,9 +105,12 @@ async def test_products_are_created_and_bad_rows_reported_one_by_one(world: Worl
     by_line = {int(r[0]): r for r in report[1:]}
     assert by_line[2][2] == by_line[3][2] == "created"
     assert by_line[5][2:] == ["skipped", "Duplicate of line 2 (the first row wins)."]
-    assert by_line[6][2] == "error" and "formula" in by_line[6][3]
-    assert by_line[7][2] == "error" and "control character" in by_line[7][3]
-    assert by_line[8][2] == "error" and "unit_price" in by_line[8][3]
+    assert by_line[6][2] == "error"
+    assert "formula" in by_line[6][3]
+    assert by_line[7][2] == "error"
+    assert "control character" in by_line[7][3]
+    assert by_line[8][2] == "error"
+    assert "unit_price" in by_line[8][3]
     assert by_line[9][3] == "sku: Required."
     assert "product.imported" in world.actions()
     assert world.actions()[-1] == "import.finished"
@@ -144,7 +147,8 @@ async def test_a_dry_run_reports_and_writes_nothing(world: World) -> None:
 async def test_a_wrong_header_fails_the_import_with_its_reason(world: World) -> None:
     failed = await _import(world, "code,title\nA,B\n")
     assert failed.status is ImportStatus.FAILED
-    assert failed.message is not None and "Missing required column(s)" in failed.message
+    assert failed.message is not None
+    assert "Missing required column(s)" in failed.message
     bad = await _import(world, b"sku,name,unit_price\nA,\xff,1\n")
     assert bad.message == "Not UTF-8 at line 2: save the file as CSV UTF-8."
     assert _products(world) == {}
@@ -208,7 +212,8 @@ async def test_users_are_invited_and_a_rerun_invites_no_one_again(world: World) 
     async with world.uow() as uow:
         rep = await uow.users.by_email("rep9@acme.test")
         lead = await uow.users.by_email("lead@acme.test")
-    assert rep is not None and lead is not None
+    assert rep is not None
+    assert lead is not None
     assert (rep.role, rep.manager_id, lead.role) == (Role.SALES_REP, lead.id, Role.MANAGER)
 
 
