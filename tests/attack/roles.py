@@ -179,6 +179,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/webhooks/{id}/test", "POST"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/imports", "POST"): Rule(A.IMPORT_MANAGE),
+    ("/api/v1/imports/{id}", "GET"): Rule(A.IMPORT_MANAGE),
+    ("/api/v1/imports/{id}/report", "GET"): Rule(A.IMPORT_MANAGE),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.

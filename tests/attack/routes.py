@@ -175,6 +175,7 @@ OWNER = {
     "api-keys": "api_key",
     "webhooks": "webhook",
     "deliveries": "webhook_delivery",
+    "imports": "import",
 }
 
 

@@ -24,6 +24,7 @@ from fieldedge.domain.equipment import Equipment, EquipmentType
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
+from fieldedge.domain.imports import Import
 from fieldedge.domain.orders import Order
 from fieldedge.domain.outbox import OutboxEvent
 from fieldedge.domain.payments import Payment
@@ -36,6 +37,7 @@ from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_imports as tim
 from fieldedge_adapters.sql import tables_integrations as ti
 from fieldedge_adapters.sql import tables_service as sv
 from fieldedge_adapters.sql import tables_territories as tt
@@ -63,6 +65,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (ChecklistTemplate, sv.ChecklistTemplateRow, {"field_versions"}),
     (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
     (ApiKey, ti.ApiKeyRow, set()),
+    (Import, tim.ImportRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

@@ -44,6 +44,7 @@ async def _upload(request: Request, cap: int) -> tuple[bytes, str | None]:
 
 
 async def create_route(request: Request) -> Response:
+    records.may_import(principal_of(request))
     query = read_query(request, ImportQuery)
     deps = deps_of(request)
     cap = deps.settings.max_upload_bytes

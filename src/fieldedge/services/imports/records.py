@@ -43,6 +43,11 @@ def upload_key(company_id: UUID, import_id: UUID) -> str:
     return f"{company_id}/imports/{import_id}/upload.csv"
 
 
+def may_import(principal: Principal) -> None:
+    """403 before anything of the request is read, for a caller who may not import."""
+    require(principal, Action.IMPORT_MANAGE)
+
+
 async def start_import(
     principal: Principal,
     kind: ImportKind,
