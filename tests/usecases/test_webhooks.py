@@ -252,3 +252,38 @@ async def test_endpoints_are_the_companys_own(hooked: World, other: World) -> No
         await endpoints.get_endpoint(other.as_("admin"), endpoint.id, other.deps)
     with pytest.raises(NotFound):
         await endpoints.ping(other.as_("admin"), endpoint.id, other.deps)
+
+
+async def test_order_created_carries_the_orders_number(
+    hooked: World, sender: ScriptedSender
+) -> None:
+    from fieldedge.services.orders import CreateOrder, ItemRequest, create_order
+
+    await subscribe(hooked, "order.created")
+    buyer = await hooked.contact("rep_a1")
+    pen = await hooked.product()
+    order = await create_order(
+        hooked.as_("rep_a1"), CreateOrder(buyer.id, [ItemRequest(pen.id, 2)]), hooked.deps
+    )
+    assert order.number is not None
+    assert (await dispatch_due(hooked.deps)).sent == 1
+    (post,) = sender.posts
+    sent = json.loads(post.body)
+    assert (sent["type"], sent["data"]["id"]) == ("order.created", str(order.id))
+    assert sent["data"]["number"] == order.number
+    assert signed_by((await endpoints.list_endpoints(hooked.as_("admin"), None, 5,
+                                                    hooked.deps)).items[0].secret,
+                     post.headers, post.body)  # fmt: skip
+
+
+async def test_a_company_without_endpoints_is_remembered_and_a_subscription_clears_it(
+    hooked: World,
+) -> None:
+    from fieldedge.services.webhooks import presence
+
+    await new_contact(hooked)
+    assert await hooked.deps.kv.get(presence.key(hooked.id)) == b"0"
+    await subscribe(hooked, "contact.created")
+    assert await hooked.deps.kv.get(presence.key(hooked.id)) == b"1"
+    made = await new_contact(hooked, "Dr. Iyer")
+    assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]
