@@ -64,23 +64,6 @@ def csv_bytes(rows: int, prefix: str = "SKU") -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def _database(backend: str, tmp: Path) -> tuple[str, Any]:
-    from fieldedge_adapters.sql import migrations
-
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp}/bench.db"
-        await migrations.upgrade(url)
-        return url, None
-    import asyncpg
-
-    name = f"fieldedge_bench_imports_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    await admin.execute(f"CREATE DATABASE {name}")
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    await migrations.upgrade(url)
-    return url, (admin, name)
-
-
 async def _job(deps: Any, admin: Any, data: bytes) -> dict[str, Any]:
     from fieldedge.domain.imports import ImportKind
     from fieldedge.services.imports import records
@@ -131,6 +114,7 @@ async def _baseline(deps: Any, company_id: uuid.UUID, rows: int) -> float:
 
 
 async def run(backend: str, rows: int) -> dict[str, Any]:
+    from bench.webhooks import _database  # a fresh migrated database of the backend
     from fieldedge.domain.access import Principal
     from fieldedge.domain.identity import Role
     from fieldedge.services.auth.register import Register, register

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldedge.errors import FieldedgeError, NotFound, ValidationFailed
 from fieldedge_handlers.cli.common import CliError, deps_or_exit
@@ -33,6 +33,21 @@ def _text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CliError(f"{path}: not UTF-8 (line {line}); save it as CSV UTF-8", 2) from None
+
+
+T = TypeVar("T")
+
+
+def _run(work: Coroutine[Any, Any, T], path: Path) -> T:
+    """Run an import; its errors as the CLI's (2: the file or an argument is wrong)."""
+    try:
+        return asyncio.run(work)
+    except ValidationFailed as exc:
+        raise CliError(f"{path}: {exc.message}", 2) from None
+    except NotFound as exc:
+        raise CliError(exc.message, 2) from None
+    except FieldedgeError as exc:
+        raise CliError(exc.message) from None
 
 
 def contacts(args: argparse.Namespace) -> int:
@@ -56,13 +71,7 @@ def contacts(args: argparse.Namespace) -> int:
             )
 
     try:
-        report = asyncio.run(go())
-    except ValidationFailed as exc:
-        raise CliError(f"{args.file}: {exc.message}", 2) from None
-    except NotFound as exc:
-        raise CliError(exc.message, 2) from None
-    except FieldedgeError as exc:
-        raise CliError(exc.message) from None
+        report = _run(go(), args.file)
     finally:
         progress.finish()
     for error in report.errors:
@@ -119,14 +128,7 @@ def bulk(args: argparse.Namespace) -> int:
             rows = read_records(_file_chunks(args.file), HEADERS[kind])
             await apply_rows(run, rows, deps, on_batch)
 
-    try:
-        asyncio.run(go())
-    except ValidationFailed as exc:
-        raise CliError(f"{args.file}: {exc.message}", 2) from None
-    except NotFound as exc:
-        raise CliError(exc.message, 2) from None
-    except FieldedgeError as exc:
-        raise CliError(exc.message) from None
+    _run(go(), args.file)
     verb = "would create" if args.dry_run else "created"
     print(
         f"{counts.rows} rows: {verb} {counts.created}, updated {counts.updated}, "
