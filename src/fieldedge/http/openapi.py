@@ -256,7 +256,7 @@ def _file_body(field: str, media: str = "application/octet-stream") -> dict[str,
     }
     content: dict[str, Any] = {"multipart/form-data": {"schema": schema}}
     if media == "text/csv":
-        content[media] = {"schema": {"type": "string"}}
+        content[media] = {"schema": {"type": "string", "minLength": 1}}
     return {"required": True, "content": content}
 
 
