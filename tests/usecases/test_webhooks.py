@@ -14,13 +14,14 @@ import pytest
 
 from fakes.webhook_sender import ScriptedSender, signed_by
 from fieldedge.domain.webhooks import MAX_ATTEMPTS, DeliveryStatus, WebhookEndpoint
-from fieldedge.errors import Forbidden, NotFound, ValidationFailed
+from fieldedge.errors import DependencyUnavailable, Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.webhooks import SentWebhook, WebhookFailed
 from fieldedge.services import contacts
 from fieldedge.services.outbox.backoff import WEBHOOK_DELAYS_S
 from fieldedge.services.outbox.dispatcher import dispatch_due
 from fieldedge.services.webhooks import endpoints
 from fieldedge.services.webhooks.emit import KIND
+from fieldedge_adapters.kv import MemoryKV
 
 from .world import World
 
@@ -286,4 +287,29 @@ async def test_a_company_without_endpoints_is_remembered_and_a_subscription_clea
     await subscribe(hooked, "contact.created")
     assert await hooked.deps.kv.get(presence.key(hooked.id)) == b"1"
     made = await new_contact(hooked, "Dr. Iyer")
+    assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]
+
+
+class _DownKV(MemoryKV):
+    """A KV that is down: every call fails as an adapter's would."""
+
+    async def get(self, key: str) -> bytes | None:
+        raise DependencyUnavailable("kv")
+
+    async def set(
+        self, key: str, value: bytes, *, ttl_s: float | None = None, nx: bool = False
+    ) -> bool:
+        raise DependencyUnavailable("kv")
+
+    async def delete(self, key: str) -> None:
+        raise DependencyUnavailable("kv")
+
+
+async def test_with_the_kv_down_a_write_reads_the_endpoints_and_subscribing_still_works(
+    hooked: World,
+) -> None:
+    await new_contact(hooked)  # remembered: no endpoint
+    hooked.deps = replace(hooked.deps, kv=_DownKV())
+    await subscribe(hooked, "contact.created")  # the flag cannot be set: not an error
+    made = await new_contact(hooked, "Dr. Iyer")  # the flag cannot be read: the read runs
     assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]
