@@ -230,3 +230,20 @@ async def test_an_email_of_another_company_is_a_row_error(world: World, deps: ob
     assert (await _report(world, done.id))[1][3] == (
         "email: Another account already uses this email."
     )
+
+
+async def test_a_file_problem_quoting_the_file_is_stored_clean_and_short(world: World) -> None:
+    header = ",".join(f"col\x01{n}" for n in range(80))
+    failed = await _import(world, f"sku,name,unit_price,{header}\n")
+    assert failed.status is ImportStatus.FAILED
+    assert failed.message is not None
+    assert failed.message.startswith("Unknown column(s): col?0, col?1")
+    assert len(failed.message) == 500
+
+
+async def test_a_file_name_with_a_control_character_is_422(world: World) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        await records.start_import(
+            world.as_("admin"), ImportKind.PRODUCTS, "a\x00.csv", b"sku\n", world.deps
+        )
+    assert "fileName" in (caught.value.details or {})

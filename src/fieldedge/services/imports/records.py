@@ -24,6 +24,7 @@ import structlog
 from fieldedge.domain.access import Action, Principal, require
 from fieldedge.domain.imports import Import, ImportKind, ImportStatus
 from fieldedge.domain.outbox import OutboxEvent
+from fieldedge.domain.text import unsafe_character
 from fieldedge.errors import Conflict, ValidationFailed
 from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import audit, found, queue_task
@@ -62,6 +63,8 @@ async def start_import(
     require(principal, Action.IMPORT_MANAGE)
     if not data:
         raise ValidationFailed(details={"file": ["The file is empty."]})
+    if why := unsafe_character(file_name, multiline=False):
+        raise ValidationFailed(details={"fileName": [why]})
     company_id, now = principal.tenant, deps.clock.now()
     record = Import(
         id=deps.ids.new(),
@@ -139,7 +142,17 @@ async def _claim(deps: Deps, company_id: UUID, import_id: UUID) -> Import | None
     return record
 
 
+def _storable(message: str | None) -> str | None:
+    """A file's problem as the record keeps it: it may quote the file (a header cell),
+    so no control character, and at most 500 characters."""
+    if message is None:
+        return None
+    clean = "".join(c if unsafe_character(c, multiline=False) is None else "?" for c in message)
+    return clean if len(clean) <= 500 else clean[:499] + "…"
+
+
 async def _finish(deps: Deps, record: Import, status: ImportStatus, message: str | None) -> None:
+    message = _storable(message)
     now = deps.clock.now()
     async with deps.db.unit_of_work(Scope.tenant(record.company_id)) as uow:
         stored = found(await uow.imports.get(record.id, lock=True), NOUN)
