@@ -124,6 +124,9 @@ class GuardedStore(_Guard):
     async def read_prefix(self, key: str, length: int) -> bytes:
         return await self._call(lambda: self.inner.read_prefix(key, length))
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        return await self._call(lambda: self.inner.read_range(key, start, length))
+
     async def delete(self, key: str) -> None:
         await self._call(lambda: self.inner.delete(key))
 

@@ -190,6 +190,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/work-orders/{id}/attachments", "GET"): Rule(A.WORK_ORDER_READ),
     ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "GET"): Rule(A.WORK_ORDER_READ),
     ("/api/v1/work-orders/{id}/attachments/{attachment_id}", "DELETE"): Rule(A.WORK_ORDER_WORK),
+    ("/api/v1/imports", "POST"): Rule(A.IMPORT_MANAGE),
+    ("/api/v1/imports/{id}", "GET"): Rule(A.IMPORT_MANAGE),
+    ("/api/v1/imports/{id}/report", "GET"): Rule(A.IMPORT_MANAGE),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.

@@ -189,6 +189,7 @@ OWNER = {
     "deliveries": "webhook_delivery",
     "maintenance-schedules": "maintenance_schedule",
     "attachments": "work_order_attachment",
+    "imports": "import",
 }
 
 

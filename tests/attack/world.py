@@ -21,6 +21,7 @@ TABLES = (
     "beats", "beat_stops", "plans", "route_days",
     "sites", "equipment_types", "equipment", "checklist_templates", "work_orders",
     "api_keys", "webhook_endpoints", "webhook_deliveries", "maintenance_schedules",
+    "imports",
 )  # fmt: skip
 
 
@@ -255,6 +256,13 @@ async def build_world(api: Api) -> World:
     ping = await _ok(
         await client.post(f"/api/v1/webhooks/{webhook['id']}/test", headers=admin), 200
     )
+    upload = await _ok(
+        await client.post(
+            "/api/v1/imports", params={"kind": "products", "dryRun": "true"},
+            content=b"sku,name,unit_price\nSWEEP-1,Sweep pen,100\n",
+            headers={**admin, "Content-Type": "text/csv"},
+        ), 202,
+    )  # fmt: skip
     rival = await _ok(
         await client.post(
             "/api/v1/contacts", json={"name": SECRET_B}, headers=bearer(world.tokens["rep_b"])
@@ -271,6 +279,7 @@ async def build_world(api: Api) -> World:
         "api_key": api_key["id"],
         "webhook": webhook["id"],
         "webhook_delivery": ping["id"],
+        "import": upload["id"],
         "contact": contact["id"],
         "product": product["id"],
         "visit": visit["id"],

@@ -34,6 +34,7 @@ from .world import (
     audit_entry,
     contact,
     idempotency_record,
+    new_id,
     outbox_event,
     payment,
     photo,
@@ -282,3 +283,26 @@ async def store_entries(database: Database, *tenants: Tenant) -> None:
         async with t.uow(database) as uow:
             await uow.audit.append(audit_entry(t.id))
             await uow.commit()
+
+
+async def test_another_tenants_imports_and_skus_are_out_of_reach(database: Database) -> None:
+    from fieldedge.domain.imports import Import, ImportKind
+
+    a = await everything(database, "A")
+    b = await tenant(database, "B")
+    record = Import(id=new_id(), company_id=a.t.id, kind=ImportKind.PRODUCTS, file_name="a.csv",
+                    file_key=f"{a.t.id}/imports/x/upload.csv", size_bytes=10,
+                    created_by=a.t.manager.id, created_at=NOW, updated_at=NOW)  # fmt: skip
+    async with a.t.uow(database) as uow:
+        await uow.imports.add(record)
+        await uow.commit()
+    async with b.uow(database) as uow:
+        assert await uow.imports.get(record.id, lock=True) is None
+        assert await uow.products.by_skus([a.product.sku]) == []
+    taken = record.model_copy(update={"file_name": "taken.csv"})
+    await attempt(database, b.scope, saving("imports", taken))
+    async with a.t.uow(database) as uow:
+        stored = await uow.imports.get(record.id)
+        assert [p.id for p in await uow.products.by_skus([a.product.sku])] == [a.product.id]
+    assert stored is not None
+    assert stored.file_name == "a.csv"

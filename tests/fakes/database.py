@@ -38,6 +38,7 @@ from .identity import (
     MemoryResetTokenRepository,
     MemoryUserRepository,
 )
+from .imports import MemoryImportRepository
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
 from .service import (
     MemoryChecklistTemplateRepository,
@@ -188,6 +189,10 @@ class MemoryUnitOfWork:
     @property
     def maintenance_schedules(self) -> MemoryMaintenanceScheduleRepository:
         return self._repo(MemoryMaintenanceScheduleRepository)  # type: ignore[no-any-return]
+
+    @property
+    def imports(self) -> MemoryImportRepository:
+        return self._repo(MemoryImportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

@@ -227,6 +227,14 @@ class MemoryProductRepository(MemoryRepository[Product]):
             await self._check_sku(product)
         self._save(product)
 
+    async def by_skus(self, skus: Collection[str]) -> Sequence[Product]:
+        rows = await self._rows(where(self._live, lambda row: row["sku"] in skus))
+        return [self._entity(row) for row in rows]
+
+    async def add_many(self, products: Sequence[Product]) -> None:
+        for product in products:
+            self._add(product)
+
     async def list(self, query: ProductQuery) -> Sequence[Record]:
         test = where(
             lambda row: query.active is None or row["active"] == query.active,

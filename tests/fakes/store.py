@@ -54,6 +54,7 @@ SCHEDULES = "maintenance_schedules"
 API_KEYS = "api_keys"
 WEBHOOK_ENDPOINTS = "webhook_endpoints"
 WEBHOOK_DELIVERIES = "webhook_deliveries"
+IMPORTS = "imports"
 
 # Tables with a ``version`` column: their rows are stamped at commit.
 VERSIONED = frozenset(

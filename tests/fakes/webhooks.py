@@ -38,6 +38,11 @@ class MemoryWebhookRepository(MemoryRepository[WebhookEndpoint]):
         ]
         return [self._entity(row) for row in sorted(wanted, key=lambda r: r["id"])]
 
+    async def any_active(self) -> bool:
+        table = self.table
+        rows = [r for r in self._txn.every(table) if self._txn.visible(table, r)]
+        return any(r["deleted_at"] is None and r["active"] for r in rows)
+
     async def add_delivery(self, delivery: WebhookDelivery) -> None:
         self._check_owned(delivery.company_id)
         self._txn.insert(WEBHOOK_DELIVERIES, delivery.values(), delivery)

@@ -65,6 +65,7 @@ EXPECTED = {
     Action.API_KEY_MANAGE: {A},
     Action.WEBHOOK_MANAGE: {A},
     Action.EQUIPMENT_HEALTH: {A, M},
+    Action.IMPORT_MANAGE: {A},
 }
 
 

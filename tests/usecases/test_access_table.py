@@ -14,6 +14,7 @@ from contract.world import store, user
 from fieldedge.domain.access import PERMISSIONS, Action, Principal
 from fieldedge.domain.expenses import ExpenseCategory
 from fieldedge.domain.identity import Role
+from fieldedge.domain.imports import ImportKind
 from fieldedge.domain.orders import OrderStatus
 from fieldedge.domain.payments import PaymentMethod
 from fieldedge.domain.pricing import ItemRequest
@@ -43,6 +44,7 @@ from fieldedge.services.company import audit_log, platform, settings
 from fieldedge.services.contact_search import ContactFilter, list_contacts
 from fieldedge.services.equipment_health import equipment_health
 from fieldedge.services.export_event import request_export
+from fieldedge.services.imports import records as import_records
 from fieldedge.services.outbox.admin import list_outbox
 from fieldedge.services.sync.pull import pull
 from fieldedge.services.users import manage
@@ -238,6 +240,9 @@ ACTS: dict[Action, Act] = {
     Action.API_KEY_MANAGE: lambda w, p: api_keys.list_keys(p, None, 20, w.deps),
     Action.WEBHOOK_MANAGE: lambda w, p: webhook_endpoints.list_endpoints(p, None, 20, w.deps),
     Action.EQUIPMENT_HEALTH: lambda w, p: equipment_health(p, w.deps),
+    Action.IMPORT_MANAGE: lambda w, p: import_records.start_import(
+        p, ImportKind.PRODUCTS, "a.csv", b"sku,name,unit_price\n", w.deps
+    ),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

@@ -14,13 +14,14 @@ import pytest
 
 from fakes.webhook_sender import ScriptedSender, signed_by
 from fieldedge.domain.webhooks import MAX_ATTEMPTS, DeliveryStatus, WebhookEndpoint
-from fieldedge.errors import Forbidden, NotFound, ValidationFailed
+from fieldedge.errors import DependencyUnavailable, Forbidden, NotFound, ValidationFailed
 from fieldedge.ports.webhooks import SentWebhook, WebhookFailed
 from fieldedge.services import contacts
 from fieldedge.services.outbox.backoff import WEBHOOK_DELAYS_S
 from fieldedge.services.outbox.dispatcher import dispatch_due
 from fieldedge.services.webhooks import endpoints
 from fieldedge.services.webhooks.emit import KIND
+from fieldedge_adapters.kv import MemoryKV
 
 from .world import World
 
@@ -252,3 +253,63 @@ async def test_endpoints_are_the_companys_own(hooked: World, other: World) -> No
         await endpoints.get_endpoint(other.as_("admin"), endpoint.id, other.deps)
     with pytest.raises(NotFound):
         await endpoints.ping(other.as_("admin"), endpoint.id, other.deps)
+
+
+async def test_order_created_carries_the_orders_number(
+    hooked: World, sender: ScriptedSender
+) -> None:
+    from fieldedge.services.orders import CreateOrder, ItemRequest, create_order
+
+    await subscribe(hooked, "order.created")
+    buyer = await hooked.contact("rep_a1")
+    pen = await hooked.product()
+    order = await create_order(
+        hooked.as_("rep_a1"), CreateOrder(buyer.id, [ItemRequest(pen.id, 2)]), hooked.deps
+    )
+    assert order.number is not None
+    assert (await dispatch_due(hooked.deps)).sent == 1
+    (post,) = sender.posts
+    sent = json.loads(post.body)
+    assert (sent["type"], sent["data"]["id"]) == ("order.created", str(order.id))
+    assert sent["data"]["number"] == order.number
+    assert signed_by((await endpoints.list_endpoints(hooked.as_("admin"), None, 5,
+                                                    hooked.deps)).items[0].secret,
+                     post.headers, post.body)  # fmt: skip
+
+
+async def test_a_company_without_endpoints_is_remembered_and_a_subscription_clears_it(
+    hooked: World,
+) -> None:
+    from fieldedge.services.webhooks import presence
+
+    await new_contact(hooked)
+    assert await hooked.deps.kv.get(presence.key(hooked.id)) == b"0"
+    await subscribe(hooked, "contact.created")
+    assert await hooked.deps.kv.get(presence.key(hooked.id)) == b"1"
+    made = await new_contact(hooked, "Dr. Iyer")
+    assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]
+
+
+class _DownKV(MemoryKV):
+    """A KV that is down: every call fails as an adapter's would."""
+
+    async def get(self, key: str) -> bytes | None:
+        raise DependencyUnavailable("kv")
+
+    async def set(
+        self, key: str, value: bytes, *, ttl_s: float | None = None, nx: bool = False
+    ) -> bool:
+        raise DependencyUnavailable("kv")
+
+    async def delete(self, key: str) -> None:
+        raise DependencyUnavailable("kv")
+
+
+async def test_with_the_kv_down_a_write_reads_the_endpoints_and_subscribing_still_works(
+    hooked: World,
+) -> None:
+    await new_contact(hooked)  # remembered: no endpoint
+    hooked.deps = replace(hooked.deps, kv=_DownKV())
+    await subscribe(hooked, "contact.created")  # the flag cannot be set: not an error
+    made = await new_contact(hooked, "Dr. Iyer")  # the flag cannot be read: the read runs
+    assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]

@@ -27,6 +27,13 @@ def _by_ids(tenant: bool) -> Any:
 
 
 @shape
+def _by_skus(tenant: bool) -> Any:
+    return sa.select(T).where(
+        *tenant_filter(T, tenant), T.c.deleted_at.is_(None), any_of(T.c.sku, "skus")
+    )
+
+
+@shape
 def _list(after: bool, active: bool, q: bool, tenant: bool) -> Any:
     statement = sa.select(T).where(*tenant_filter(T, tenant), T.c.deleted_at.is_(None))
     if after:
@@ -76,6 +83,15 @@ class SqlProductRepository(Repository[Product]):
         if "sku" in product.changes():
             await self._check_sku(product)
         self._save(product)
+
+    async def by_skus(self, skus: Collection[str]) -> Sequence[Product]:
+        if not skus:
+            return []
+        return await self._many(_by_skus(self._tenant), skus=list(skus))
+
+    async def add_many(self, products: Sequence[Product]) -> None:
+        for product in products:
+            self._add(product)
 
     async def list(self, query: ProductQuery) -> Sequence[Record]:
         statement = _list(

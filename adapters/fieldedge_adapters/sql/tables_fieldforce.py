@@ -351,6 +351,9 @@ class TargetRow(SQLModel, table=True):
 
 # Registered with the field-force tables wherever they are collected (migrations, tests).
 from fieldedge_adapters.sql import tables_beats as _beats  # noqa: E402, F401
+
+# The bulk-import records (0018).
+from fieldedge_adapters.sql import tables_imports as _imports  # noqa: E402, F401
 from fieldedge_adapters.sql import tables_integrations as _integrations  # noqa: E402, F401
 
 # The field-service tables (sites, equipment), registered with these (0013).

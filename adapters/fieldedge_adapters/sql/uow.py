@@ -22,6 +22,7 @@ from fieldedge_adapters.sql.contacts import SqlContactRepository
 from fieldedge_adapters.sql.equipment import SqlEquipmentRepository, SqlEquipmentTypeRepository
 from fieldedge_adapters.sql.expenses import SqlExpenseRepository
 from fieldedge_adapters.sql.idempotency import SqlIdempotencyRepository
+from fieldedge_adapters.sql.imports import SqlImportRepository
 from fieldedge_adapters.sql.maintenance import SqlMaintenanceScheduleRepository
 from fieldedge_adapters.sql.orders import SqlOrderRepository
 from fieldedge_adapters.sql.outbox import SqlOutboxRepository
@@ -181,6 +182,10 @@ class SqlUnitOfWork:
     @property
     def maintenance_schedules(self) -> SqlMaintenanceScheduleRepository:
         return self._repo(SqlMaintenanceScheduleRepository)  # type: ignore[no-any-return]
+
+    @property
+    def imports(self) -> SqlImportRepository:
+        return self._repo(SqlImportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self._txn.savepoint()

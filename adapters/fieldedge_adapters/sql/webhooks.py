@@ -66,14 +66,20 @@ class SqlWebhookRepository(Repository[WebhookEndpoint]):
     async def list(self, *, after: UUID | None, limit: int) -> Sequence[WebhookEndpoint]:
         return await self._many(_list(after is not None, self._tenant), after=after, limit=limit)
 
-    async def subscribed(self, event_type: str) -> Sequence[WebhookEndpoint]:
+    async def _active(self) -> Sequence[WebhookEndpoint]:
         if self._active_endpoints is None:
             # Straight to the connection, not through ``Txn.rows``: that would first send
             # the write's queued rows, which belong in its one stamping statement at commit
             # (and whose clash ``commit`` reports). This transaction never writes endpoints.
             rows = await self._txn.tx.rows(_active(self._tenant), self._params())
             self._active_endpoints = [self._entity(row) for row in rows]
-        return [e for e in self._active_endpoints if event_type in e.event_types]
+        return self._active_endpoints
+
+    async def subscribed(self, event_type: str) -> Sequence[WebhookEndpoint]:
+        return [e for e in await self._active() if event_type in e.event_types]
+
+    async def any_active(self) -> bool:
+        return bool(await self._active())
 
     async def add_delivery(self, delivery: WebhookDelivery) -> None:
         self._check_owned(delivery.company_id)

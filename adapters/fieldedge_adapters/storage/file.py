@@ -97,10 +97,14 @@ class FileStore:
             return None
 
     async def read_prefix(self, key: str, length: int) -> bytes:
+        return await self.read_range(key, 0, length)
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
         path = self._path(key)
 
         def read() -> bytes:
             with path.open("rb") as handle:
+                handle.seek(max(start, 0))
                 return handle.read(max(length, 0))
 
         return await self._run(read, key)

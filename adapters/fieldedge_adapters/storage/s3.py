@@ -66,18 +66,22 @@ class S3Store:
         )
 
     async def read_prefix(self, key: str, length: int) -> bytes:
+        return await self.read_range(key, 0, length)
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
         check_key(key)
         if length <= 0:
             return b""
+        start = max(start, 0)
         async with self._aws.call() as client:
             try:
                 response = await client.get_object(
-                    Bucket=self._bucket, Key=key, Range=f"bytes=0-{length - 1}"
+                    Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
                 )
             except ClientError as exc:
                 if error_code(exc) in _MISSING:
                     raise NotFound(f"No object at {key!r}.") from exc
-                if error_code(exc) == "InvalidRange":  # the object is empty
+                if error_code(exc) == "InvalidRange":  # at or past the end (or empty)
                     return b""
                 raise
             async with response["Body"] as body:

@@ -88,6 +88,7 @@ class Action(StrEnum):
     API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
     WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
     EQUIPMENT_HEALTH = "equipment.health"  # the report: a MANAGER their team's work, ADMIN all
+    IMPORT_MANAGE = "import.manage"  # bulk-import products and users, read the reports
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -147,6 +148,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.API_KEY_MANAGE: _ADMIN,
     Action.WEBHOOK_MANAGE: _ADMIN,
     Action.EQUIPMENT_HEALTH: _STAFF,
+    Action.IMPORT_MANAGE: _ADMIN,
 }
 
 

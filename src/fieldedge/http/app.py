@@ -33,6 +33,7 @@ from fieldedge.http.routes import (
     files,
     health,
     held_photos,
+    imports,
     orders,
     outbox,
     payments,
@@ -87,6 +88,7 @@ def api_routes() -> list[BaseRoute]:
         *webhooks.routes,
         *analytics_routes.routes,
         *work_order_attachments.routes,
+        *imports.routes,
     ]
 
 

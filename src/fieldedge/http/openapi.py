@@ -258,8 +258,15 @@ def _reachable(roots: set[str], defs: dict[str, Any]) -> set[str]:
     return seen
 
 
-def _file_body(field: str) -> dict[str, Any]:
-    """A multipart body with one file part, so the docs page offers a file picker."""
+_FILES = {
+    "application/octet-stream": "The photo (JPEG, PNG or WebP; the bytes decide), up to 10 MiB.",
+    "text/csv": "The CSV file (UTF-8), up to 10 MiB; or send it as the whole body (text/csv).",
+}
+
+
+def _file_body(field: str, media: str = "application/octet-stream") -> dict[str, Any]:
+    """A multipart body with one file part, so the docs page offers a file picker (and,
+    for a CSV, the raw body too)."""
     schema = {
         "type": "object",
         "required": [field],
@@ -267,16 +274,16 @@ def _file_body(field: str) -> dict[str, Any]:
             field: {
                 "type": "string",
                 "format": "binary",
-                "contentMediaType": "application/octet-stream",
-                "description": "The photo (JPEG, PNG or WebP; the bytes decide), up to 10 MiB.",
+                "contentMediaType": media,
+                "description": _FILES[media],
             }
         },
         "additionalProperties": False,
     }
-    return {
-        "required": True,
-        "content": {"multipart/form-data": {"schema": schema}},
-    }
+    content: dict[str, Any] = {"multipart/form-data": {"schema": schema}}
+    if media == "text/csv":
+        content[media] = {"schema": {"type": "string", "minLength": 1}}
+    return {"required": True, "content": content}
 
 
 def _operation_id(op: Operation) -> str:
@@ -324,7 +331,7 @@ def build_openapi(routes: Iterable[BaseRoute], *, version: str) -> dict[str, Any
                 },
             }
         if op.file_field is not None:
-            item["requestBody"] = _file_body(op.file_field)
+            item["requestBody"] = _file_body(op.file_field, op.file_type)
         paths.setdefault(path, {})[method] = item
     return {
         "openapi": "3.1.0",

@@ -26,6 +26,8 @@ class Operation:
     body: type[BaseModel] | None = None
     # A multipart/form-data body carrying one file in this field (photo uploads).
     file_field: str | None = None
+    # The file part's kind, for the docs (``text/csv``: an import, also taken as the raw body).
+    file_type: str = "application/octet-stream"
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     many: bool = False  # data is a list of ``response`` with pagination

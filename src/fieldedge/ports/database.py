@@ -49,6 +49,7 @@ from fieldedge.ports.fieldforce import (
     ProductRepository,
     VisitRepository,
 )
+from fieldedge.ports.imports import ImportRepository
 from fieldedge.ports.maintenance import MaintenanceScheduleRepository
 from fieldedge.ports.records import Record
 from fieldedge.ports.sites import SiteRepository
@@ -513,6 +514,9 @@ class UnitOfWork(Protocol):
 
     @property
     def maintenance_schedules(self) -> MaintenanceScheduleRepository: ...
+
+    @property
+    def imports(self) -> ImportRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes

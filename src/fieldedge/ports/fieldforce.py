@@ -158,6 +158,15 @@ class ProductRepository(Protocol):
         """Raises ``Conflict`` when a changed SKU is taken by another live product."""
         ...
 
+    async def by_skus(self, skus: Collection[str]) -> Sequence[Product]:
+        """The live products with these SKUs (an import's batch, in one read)."""
+        ...
+
+    async def add_many(self, products: Sequence[Product]) -> None:
+        """Add products whose SKUs the caller has just read as free (``by_skus``), without
+        a check per row; a SKU taken meanwhile is a ``Conflict`` at the latest at commit."""
+        ...
+
     async def list(self, query: ProductQuery) -> Sequence[Record]: ...
 
 

@@ -44,6 +44,11 @@ class ObjectStore(Protocol):
         """The first ``length`` bytes of an object (to check magic bytes without a full read)."""
         ...
 
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Up to ``length`` bytes from offset ``start`` (fewer at the end, ``b""`` past it):
+        a large object read in pieces, in bounded memory."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def presign_put(

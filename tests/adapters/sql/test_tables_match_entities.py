@@ -24,6 +24,7 @@ from fieldedge.domain.equipment import Equipment, EquipmentType
 from fieldedge.domain.expenses import ExpenseClaim
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.domain.identity import PasswordResetToken, RefreshToken, User
+from fieldedge.domain.imports import Import
 from fieldedge.domain.maintenance import MaintenanceSchedule
 from fieldedge.domain.orders import Order
 from fieldedge.domain.outbox import OutboxEvent
@@ -37,6 +38,7 @@ from fieldedge.domain.work_orders import ChecklistTemplate, WorkOrder
 from fieldedge_adapters.sql import tables as t
 from fieldedge_adapters.sql import tables_expenses as ex
 from fieldedge_adapters.sql import tables_fieldforce as ff
+from fieldedge_adapters.sql import tables_imports as tim
 from fieldedge_adapters.sql import tables_integrations as ti
 from fieldedge_adapters.sql import tables_service as sv
 from fieldedge_adapters.sql import tables_territories as tt
@@ -65,6 +67,7 @@ PAIRS: list[tuple[type[Entity], Any, set[str]]] = [
     (WorkOrder, sv.WorkOrderRow, {"field_versions"}),
     (MaintenanceSchedule, sv.MaintenanceScheduleRow, {"field_versions"}),
     (ApiKey, ti.ApiKeyRow, set()),
+    (Import, tim.ImportRow, set()),
 ]
 # Stored NULL-able for the adapter's own reasons though the field never is None.
 LOOSER = {("idempotency_keys", "response_status"), ("idempotency_keys", "response_body")}

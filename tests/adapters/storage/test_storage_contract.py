@@ -42,6 +42,17 @@ async def test_read_prefix_returns_only_the_first_bytes(store: ObjectStore) -> N
     assert await store.read_prefix(KEY, 10_000) == PNG
 
 
+async def test_read_range_reads_a_piece_and_nothing_past_the_end(store: ObjectStore) -> None:
+    await store.put(KEY, PNG, content_type="image/png")
+
+    assert await store.read_range(KEY, 1, 3) == PNG[1:4]
+    assert await store.read_range(KEY, 70, 100) == PNG[70:]
+    assert await store.read_range(KEY, len(PNG), 8) == b""
+    assert await store.read_range(KEY, len(PNG) + 5, 8) == b""
+    with pytest.raises(NotFound):
+        await store.read_range("c0ffee/nothing-here", 0, 4)
+
+
 async def test_empty_object_round_trips(store: ObjectStore) -> None:
     await store.put("c0ffee/empty.bin", b"", content_type="application/octet-stream")
 

@@ -56,12 +56,10 @@ async def test_a_check_in_reads_three_things_and_writes_once(quiet: Team, db: Da
     body = {"contactId": contact["id"], "latitude": 18.5207, "longitude": 73.8567, "accuracyM": 9}
     sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/visits", body))
     if db.name == "postgresql":
-        # scope; the contact, the company (geofence), the previous check-in, the webhook
-        # endpoints that want visit.checked_in; the stamping statement (visit, audit
-        # entry, outbox events, version); commit.
-        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], (
-            sent
-        )
+        # scope; the contact, the company (geofence), the previous check-in (no webhook
+        # endpoints: the KV knows the company has none); the stamping statement (visit,
+        # audit entry, outbox events, version); commit.
+        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], sent
     else:
         assert len(sent) <= 9, sent
 
@@ -75,11 +73,10 @@ async def test_an_order_reads_what_it_prices_and_writes_once(quiet: Team, db: Da
     }
     sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/orders", body))
     if db.name == "postgresql":
-        # scope; the contact, the prices, the company (currency), the webhook endpoints;
-        # the stamping statement (order, its number, audit entry, version); commit.
-        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], (
-            sent
-        )
+        # scope; the contact, the prices, the company (currency) (no webhook endpoints:
+        # the KV knows); the stamping statement (order, its number, audit entry, version);
+        # commit.
+        assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "WITH", "COMMIT"], sent
     else:
         assert len(sent) <= 9, sent
 
@@ -99,3 +96,37 @@ async def test_a_days_route_is_three_reads_however_many_plans(quiet: Team, db: D
         assert kinds(sent) == ["BEGIN", "SELECT", "SELECT", "SELECT", "ROLLBACK"], sent
     else:
         assert len(sent) <= 5, sent
+
+
+def endpoint_reads(sent: list[str]) -> list[str]:
+    return [statement for statement in sent if "webhook_endpoints" in statement]
+
+
+async def test_a_write_in_a_company_without_endpoints_reads_none(quiet: Team, db: Database) -> None:
+    first = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/contacts", {"name": "A"}))
+    assert len(endpoint_reads(first)) == 1, first  # no flag yet: read once, remembered
+    again = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/contacts", {"name": "B"}))
+    assert endpoint_reads(again) == [], again
+
+
+@pytest.fixture
+async def hooked(db: Database, tmp_path: Path) -> AsyncIterator[Team]:
+    """``quiet``, with endpoints allowed on loopback (nothing listens on port 9)."""
+    async with open_api(db, tmp_path, outbox_inline=False, webhook_allow_loopback=True) as api:
+        yield await build_team(api)
+
+
+async def test_a_subscription_turns_the_endpoint_read_back_on(hooked: Team, db: Database) -> None:
+    quiet = hooked
+    await quiet.contact()  # the company is remembered as having no endpoint
+    body = {"url": "http://127.0.0.1:9/hook", "eventTypes": ["contact.created"]}
+    hook = await quiet.post("admin", "/api/v1/webhooks", body)
+    assert hook.status_code == 201, hook.text
+    sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/contacts", {"name": "C"}))
+    assert len(endpoint_reads(sent)) == 1, sent
+    assert await quiet.count("outbox") >= 1
+    deleted = await quiet.delete("admin", f"/api/v1/webhooks/{hook.json()['data']['id']}")
+    assert deleted.status_code == 200
+    await counted(db, lambda: quiet.post("rep_a1", "/api/v1/contacts", {"name": "D"}))
+    sent = await counted(db, lambda: quiet.post("rep_a1", "/api/v1/contacts", {"name": "E"}))
+    assert endpoint_reads(sent) == [], sent

@@ -1,5 +1,5 @@
 """Cap request bodies before anything reads them: JSON at ``max_json_bytes``, uploads
-(multipart, images, octet-stream) at ``max_upload_bytes``. Over the cap is a 413."""
+(multipart, images, octet-stream, CSV imports) at ``max_upload_bytes``. Over the cap is a 413."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fieldedge.errors import MalformedRequest, PayloadTooLarge
 from fieldedge.http.envelope import error_body
 
-_UPLOAD_TYPES = ("multipart/form-data", "image/", "application/octet-stream")
+_UPLOAD_TYPES = ("multipart/form-data", "image/", "application/octet-stream", "text/csv")
 # Multipart framing (boundaries, part headers) on top of the file itself.
 _MULTIPART_SLACK = 64 * 1024
 

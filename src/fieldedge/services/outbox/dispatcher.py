@@ -140,6 +140,7 @@ TASKS: dict[str, str] = {
     "export": "fieldedge.services.export_event:run_export_event",
     "revoke": "fieldedge.services.auth.revocation:run_revoke_event",
     "webhook": "fieldedge.services.webhooks.deliver:run_webhook_event",
+    "import": "fieldedge.services.imports.records:run_import_event",
 }
 WEBHOOK = "webhook"
 

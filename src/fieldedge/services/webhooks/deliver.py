@@ -104,6 +104,25 @@ async def _tell_admins(uow: UnitOfWork, deps: Deps, endpoint: WebhookEndpoint) -
     )  # fmt: skip
 
 
+async def with_order_number(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any]:
+    """An order event with its order's number. A new order is numbered at commit, in the
+    very statement that stores the event (gap-free, in commit order), so ``order.created``
+    is queued before its number exists; by the time it is sent the order is committed
+    and numbered, and the number never changes, so every attempt sends the same body."""
+    data = body.get("data")
+    if not str(body.get("type", "")).startswith("order.") or not isinstance(data, dict):
+        return body
+    if data.get("number") is not None or "id" not in data:
+        return body
+    try:
+        order = await uow.orders.get(UUID(str(data["id"])), include_deleted=True)
+    except ValueError:
+        return body
+    if order is None or order.number is None:
+        return body
+    return {**body, "data": {**data, "number": order.number}}
+
+
 async def run_webhook_event(event: OutboxEvent, deps: Deps) -> None:
     """The dispatcher's task; raises ``NotDelivered`` to be retried, ``TemplateError``
     when retrying cannot help (the endpoint is gone or disabled)."""
@@ -114,6 +133,7 @@ async def run_webhook_event(event: OutboxEvent, deps: Deps) -> None:
     body: dict[str, Any] = event.payload["event"]
     async with deps.db.unit_of_work(scope) as uow:
         endpoint = await uow.webhooks.get(endpoint_id)
+        body = await with_order_number(uow, body)
     if endpoint is None or not endpoint.active:
         raise TemplateError("the endpoint was deleted or disabled")
     result = await attempt(endpoint, body, deps)

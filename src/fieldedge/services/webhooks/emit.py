@@ -3,7 +3,8 @@
 The write's unit of work reads the company's active endpoints that want the event (one
 statement) and queues one outbox event per endpoint, so the deliveries commit or roll
 back with the write itself: never an event for a write that did not happen, never a
-write whose event is lost. A company with no endpoint pays that one read.
+write whose event is lost. A company with no active endpoint reads nothing: the KV
+says so (``presence``), and only a write that finds no flag there reads once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fieldedge.domain.base import Entity
 from fieldedge.ports.database import UnitOfWork
 from fieldedge.services.common import queue_task
 from fieldedge.services.deps import Deps
+from fieldedge.services.webhooks import presence
 
 KIND = "webhook"
 _PRIVATE = frozenset({"company_id", "field_versions", "password_hash"})
@@ -42,6 +44,8 @@ async def emit(uow: UnitOfWork, deps: Deps, event_type: str, entity: Entity) -> 
     company_id = uow.scope.company_id
     if company_id is None:
         return  # webhooks are a company's
+    if not await presence.worth_reading(uow, deps, company_id):
+        return
     endpoints = await uow.webhooks.subscribed(event_type)
     data = data_of(entity) if endpoints else {}
     wanting = [endpoint for endpoint in endpoints if endpoint.wants(event_type, data)]

@@ -16,7 +16,7 @@ from fieldedge.ports.database import Scope, UnitOfWork
 from fieldedge.services.common import audit, found, queue_task
 from fieldedge.services.deps import Deps
 from fieldedge.services.pagination import Page, after_id, page_by_id
-from fieldedge.services.webhooks import signing
+from fieldedge.services.webhooks import presence, signing
 from fieldedge.services.webhooks.deliver import attempt, log_row
 from fieldedge.services.webhooks.destination import checked_address
 from fieldedge.services.webhooks.emit import KIND, event_body
@@ -60,6 +60,7 @@ async def subscribe(principal: Principal, cmd: Subscribe, deps: Deps) -> Webhook
             entity_id=endpoint.id, detail={"url": endpoint.url, "events": endpoint.event_types},
         )  # fmt: skip
         await uow.commit()
+    await presence.changed(deps, principal.tenant, active=True)
     return endpoint
 
 
@@ -96,6 +97,7 @@ async def update_endpoint(
             entity_id=endpoint.id, detail={"fields": sorted(changes)},
         )  # fmt: skip
         await uow.commit()
+    await presence.changed(deps, principal.tenant, active=endpoint.active)
     return endpoint
 
 
@@ -110,6 +112,7 @@ async def delete_endpoint(principal: Principal, endpoint_id: UUID, deps: Deps) -
             uow, deps, "webhook.deleted", actor=principal, entity="webhook", entity_id=endpoint.id
         )
         await uow.commit()
+    await presence.changed(deps, principal.tenant, active=False)
     return endpoint
 
 
