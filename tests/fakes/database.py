@@ -39,6 +39,7 @@ from .identity import (
     MemoryUserRepository,
 )
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
+from .reports import MemoryReportRepository
 from .service import (
     MemoryChecklistTemplateRepository,
     MemoryEquipmentRepository,
@@ -183,6 +184,10 @@ class MemoryUnitOfWork:
     @property
     def work_orders(self) -> MemoryWorkOrderRepository:
         return self._repo(MemoryWorkOrderRepository)  # type: ignore[no-any-return]
+
+    @property
+    def reports(self) -> MemoryReportRepository:
+        return self._repo(MemoryReportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

@@ -87,6 +87,7 @@ class Action(StrEnum):
     WORK_ORDER_WORK = "work_order.work"  # start, hold, fill in, complete, comment: one's own
     API_KEY_MANAGE = "api_key.manage"  # make, list, rotate and revoke integration keys
     WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
+    REPORT_READ = "report.read"  # daily, orders, collections: a MANAGER's team, an ADMIN all
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -145,6 +146,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WORK_ORDER_WORK: _MEMBERS,  # a SALES_REP their own, a MANAGER the team's
     Action.API_KEY_MANAGE: _ADMIN,
     Action.WEBHOOK_MANAGE: _ADMIN,
+    Action.REPORT_READ: _STAFF,
 }
 
 
@@ -190,6 +192,7 @@ KEY_SCOPE: dict[Action, str] = {
     Action.WORK_ORDER_READ: "service:read",
     Action.WORK_ORDER_WRITE: "service:write",
     Action.WORK_ORDER_WORK: "service:write",  # as the ADMIN it acts for: any work order
+    Action.REPORT_READ: "reports:read",  # the company's reports
 }
 
 

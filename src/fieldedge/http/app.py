@@ -47,6 +47,7 @@ from fieldedge.http.routes import (
     webhooks,
 )
 from fieldedge.http.routes import equipment as equipment_routes
+from fieldedge.http.routes import reports as report_routes
 from fieldedge.http.routes import sites as site_routes
 from fieldedge.http.routes import work_orders as work_order_routes
 from fieldedge.services.deps import Deps
@@ -81,6 +82,7 @@ def api_routes() -> list[BaseRoute]:
         *sync.routes,
         *api_keys.routes,
         *webhooks.routes,
+        *report_routes.routes,
     ]
 
 

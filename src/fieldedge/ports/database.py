@@ -50,6 +50,7 @@ from fieldedge.ports.fieldforce import (
     VisitRepository,
 )
 from fieldedge.ports.records import Record
+from fieldedge.ports.reports import ReportRepository
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
@@ -505,6 +506,9 @@ class UnitOfWork(Protocol):
 
     @property
     def work_orders(self) -> WorkOrderRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes
