@@ -179,6 +179,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/webhooks/{id}/test", "POST"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries", "GET"): Rule(A.WEBHOOK_MANAGE),
     ("/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", "POST"): Rule(A.WEBHOOK_MANAGE),
+    ("/api/v1/reports/daily", "GET"): Rule(A.REPORT_READ),
+    ("/api/v1/reports/orders", "GET"): Rule(A.REPORT_READ),
+    ("/api/v1/reports/collections", "GET"): Rule(A.REPORT_READ),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -219,4 +222,5 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.WORK_ORDER_WORK: frozenset({Role.ADMIN, Role.MANAGER, Role.SALES_REP}),
     A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
     A.WEBHOOK_MANAGE: frozenset({Role.ADMIN}),
+    A.REPORT_READ: frozenset({Role.ADMIN, Role.MANAGER}),
 }

@@ -64,6 +64,7 @@ EXPECTED = {
     Action.WORK_ORDER_WORK: {A, M, R},
     Action.API_KEY_MANAGE: {A},
     Action.WEBHOOK_MANAGE: {A},
+    Action.REPORT_READ: {A, M},
 }
 
 

@@ -33,6 +33,7 @@ from fieldedge.services import (
     payments,
     plan_day,
     products,
+    reports,
     sites,
     targets,
     territories,
@@ -236,6 +237,7 @@ ACTS: dict[Action, Act] = {
     Action.WORK_ORDER_WORK: _comment,
     Action.API_KEY_MANAGE: lambda w, p: api_keys.list_keys(p, None, 20, w.deps),
     Action.WEBHOOK_MANAGE: lambda w, p: webhook_endpoints.list_endpoints(p, None, 20, w.deps),
+    Action.REPORT_READ: lambda w, p: reports.daily_report(p, None, w.deps),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.
