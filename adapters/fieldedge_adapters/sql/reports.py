@@ -137,36 +137,39 @@ def _by_time(tenant: bool, users: bool, steps: int, week: bool) -> Any:
     ).group_by(inner.c.key)
 
 
+def _named(sums: Any, names: sa.Table, tenant: bool) -> Any:
+    """Grouped sums keyed by an id, with the name of the ``names`` row of that id (or
+    none: the orders' contact has no territory)."""
+    on = sa.and_(names.c.id == sums.c.key, *tenant_filter(names, tenant))
+    return sa.select(
+        sums.c.key, names.c.name.label("label"), sums.c.orders, sums.c.value
+    ).outerjoin_from(sums, names, on)
+
+
+def _sums(key: Any) -> Any:
+    return sa.select(key.label("key"), sa.func.count().label("orders"),
+                     sa.func.sum(ORDERS.c.total).label("value"))  # fmt: skip
+
+
 @shape
 def _by_rep(tenant: bool, users: bool) -> Any:
-    o, u = ORDERS.c, USERS.c
-    sums = (
-        sa.select(o.user_id.label("key"), sa.func.count().label("orders"),
-                  sa.func.sum(o.total).label("value"))
-        .where(*_taken(tenant, users))
-        .group_by(o.user_id)
-        .subquery()
-    )  # fmt: skip
-    return sa.select(sums.c.key, u.name.label("label"), sums.c.orders, sums.c.value).join_from(
-        sums, USERS, sa.and_(u.id == sums.c.key, *tenant_filter(USERS, tenant))
-    )
+    o = ORDERS.c
+    sums = _sums(o.user_id).where(*_taken(tenant, users)).group_by(o.user_id).subquery()
+    return _named(sums, USERS, tenant)
 
 
 @shape
 def _by_territory(tenant: bool, users: bool) -> Any:
-    o, c, t = ORDERS.c, CONTACTS.c, TERRITORIES.c
+    o, c = ORDERS.c, CONTACTS.c
+    at = sa.and_(c.id == o.contact_id, *tenant_filter(CONTACTS, tenant))
     sums = (
-        sa.select(c.territory_id.label("key"), sa.func.count().label("orders"),
-                  sa.func.sum(o.total).label("value"))
-        .join_from(ORDERS, CONTACTS, sa.and_(c.id == o.contact_id,
-                                             *tenant_filter(CONTACTS, tenant)))
+        _sums(c.territory_id)
+        .join_from(ORDERS, CONTACTS, at)
         .where(*_taken(tenant, users))
         .group_by(c.territory_id)
         .subquery()
-    )  # fmt: skip
-    return sa.select(sums.c.key, t.name.label("label"), sums.c.orders, sums.c.value).outerjoin_from(
-        sums, TERRITORIES, sa.and_(t.id == sums.c.key, *tenant_filter(TERRITORIES, tenant))
     )
+    return _named(sums, TERRITORIES, tenant)
 
 
 @shape
