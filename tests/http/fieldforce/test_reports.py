@@ -228,3 +228,12 @@ def test_importing_the_app_loads_no_plotting() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+async def test_the_openapi_document_names_every_format(team: Team) -> None:
+    spec = (await team.client.get("/api/openapi.json")).json()
+    table = {"application/json", "text/csv; charset=utf-8"}
+    for path, media in (("daily", {*table, "image/png"}), ("orders", {*table, "image/png"}),
+                        ("collections", table)):  # fmt: skip
+        operation = spec["paths"][f"/api/v1/reports/{path}"]["get"]
+        assert set(operation["responses"]["200"]["content"]) == media

@@ -15,7 +15,7 @@ from fieldedge import errors as e
 from fieldedge.domain.access import Action, require
 from fieldedge.domain.reports import Presence
 from fieldedge.http.body import read_query
-from fieldedge.http.csv_out import Cell, csv_response
+from fieldedge.http.csv_out import CSV, Cell, csv_response
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok, rate_headers_of
 from fieldedge.http.guard import principal_of
@@ -180,6 +180,7 @@ routes = [
                 "orders, collections, new contacts (JSON, CSV or a PNG chart)",
                 query=DailyQuery,
                 response=DailyOut,
+                also_media=(CSV, PNG),
                 **_READ,
             ),
         },
@@ -193,6 +194,7 @@ routes = [
                 "product or territory (JSON, CSV or a PNG chart)",
                 query=OrdersQuery,
                 response=OrdersOut,
+                also_media=(CSV, PNG),
                 **_READ,
             ),
         },
@@ -206,6 +208,7 @@ routes = [
                 "90+ days (JSON or CSV)",
                 query=CollectionsQuery,
                 response=CollectionsOut,
+                also_media=(CSV,),
                 **_READ,
             ),
         },
