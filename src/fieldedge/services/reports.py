@@ -141,13 +141,17 @@ async def _people(uow: UnitOfWork, principal: Principal, owners: frozenset[UUID]
                   extra: Iterable[UUID]) -> list[User]:  # fmt: skip
     """Who the report lists: the team (a MANAGER) or every active rep and manager, then
     anyone else whose rows the figures hold, so the list adds up to the totals."""
+    wanted = set(extra)
     listed = await uow.users.list(after=None, limit=MAX_PEOPLE, active=True)
-    people = [u for u in listed if (u.id in owners if owners is not None else u.role in SUBJECTS)]
-    known = {u.id for u in people}
-    for user_id in sorted(set(extra) - known):
-        user = await uow.users.get(user_id)
-        if user is not None:
-            people.append(user)
+    people = [
+        u
+        for u in listed
+        if u.id in wanted or (u.id in owners if owners is not None else u.role in SUBJECTS)
+    ]
+    missing = wanted - {u.id for u in people}
+    if missing:  # one more read, of the deactivated, whose rows still count
+        gone = await uow.users.list(after=None, limit=MAX_PEOPLE, active=False)
+        people += [u for u in gone if u.id in missing]
     return sorted(people, key=lambda u: (u.name.casefold(), str(u.id)))
 
 

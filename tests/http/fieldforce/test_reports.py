@@ -56,6 +56,7 @@ async def _rows(team: Team, db: Database) -> dict[str, UUID]:
         o(a1, 4000, "2026-12-04T18:30:00"),  # 5 Dec local
         o(b1, 8000, "2026-12-04T06:00:00"),
         o(gone.id, 16000, "2026-12-04T07:00:00"),
+        o(UUID(team.ids["admin"]), 100, "2026-12-04T08:00:00"),  # an ADMIN takes one too
         visit(cid, shop.id, a1, checked_in_at=z("2026-12-04T05:00:00"), verified=True),
         visit(cid, shop.id, a1, checked_in_at=z("2026-12-04T06:00:00")),
         visit(cid, shop.id, a1, checked_in_at=z("2026-12-04T07:00:00"), verified=True),
@@ -85,8 +86,8 @@ async def test_the_daily_report_per_rep_and_team(team: Team, db: Database) -> No
     assert (t["reps"], t["attendanceAbsent"], t["attendanceIn"], t["attendanceOut"]) == (4, 4, 0, 0)
     assert (t["orders"], t["orderValue"], t["visits"], t["verifiedPercent"]) == (3, 19000, 3, 66.7)
     everyone = (await team.get("admin", "/api/v1/reports/daily", date=DAY)).json()["data"]
-    assert everyone["team"]["orderValue"] == 27000  # rep_b1's 8000 too
-    assert team.ids["rep_b1"] in {r["userId"] for r in everyone["reps"]}
+    assert everyone["team"]["orderValue"] == 27100  # rep_b1's 8000 and the ADMIN's 100 too
+    assert {team.ids["rep_b1"], team.ids["admin"]} <= {r["userId"] for r in everyone["reps"]}
     refused = await team.get("rep_a1", "/api/v1/reports/daily", date=DAY)
     assert refused.status_code == 403, refused.text
 
@@ -97,10 +98,10 @@ async def test_orders_grouped_and_the_range_checked(team: Team, db: Database) ->
     days = (await team.get("admin", "/api/v1/reports/orders", **week)).json()["data"]
     assert [g["key"] for g in days["groups"]] == [f"2026-12-0{n}" for n in range(1, 8)]
     assert {g["key"]: g["value"] for g in days["groups"] if g["value"]} == {
-        "2026-12-04": 27000, "2026-12-05": 4000,
+        "2026-12-04": 27100, "2026-12-05": 4000,
     }  # fmt: skip
     assert (days["orders"], days["value"], days["groupBy"], days["from"]) == (
-        5, 31000, "day", "2026-12-01",
+        6, 31100, "day", "2026-12-01",
     )  # fmt: skip
     by_rep = await team.get("mgr_b", "/api/v1/reports/orders", **week, groupBy="rep")
     assert [(g["label"], g["orders"], g["value"]) for g in by_rep.json()["data"]["groups"]] == [
@@ -204,7 +205,7 @@ async def test_a_key_with_the_reports_scope_sees_the_company(team: Team, db: Dat
     response = await team.client.get("/api/v1/reports/daily", params={"date": DAY},
                                      headers=with_key(key["secret"]))  # fmt: skip
     assert response.status_code == 200, response.text
-    assert response.json()["data"]["team"]["orderValue"] == 27000
+    assert response.json()["data"]["team"]["orderValue"] == 27100
     other = await make_key(team, "orders:read")
     refused = await team.client.get(
         "/api/v1/reports/collections", headers=with_key(other["secret"])
