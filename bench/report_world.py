@@ -17,9 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import httpx
 
-from bench.plan_world import PASSWORD, _copy
+from bench.plan_world import PASSWORD, Company, _copy
 
 REPS, CONTACTS, ORDERS, DAYS = 20, 2_000, 200_000, 365
 ZONE = ZoneInfo("Asia/Kolkata")
@@ -28,34 +27,16 @@ STATUSES = ["PENDING", "APPROVED", "DISPATCHED", "DELIVERED", "REJECTED", "CANCE
 
 def seed_reports(base: str, database_url: str) -> dict[str, Any]:
     """The people through the API, then the rows; the manager's token and the range."""
-    c = httpx.Client(base_url=base, timeout=60)
-    body = {"companyName": "Reports", "name": "Admin", "email": "reports-admin@example.com",
-            "password": PASSWORD}  # fmt: skip
-    registered = c.post("/api/v1/auth/register", json=body)
-    if registered.is_error:
-        raise SystemExit(f"bench: reports world: {registered.status_code} {registered.text}")
-    admin = {"Authorization": "Bearer " + registered.json()["data"]["accessToken"]}
-    c.patch("/api/v1/company", json={"timezone": "Asia/Kolkata"}, headers=admin).raise_for_status()
-
-    def person(role: str, key: str, **extra: Any) -> str:
-        payload = {"name": key, "email": f"{key}@reports.example.com", "role": role, **extra}
-        made = c.post("/api/v1/users", json=payload, headers=admin)
-        made.raise_for_status()
-        return str(made.json()["data"]["id"])
-
-    manager = person("MANAGER", "reports-manager", password=PASSWORD)
-    reps = [person("SALES_REP", f"reports-rep-{i}", managerId=manager) for i in range(REPS)]
-    login = c.post("/api/v1/auth/login", json={"email": "reports-manager@reports.example.com",
-                                               "password": PASSWORD})  # fmt: skip
-    login.raise_for_status()
-    company = c.get("/api/v1/auth/me", headers=admin).json()["data"]["user"]["companyId"]
-    c.close()
+    firm = Company.register(base, "Reports")
+    manager = firm.person("MANAGER", "reports-manager", password=PASSWORD)
+    reps = [firm.person("SALES_REP", f"reports-rep-{i}", managerId=manager) for i in range(REPS)]
+    token, company = firm.token("reports-manager"), firm.id()
+    firm.client.close()
     today = datetime.now(ZONE).date()
     first = today - timedelta(days=DAYS - 1)
     url = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
     asyncio.run(_rows(url, uuid.UUID(company), [uuid.UUID(r) for r in reps]))
-    return {"manager": login.json()["data"]["accessToken"], "from": first.isoformat(),
-            "to": today.isoformat()}  # fmt: skip
+    return {"manager": token, "from": first.isoformat(), "to": today.isoformat()}
 
 
 async def _rows(url: str, company: uuid.UUID, reps: list[uuid.UUID]) -> None:

@@ -22,9 +22,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from fieldedge.domain.reports import AGE_BUCKETS, DAY_S, OWING, TAKEN, GroupBy, Offsets
-from fieldedge.ports.database import Scope
 from fieldedge.ports.reports import AgeGroup, DayFigures, OrderGroup
-from fieldedge_adapters.sql.repo import shape, table_of, tenant_filter
+from fieldedge_adapters.sql.repo import Scoped, shape, table_of, tenant_filter
 from fieldedge_adapters.sql.statements import any_of
 from fieldedge_adapters.sql.tables import UserRow
 from fieldedge_adapters.sql.tables_fieldforce import (
@@ -35,7 +34,6 @@ from fieldedge_adapters.sql.tables_fieldforce import (
     VisitRow,
 )
 from fieldedge_adapters.sql.tables_territories import TerritoryRow
-from fieldedge_adapters.sql.txn import Txn
 
 ORDERS, PAYMENTS, VISITS = table_of(OrderRow), table_of(PaymentRow), table_of(VisitRow)
 CONTACTS, DAYS, USERS = table_of(ContactRow), table_of(AttendanceRow), table_of(UserRow)
@@ -281,21 +279,9 @@ def _key(group_by: GroupBy, value: Any) -> int | UUID | None:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-class SqlReportRepository:
-    def __init__(self, txn: Txn, scope: Scope) -> None:
-        self._txn = txn
-        self._scope = scope
-
-    @property
-    def _tenant(self) -> bool:
-        return self._scope.company_id is not None
-
-    def _params(self, users: Collection[UUID] | None, **values: Any) -> dict[str, Any]:
-        if self._scope.company_id is not None:
-            values["cid"] = self._scope.company_id
-        if users is not None:
-            values["users"] = list(users)
-        return values
+class SqlReportRepository(Scoped):
+    def _for(self, users: Collection[UUID] | None, **values: Any) -> dict[str, Any]:
+        return self._params(**values, **({"users": list(users)} if users is not None else {}))
 
     async def daily(
         self, users: Collection[UUID] | None, day: date, start: datetime, end: datetime
@@ -304,7 +290,7 @@ class SqlReportRepository:
             return {}
         rows = await self._txn.rows(
             _daily(self._tenant, users is not None),
-            self._params(users, day=day, start=start, end=end),
+            self._for(users, day=day, start=start, end=end),
         )
         sums: dict[UUID, dict[str, int]] = {}
         for row in rows:
@@ -322,7 +308,7 @@ class SqlReportRepository:
         if users is not None and not users:
             return []
         tenant, mine = self._tenant, users is not None
-        params = self._params(users, start=start, end=end)
+        params = self._for(users, start=start, end=end)
         if group_by in (GroupBy.DAY, GroupBy.WEEK):
             statement = _by_time(tenant, mine, len(offsets.steps), group_by is GroupBy.WEEK)
             params |= offset_params(offsets)
@@ -349,7 +335,7 @@ class SqlReportRepository:
     ) -> Sequence[AgeGroup]:
         if users is not None and not users:
             return []
-        params = self._params(users, **{f"b{i}": b for i, b in enumerate(bounds)})
+        params = self._for(users, **{f"b{i}": b for i, b in enumerate(bounds)})
         rows = await self._txn.rows(_outstanding(self._tenant, users is not None), params)
         return [
             AgeGroup(r["user_id"], r["bucket"], int(r["orders"]), int(r["balance"])) for r in rows
