@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from contract.world import contact, order, payment, store, user, visit
 from PIL import Image
 
@@ -23,6 +24,9 @@ from fieldedge.ports.database import Database, Scope
 
 from .conftest import Team
 from .test_api_keys import make_key, with_key
+from .test_statements import counted, kinds, quiet
+
+__all__ = ["quiet"]
 
 ZONE = "Asia/Kolkata"  # UTC+05:30: 4 Dec local is 3 Dec 18:30Z to 4 Dec 18:30Z
 DAY = "2026-12-04"
@@ -238,3 +242,23 @@ async def test_the_openapi_document_names_every_format(team: Team) -> None:
                         ("collections", table)):  # fmt: skip
         operation = spec["paths"][f"/api/v1/reports/{path}"]["get"]
         assert set(operation["responses"]["200"]["content"]) == media
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_each_report_is_a_fixed_few_statements(quiet: Team, db: Database) -> None:
+    await _rows(quiet, db)
+
+    async def sent(who: str, path: str, **query: str) -> list[str]:
+        return kinds(await counted(db, lambda: quiet.get(who, f"/api/v1/reports/{path}", **query)))
+
+    year = {"from": "2026-01-01", "to": "2026-12-31"}
+    # BEGIN; the company; the manager's team; the people; the sums; (the deactivated); done.
+    assert await sent("mgr_a", "daily", date=DAY) == [
+        "BEGIN", "SELECT", "SELECT", "SELECT", "SELECT", "SELECT", "ROLLBACK",
+    ]  # fmt: skip
+    for group_by in ("day", "week", "rep", "product", "territory"):
+        # the company, the team, one statement of sums: whatever the range or grouping
+        assert await sent("mgr_a", "orders", groupBy=group_by, **year) == [
+            "BEGIN", "SELECT", "SELECT", "SELECT", "ROLLBACK",
+        ], group_by  # fmt: skip
+    assert await sent("admin", "collections") == ["BEGIN", "SELECT", "SELECT", "SELECT", "ROLLBACK"]
