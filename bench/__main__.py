@@ -30,6 +30,7 @@ from bench import chart, machine, profile, wrk
 from bench.environment import database
 from bench.plan import BARE, Req, selected
 from bench.plan_world import seed_plans
+from bench.report_world import seed_reports
 from bench.world import seed
 
 HERE = Path(__file__).resolve().parent
@@ -42,6 +43,7 @@ GOAL_RATIO = {
     "login": 1 / 1.25,
     "plans today (40 outlets)": 0.5,
     "plan compliance (50 reps x 30 days)": 0.5,
+    "orders report (200,000 orders, a year by day)": 0.5,
 }
 # fieldedge against itself: (scenario, reference, how the goal reads, test of a/b).
 COMPARE = [
@@ -264,7 +266,11 @@ def run_backend(
             # of the others); otherwise everything.
             world = {"only": args.only} if args.only else seed(base)
             try:
-                world["plans"] = seed_plans(base, url)
+                only = args.only or ""
+                if not only or "plan" in only:
+                    world["plans"] = seed_plans(base, url)
+                if not only or "report" in only:
+                    world["reports"] = seed_reports(base, url)
             except BaseException:
                 print((tmp / "seed.log").read_text()[-3000:], file=sys.stderr)
                 raise
@@ -338,7 +344,7 @@ def main() -> int:
     parser.add_argument(
         "--only",
         metavar="TEXT",
-        help="run only the beat-plan scenarios whose name holds TEXT (e.g. 'plan')",
+        help="run only the beat-plan or report scenarios whose name holds TEXT ('plan', 'report')",
     )
     parser.add_argument("command", nargs="?", choices=["run", "capture"], default="run")
     args = parser.parse_args()

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import plan_ceiling
+from bench import plan_ceiling, report_ceiling
 
 STATE: dict[str, Any] = {}
 _INDEX = re.compile(r"(\w+)\[(\d+)\]")
@@ -176,6 +176,10 @@ async def plans_compliance(request: Request) -> Response:
     return await plan_ceiling.compliance(request, STATE, _claims(request))
 
 
+async def reports_orders(request: Request) -> Response:
+    return await report_ceiling.orders(request, STATE, _claims(request))
+
+
 async def health(request: Request) -> Response:
     body = {**STATE["health"], "meta": {"requestId": uuid.uuid4().hex, "timestamp": "now"}}
     body["meta"]["timestamp"] = datetime.now(UTC).isoformat()
@@ -231,6 +235,7 @@ app = Starlette(
         Route("/api/v1/auth/login", login, methods=["POST"]),
         Route("/api/v1/plans/today", plans_today),
         Route("/api/v1/plans/compliance", plans_compliance),
+        Route("/api/v1/reports/orders", reports_orders),
         Route("/api/v1/{rest:path}", replay, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ],
     lifespan=lifespan,

@@ -34,6 +34,7 @@ BARE = {
     "login": "argon2 verify only",
     "plans today (40 outlets)": "hand-written SQL",
     "plan compliance (50 reps x 30 days)": "hand-written SQL",
+    "orders report (200,000 orders, a year by day)": "hand-written SQL",
 }
 
 
@@ -85,6 +86,7 @@ def requests(world: dict[str, Any]) -> dict[str, Req]:
         "check-in, 50 reps of one company": crowd("one"),
         "check-in, 50 reps of 50 companies": crowd("many"),
         **plan_requests(world),
+        **report_requests(world),
     }
 
 
@@ -106,9 +108,27 @@ def plan_requests(world: dict[str, Any]) -> dict[str, Req]:
     }
 
 
+def report_requests(world: dict[str, Any]) -> dict[str, Req]:
+    """Issue 14's orders report: a manager's year of 200,000 orders by local day
+    (``bench/report_world.py``), against hand-written SQL (``bench/report_ceiling.py``)."""
+    reports = world["reports"]
+    period = f"from={reports['from']}&to={reports['to']}"
+    return {
+        "orders report (200,000 orders, a year by day)": Req(
+            "GET",
+            f"/api/v1/reports/orders?{period}&groupBy=day",
+            {"Authorization": f"Bearer {reports['manager']}"},
+            connections=4,
+        ),
+    }
+
+
 def selected(world: dict[str, Any]) -> dict[str, Req]:
-    """The scenarios of this run: all, or those whose name holds ``world["only"]``."""
+    """The scenarios of this run: all, or those whose name holds ``world["only"]`` (of the
+    beat-plan and report scenarios, whose worlds are seeded for ``--only``)."""
     only = world.get("only")
     if only:
-        return {k: v for k, v in plan_requests(world).items() if only in k}
+        bare = {**(plan_requests(world) if "plans" in world else {}),
+                **(report_requests(world) if "reports" in world else {})}  # fmt: skip
+        return {k: v for k, v in bare.items() if only in k}
     return requests(world)

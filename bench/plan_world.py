@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,38 +32,59 @@ def _id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-def seed_plans(base: str, database_url: str) -> dict[str, Any]:
-    """The people through the API, then the rows; the tokens and dates the scenarios use."""
-    c = httpx.Client(base_url=base, timeout=60)
-    email = "plans-admin@example.com"
-    body = {"companyName": "Plans", "name": "Admin", "email": email, "password": PASSWORD}
-    registered = c.post("/api/v1/auth/register", json=body)
-    if registered.is_error:
-        raise SystemExit(f"bench: plans world: register {registered.status_code} {registered.text}")
-    admin = {"Authorization": "Bearer " + registered.json()["data"]["accessToken"]}
-    c.patch("/api/v1/company", json={"timezone": "Asia/Kolkata"}, headers=admin).raise_for_status()
+@dataclass
+class Company:
+    """A company registered through the API on Asia/Kolkata, whose ADMIN makes people
+    named ``{key}`` with emails ``{key}@{domain}``."""
 
-    def person(role: str, key: str, **extra: Any) -> str:
-        payload = {"name": key, "email": f"{key}@plans.example.com", "role": role, **extra}
-        made = c.post("/api/v1/users", json=payload, headers=admin)
+    client: httpx.Client
+    domain: str
+    admin: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def register(cls, base: str, name: str) -> Company:
+        c = httpx.Client(base_url=base, timeout=60)
+        slug = name.lower()
+        body = {"companyName": name, "name": "Admin", "email": f"{slug}-admin@example.com",
+                "password": PASSWORD}  # fmt: skip
+        registered = c.post("/api/v1/auth/register", json=body)
+        if registered.is_error:
+            raise SystemExit(f"bench: {slug} world: register {registered.status_code} "
+                             f"{registered.text}")  # fmt: skip
+        admin = {"Authorization": "Bearer " + registered.json()["data"]["accessToken"]}
+        tz = {"timezone": "Asia/Kolkata"}
+        c.patch("/api/v1/company", json=tz, headers=admin).raise_for_status()
+        return cls(c, f"{slug}.example.com", admin)
+
+    def person(self, role: str, key: str, **extra: Any) -> str:
+        payload = {"name": key, "email": f"{key}@{self.domain}", "role": role, **extra}
+        made = self.client.post("/api/v1/users", json=payload, headers=self.admin)
         made.raise_for_status()
         return str(made.json()["data"]["id"])
 
-    def token(key: str) -> str:
-        body = {"email": f"{key}@plans.example.com", "password": PASSWORD}
-        login = c.post("/api/v1/auth/login", json=body)
+    def token(self, key: str) -> str:
+        body = {"email": f"{key}@{self.domain}", "password": PASSWORD}
+        login = self.client.post("/api/v1/auth/login", json=body)
         login.raise_for_status()
         return str(login.json()["data"]["accessToken"])
 
+    def id(self) -> str:
+        me = self.client.get("/api/v1/auth/me", headers=self.admin)
+        me.raise_for_status()
+        return str(me.json()["data"]["user"]["companyId"])
+
+
+def seed_plans(base: str, database_url: str) -> dict[str, Any]:
+    """The people through the API, then the rows; the tokens and dates the scenarios use."""
+    firm = Company.register(base, "Plans")
+    person, token = firm.person, firm.token
     manager = person("MANAGER", "plans-manager", password=PASSWORD)
     reps = [person("SALES_REP", f"plans-rep-{i}", managerId=manager,
                    **({"password": PASSWORD} if i == 0 else {}))
             for i in range(REPS)]  # fmt: skip
-    me = c.get("/api/v1/auth/me", headers=admin)
-    me.raise_for_status()
-    company = me.json()["data"]["user"]["companyId"]
+    company = firm.id()
     tokens = {"manager": token("plans-manager"), "rep": token("plans-rep-0")}
-    c.close()
+    firm.client.close()
     today = datetime.now(ZONE).date()
     first = today - timedelta(days=DAYS)
     url = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)

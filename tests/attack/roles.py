@@ -193,6 +193,9 @@ EXPECT: dict[tuple[str, str], Rule] = {
     ("/api/v1/imports", "POST"): Rule(A.IMPORT_MANAGE),
     ("/api/v1/imports/{id}", "GET"): Rule(A.IMPORT_MANAGE),
     ("/api/v1/imports/{id}/report", "GET"): Rule(A.IMPORT_MANAGE),
+    ("/api/v1/reports/daily", "GET"): Rule(A.REPORT_READ),
+    ("/api/v1/reports/orders", "GET"): Rule(A.REPORT_READ),
+    ("/api/v1/reports/collections", "GET"): Rule(A.REPORT_READ),
 }
 
 # docs/api.md's "Roles" table, row by row, as the actions it covers.
@@ -234,4 +237,5 @@ DOCUMENTED: dict[Action, frozenset[Role]] = {
     A.API_KEY_MANAGE: frozenset({Role.ADMIN}),
     A.WEBHOOK_MANAGE: frozenset({Role.ADMIN}),
     A.EQUIPMENT_HEALTH: frozenset({Role.ADMIN, Role.MANAGER}),
+    A.REPORT_READ: frozenset({Role.ADMIN, Role.MANAGER}),
 }

@@ -21,7 +21,7 @@ from .routes import Route, every_route
 from .test_sweep import Findings, send
 from .world import World
 
-NARROW = "reports:read"  # the one scope of the narrow key: two routes need it
+NARROW = "reports:read"  # the one scope of the narrow key: the team reports and /reports/*
 
 
 def needed(route: Route) -> str | None:

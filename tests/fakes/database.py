@@ -40,6 +40,7 @@ from .identity import (
 )
 from .imports import MemoryImportRepository
 from .outbox import MemoryIdempotencyRepository, MemoryOutboxRepository
+from .reports import MemoryReportRepository
 from .service import (
     MemoryChecklistTemplateRepository,
     MemoryEquipmentRepository,
@@ -193,6 +194,10 @@ class MemoryUnitOfWork:
     @property
     def imports(self) -> MemoryImportRepository:
         return self._repo(MemoryImportRepository)  # type: ignore[no-any-return]
+
+    @property
+    def reports(self) -> MemoryReportRepository:
+        return self._repo(MemoryReportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self.txn.savepoint()

@@ -66,6 +66,7 @@ EXPECTED = {
     Action.WEBHOOK_MANAGE: {A},
     Action.EQUIPMENT_HEALTH: {A, M},
     Action.IMPORT_MANAGE: {A},
+    Action.REPORT_READ: {A, M},
 }
 
 

@@ -34,6 +34,7 @@ from fieldedge.services import (
     payments,
     plan_day,
     products,
+    reports,
     sites,
     targets,
     territories,
@@ -243,6 +244,7 @@ ACTS: dict[Action, Act] = {
     Action.IMPORT_MANAGE: lambda w, p: import_records.start_import(
         p, ImportKind.PRODUCTS, "a.csv", b"sku,name,unit_price\n", w.deps
     ),
+    Action.REPORT_READ: lambda w, p: reports.daily_report(p, None, w.deps),
 }
 
 # Who plays each role: rep_a1 is mgr_a's, so "own" and "team" rules let them through.

@@ -60,12 +60,9 @@ def limit_param() -> Any:
     return sa.bindparam("limit", type_=sa.Integer)
 
 
-class Repository(Generic[E]):
-    table: ClassVar[sa.Table]
-    model: ClassVar[type[Any]]
-    soft_delete: ClassVar[bool] = True
-    # Keeps each field's last-change version (``domain.sync``) in ``field_versions``.
-    field_versioned: ClassVar[bool] = False
+class Scoped:
+    """What every reader of the database holds: the transaction and the scope whose
+    tenant it binds as ``cid`` (a repository, or a read of sums such as the reports)."""
 
     def __init__(self, txn: Txn, scope: Scope) -> None:
         self._txn = txn
@@ -79,6 +76,14 @@ class Repository(Generic[E]):
         if self._scope.company_id is not None:
             values[CID] = self._scope.company_id
         return values
+
+
+class Repository(Scoped, Generic[E]):
+    table: ClassVar[sa.Table]
+    model: ClassVar[type[Any]]
+    soft_delete: ClassVar[bool] = True
+    # Keeps each field's last-change version (``domain.sync``) in ``field_versions``.
+    field_versioned: ClassVar[bool] = False
 
     def _check_owned(self, company_id: UUID | None) -> None:
         """A row written in tenant scope must belong to that tenant (Postgres' policy

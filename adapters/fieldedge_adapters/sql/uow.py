@@ -29,6 +29,7 @@ from fieldedge_adapters.sql.outbox import SqlOutboxRepository
 from fieldedge_adapters.sql.payments import SqlPaymentRepository
 from fieldedge_adapters.sql.photos import SqlPhotoRepository
 from fieldedge_adapters.sql.products import SqlProductRepository
+from fieldedge_adapters.sql.reports import SqlReportRepository
 from fieldedge_adapters.sql.sites import SqlSiteRepository
 from fieldedge_adapters.sql.sync import SqlSyncRepository
 from fieldedge_adapters.sql.targets import SqlTargetRepository
@@ -186,6 +187,10 @@ class SqlUnitOfWork:
     @property
     def imports(self) -> SqlImportRepository:
         return self._repo(SqlImportRepository)  # type: ignore[no-any-return]
+
+    @property
+    def reports(self) -> SqlReportRepository:
+        return self._repo(SqlReportRepository)  # type: ignore[no-any-return]
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         return self._txn.savepoint()

@@ -89,6 +89,7 @@ class Action(StrEnum):
     WEBHOOK_MANAGE = "webhook.manage"  # subscribe endpoints, read their log, redeliver
     EQUIPMENT_HEALTH = "equipment.health"  # the report: a MANAGER their team's work, ADMIN all
     IMPORT_MANAGE = "import.manage"  # bulk-import products and users, read the reports
+    REPORT_READ = "report.read"  # daily, orders, collections: a MANAGER's team, an ADMIN all
 
 
 _ADMIN = frozenset({Role.ADMIN})
@@ -149,6 +150,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WEBHOOK_MANAGE: _ADMIN,
     Action.EQUIPMENT_HEALTH: _STAFF,
     Action.IMPORT_MANAGE: _ADMIN,
+    Action.REPORT_READ: _STAFF,
 }
 
 
@@ -195,6 +197,7 @@ KEY_SCOPE: dict[Action, str] = {
     Action.WORK_ORDER_WRITE: "service:write",
     Action.WORK_ORDER_WORK: "service:write",  # as the ADMIN it acts for: any work order
     Action.EQUIPMENT_HEALTH: "reports:read",
+    Action.REPORT_READ: "reports:read",  # the company's reports
 }
 
 

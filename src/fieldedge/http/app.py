@@ -51,6 +51,7 @@ from fieldedge.http.routes import (
 )
 from fieldedge.http.routes import equipment as equipment_routes
 from fieldedge.http.routes import maintenance as maintenance_routes
+from fieldedge.http.routes import reports as report_routes
 from fieldedge.http.routes import sites as site_routes
 from fieldedge.http.routes import work_orders as work_order_routes
 from fieldedge.services.deps import Deps
@@ -89,6 +90,7 @@ def api_routes() -> list[BaseRoute]:
         *analytics_routes.routes,
         *work_order_attachments.routes,
         *imports.routes,
+        *report_routes.routes,
     ]
 
 

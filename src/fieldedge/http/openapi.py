@@ -121,6 +121,8 @@ def _responses(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
             envelope["properties"]["pagination"] = {"$ref": "#/components/schemas/Pagination"}
             envelope["required"].append("pagination")
         content = {"application/json": {"schema": envelope}}
+    for media in op.also_media:
+        content[media] = {"schema": {"type": "string", "format": "binary"}}
     responses: dict[str, Any] = {
         str(status): {"description": op.summary, "headers": headers, "content": content}
         for status in sorted((op.status, *op.also))

@@ -41,6 +41,8 @@ class Operation:
     idempotent: bool | None = None  # None: every authenticated POST, PATCH, DELETE
     # A response that is not the JSON envelope (a file, a page): its media type.
     media_type: str | None = None
+    # Other media types the same success may answer in (a report as CSV or PNG).
+    also_media: tuple[str, ...] = ()
     in_schema: bool = True
 
 

@@ -52,6 +52,7 @@ from fieldedge.ports.fieldforce import (
 from fieldedge.ports.imports import ImportRepository
 from fieldedge.ports.maintenance import MaintenanceScheduleRepository
 from fieldedge.ports.records import Record
+from fieldedge.ports.reports import ReportRepository
 from fieldedge.ports.sites import SiteRepository
 from fieldedge.ports.targets import TargetRepository
 from fieldedge.ports.territories import TerritoryRepository
@@ -517,6 +518,9 @@ class UnitOfWork(Protocol):
 
     @property
     def imports(self) -> ImportRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:
         """A section of the unit of work that, left on an error, undoes its own writes
