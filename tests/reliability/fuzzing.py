@@ -13,6 +13,7 @@ from schemathesis.python.asgi import _get_portal  # the loop every ASGI call run
 from schemathesis.specs.openapi import checks
 from starlette.applications import Starlette
 
+from fieldedge.domain.search import MIN_SEARCH_CHARS
 from fieldedge.services.platform_admin import create_super_admin
 from fixtures.identity_api import PASSWORD
 
@@ -70,6 +71,7 @@ NAMES_A_ROW = {
     # a span with ``to`` not before ``from`` and at most 92 days.
     "GET /api/v1/plans/today",
     "GET /api/v1/plans/compliance",
+    "GET /api/v1/reports/orders",  # from..to: to not before from, at most 366 days
     "POST /api/v1/sites",  # contactId, parentId
     "PATCH /api/v1/sites/{id}",  # parentId
     "POST /api/v1/equipment",  # typeId, siteId; attributes as the type declares
@@ -110,10 +112,10 @@ def as_a_client_sends(case: Any) -> None:
     """A schema-valid case made into what a client can send, for rules the document
     states in words because JSON Schema cannot: a cursor is opaque (only a ``nextCursor``
     the server handed out is sent back; a made-up one is 422), ``radiusKm`` needs
-    ``near``, and an ``Idempotency-Key`` is new for each logical write (one reused for
-    another body is 422). The role's bearer token is the credential (a generated
-    ``X-API-Key`` beside it is the 401 of sending both). Negative cases keep all of
-    these, so their refusal stays tested."""
+    ``near``, a search ``q`` needs 3 letters or digits, and an ``Idempotency-Key`` is
+    new for each logical write (one reused for another body is 422). The role's bearer
+    token is the credential (a generated ``X-API-Key`` beside it is the 401 of sending
+    both). Negative cases keep all of these, so their refusal stays tested."""
     if case.meta is None or case.meta.generation.mode.is_negative:
         return
     if case.headers:
@@ -126,6 +128,9 @@ def as_a_client_sends(case: Any) -> None:
     query.pop("cursor", None)
     if "near" not in query:
         query.pop("radiusKm", None)
+    q = query.get("q")
+    if isinstance(q, str) and sum(c.isalnum() for c in q) < MIN_SEARCH_CHARS:
+        query.pop("q")
 
 
 def token_of(client: Any, role: str, app: Starlette, deps: Any) -> str:

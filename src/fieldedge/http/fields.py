@@ -94,7 +94,8 @@ Timezone = Annotated[
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Token = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+# A token the server issued: blank (only spaces) is no token, as the document says.
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=512)]
 GeofenceRadius = Annotated[int, Field(ge=10, le=10_000)]
 Limit = Annotated[int, Field(ge=1, le=100)]
 # Every time a client sends, in a body or a query: RFC 3339 with a zone (a naive time is a
