@@ -1,6 +1,6 @@
 // Boot: the service worker, the session, the router, the banner and the sync triggers
 // (app start, the network coming back, a timer, and every write).
-import { Offline, SessionEnded, login, logout, me, session } from "./api.js";
+import { Offline, SKEW_NOTICE_MS, SessionEnded, clock, login, logout, me, session } from "./api.js";
 import { count, kvGet, kvSet, wipe } from "./db.js";
 import { state, syncNow } from "./sync.js";
 import * as views from "./views.js";
@@ -26,6 +26,10 @@ async function banner() {
   b.querySelector("#waiting").textContent = n ? `${n} change${n === 1 ? "" : "s"} waiting` : "All changes sent";
   b.querySelector("#retry").textContent = state.lastError && !state.sessionEnded
     ? `${state.lastError}${state.retryAt ? ` Retrying at ${new Date(state.retryAt).toLocaleTimeString()}.` : ""}` : "";
+  const skew = Math.round(Math.abs(clock.skewMs) / 60_000);
+  b.querySelector("#clock").textContent = Math.abs(clock.skewMs) > SKEW_NOTICE_MS
+    ? `This phone's clock is ${skew >= 120 ? `${Math.round(skew / 60)} hours` : `${skew} minutes`} ${clock.skewMs > 0 ? "behind" : "ahead of"} the server's. ` +
+      "Set it to automatic time: check-ins and orders are stamped with it." : "";
   const notices = await count("notices");
   $("#notices-link").textContent = notices ? `Notices (${notices})` : "Notices";
 }
@@ -110,7 +114,8 @@ async function start() {
     if (known) Object.assign(views.ctx, { me: known.user, company: known.company });
     await showLogin();
   }
-  setInterval(() => { if (navigator.onLine) syncNow(); }, SYNC_EVERY_MS);
+  // Not before a 429's Retry-After (or a backoff) is up: the timer in sync.js retries then.
+  setInterval(() => { if (navigator.onLine && !(state.retryAt && Date.now() < state.retryAt)) syncNow(); }, SYNC_EVERY_MS);
 }
 
 start();

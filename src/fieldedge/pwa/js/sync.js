@@ -127,7 +127,7 @@ async function uploadPhotos() {
       // A refusal (not an image, too large, the visit gone): retrying cannot help.
       await del("uploads", up.photoId);
       await del("photos", up.photoId);
-      await notice(`A photo could not be kept: ${exc.message}`, "error");
+      await notice(`A photo could not be kept: ${exc.plain}`, "error");
     }
     changed();
   }
@@ -182,7 +182,7 @@ async function run() {
       const wait = exc instanceof ApiError && exc.retryAfter ? exc.retryAfter
         : Math.min(MAX_BACKOFF_S, 2 ** state.failures);
       state.retryAt = Date.now() + wait * 1000;
-      state.lastError = exc.message;
+      state.lastError = exc instanceof ApiError ? exc.plain : exc.message;
       setTimeout(() => { if (state.retryAt && Date.now() >= state.retryAt - 50) syncNow(); }, wait * 1000);
     }
   } finally {

@@ -111,15 +111,16 @@ export async function contact(main, id) {
       accuracyM: Math.round(coords.accuracy * 10) / 10, checkedInAt: new Date().toISOString() };
     const row = { id: visitId, ...data, userId: ctx.me.id, checkedOutAt: null, flags: [],
       verified: null, version: null };
-    await saveLocally(() => queueWrite({ entity: "visit", op: "create", entityId: visitId, data }, "visits", row));
-    ctx.say(`Checked in at ${c.name} (±${Math.round(coords.accuracy)} m).`);
-    done();
+    if (await saveLocally(() => queueWrite({ entity: "visit", op: "create", entityId: visitId, data }, "visits", row))) {
+      ctx.say(`Checked in at ${c.name} (±${Math.round(coords.accuracy)} m).`);
+      done();
+    } else checkIn.disabled = false;
   });
   const checkOut = $("#check-out");
   if (checkOut) checkOut.addEventListener("click", async () => {
     const data = { checkedOutAt: new Date().toISOString() };
-    await saveLocally(() => queueWrite({ entity: "visit", op: "update", entityId: open.id,
-      baseVersion: open.version, data }, "visits", { ...open, ...data }));
+    if (!(await saveLocally(() => queueWrite({ entity: "visit", op: "update", entityId: open.id,
+      baseVersion: open.version, data }, "visits", { ...open, ...data })))) return;
     ctx.say(`Checked out of ${c.name}.`);
     done();
   });
@@ -148,8 +149,8 @@ export async function contact(main, id) {
       if (v !== (c[f] ?? null)) data[f] = v;
     }
     if (!Object.keys(data).length) return;
-    await saveLocally(() => queueWrite({ entity: "contact", op: "update", entityId: id,
-      baseVersion: c.version, data }, "contacts", { ...c, ...data }));
+    if (!(await saveLocally(() => queueWrite({ entity: "contact", op: "update", entityId: id,
+      baseVersion: c.version, data }, "contacts", { ...c, ...data })))) return;
     ctx.say(`Saved ${c.name}.`);
     done();
   });
@@ -190,7 +191,7 @@ export async function orderForm(main, contactId) {
     const data = { contactId, items: chosen, total: priced.total };
     const row = { id, number: null, contactId, userId: ctx.me.id, status: "PENDING", currency,
       ...priced, amountPaid: 0, balanceDue: priced.total, version: null, createdAt: new Date().toISOString() };
-    await saveLocally(() => queueWrite({ entity: "order", op: "create", entityId: id, data }, "orders", row));
+    if (!(await saveLocally(() => queueWrite({ entity: "order", op: "create", entityId: id, data }, "orders", row)))) return;
     ctx.say(`Order taken: ${format(priced.total, currency)}.`);
     location.hash = "#/orders";
     syncNow();
@@ -229,7 +230,8 @@ export async function payForm(main, orderId) {
       await put("orders", { ...o, amountPaid: o.amountPaid + amount, balanceDue: o.balanceDue - amount });
       return true;
     });
-    if (ok) ctx.say(`Payment of ${format(amount, o.currency)} recorded.`);
+    if (!ok) return;
+    ctx.say(`Payment of ${format(amount, o.currency)} recorded.`);
     location.hash = "#/orders";
     syncNow();
   });
