@@ -29,6 +29,7 @@ def test_the_pwa_in_a_real_browser(server: Server, browser: Any) -> None:
     failing_server_interrupted_upload_and_revoked_session_lose_nothing(server, browser)
     backlog_of_500_mutations_drains_once(server, browser)
     bad_input_gets_a_clear_message_and_loses_nothing(server, browser)
+    password_reset_day_route_and_expense_screens(server, browser)
 
 
 REP_NOTE = "Rep: call before noon"
@@ -372,13 +373,17 @@ def bad_input_gets_a_clear_message_and_loses_nothing(server: Server, browser: An
     # The access token expires while the phone is offline.
     context.clock.fast_forward("16:00")
 
-    seen: list[str] = []
-    # Finished requests only, in the order they finished: offline attempts never finish.
-    context.on("requestfinished", lambda r: seen.append(r.url.split("/api/v1")[-1]))
+    seen: list[str] = []  # in the order the browser sent them
+
+    def refresh(route: Any) -> None:
+        seen.append("refresh")
+        route.continue_()
+
     pushes: list[Any] = []
 
     def push(route: Any) -> None:  # busy for two minutes, then hangs, then answers
         pushes.append(route)
+        seen.append("push")
         if len(pushes) == 1:
             busy = {"success": False, "error": {"code": "RATE_LIMITED", "message": "Slow down."}}
             route.fulfill(status=429, json=busy, headers={"Retry-After": "120"})
@@ -390,13 +395,14 @@ def bad_input_gets_a_clear_message_and_loses_nothing(server: Server, browser: An
                                                "message": "Unsupported media type."}}  # fmt: skip
         route.fulfill(status=415, json=refused)
 
+    context.route("**/api/v1/auth/refresh", refresh)
     context.route("**/api/v1/sync/push", push)
     context.route("**/api/v1/visits/*/photos", upload)
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     waiting(page, "The server is busy. Retrying at")
     # Back online, the expired token was refreshed before the push.
-    assert seen[:2] == ["/auth/refresh", "/sync/push"], seen
+    assert seen[:2] == ["refresh", "push"], seen
     wait_s = page.evaluate("import('./js/sync.js').then((s) => s.state.retryAt - Date.now())")
     assert 110_000 < wait_s <= 120_000  # Retry-After, not the (at most 60 s) backoff
     shot(page, server, "busy")
@@ -422,3 +428,78 @@ def bad_input_gets_a_clear_message_and_loses_nothing(server: Server, browser: An
         assert "CLOCK_SKEW" not in mine[0]["flags"]
         assert api.get(f"/visits/{mine[0]['id']}").json()["data"]["photos"] == []
     context.close()
+
+
+def password_reset_day_route_and_expense_screens(server: Server, browser: Any) -> None:
+    """A rep who forgot their password gets a new one through the emailed link, punches
+    in, reorders today's route, claims an expense and punches out: all in the app."""
+    email = "karan@demo.fieldedge.dev"
+    token, place = _first_place(server, email)
+    where = {"latitude": place["latitude"], "longitude": place["longitude"], "accuracy": 9}
+    context = browser.new_context(permissions=["geolocation"], geolocation=where,
+                                  viewport={"width": 420, "height": 860})  # fmt: skip
+    page = context.new_page()
+    page.goto(server.app)
+    page.click("text=Forgot your password?")
+    page.fill("#reset-request input[name=email]", email)
+    page.click("text=Email me a link")
+    page.wait_for_selector("#account-why:has-text('is on its way')")
+    shot(page, server, "forgot-password")
+    page.goto(server.mailed_link(email, "/reset-password"))  # 303 into the app's router
+    page.fill("#reset-confirm input[name=password]", "karan-new-secret-2026")
+    page.fill("#reset-confirm input[name=again]", "karan-new-secret-2026")
+    shot(page, server, "reset-password")
+    page.click("text=Set password")
+    page.wait_for_selector("#login-why:has-text('Password changed')")
+    page.fill("#login-form input[name=email]", email)
+    page.fill("#login-form input[name=password]", "karan-new-secret-2026")
+    page.click("text=Sign in")
+    page.wait_for_selector("#banner #waiting:has-text('All changes sent')")
+    token = _token(server, email, "karan-new-secret-2026")
+
+    page.goto(f"{server.app}#/day")
+    page.click("#punch-in")
+    page.wait_for_selector("#day-status:has-text('In since')")
+    shot(page, server, "day")
+
+    with server.api(token) as api:
+        before = [s["contact"]["id"] for s in api.get("/plans/today").json()["data"]["stops"]]
+    if len(before) >= 2:  # the demo plans no beat on Sundays
+        page.goto(f"{server.app}#/today")
+        page.click(f"[data-stop='{before[0]}'] >> [aria-label=Later]")
+        page.wait_for_selector("#message:has-text('is now stop 2')")
+        page.wait_for_selector(f"#stops li:first-child[data-stop='{before[1]}']")
+        shot(page, server, "route-order")
+        with server.api(token) as api:
+            after = [s["contact"]["id"] for s in api.get("/plans/today").json()["data"]["stops"]]
+        assert after == [before[1], before[0], *before[2:]]
+
+    page.goto(f"{server.app}#/expenses")
+    page.fill("#claim input[name=title]", "Client lunch")
+    page.select_option("#claim select[name=category]", "FOOD")
+    page.fill("#claim input[name=amount]", "250.50")
+    page.fill("#claim input[name=note]", "Dr. Rao, new catalogue")
+    page.click("text=Create claim")
+    page.wait_for_selector("#message:has-text('Claim “Client lunch” created: INR 250.50')")
+    page.wait_for_selector("#claims li:has-text('Client lunch')")
+    shot(page, server, "expense")
+
+    page.goto(f"{server.app}#/day")
+    page.click("#punch-out")
+    page.wait_for_selector("#day-status:has-text('Out at')")
+    with server.api(token) as api:
+        claims = [c for c in listed(api, "/expenses") if c["title"] == "Client lunch"]
+        assert [[(ln["category"], ln["amount"]) for ln in c["lines"]] for c in claims] == [
+            [("FOOD", 25050)]
+        ]
+        days = [d for d in listed(api, "/attendance", userId=_me(api)) if d["inAccuracyM"] == 9]
+        assert len(days) == 1
+        assert days[0]["punchedOutAt"] is not None
+    context.close()
+
+
+def _token(server: Server, email: str, password: str) -> str:
+    with server.api() as api:
+        response = api.post("/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return str(response.json()["data"]["accessToken"])

@@ -68,6 +68,9 @@ async function send(path, { method = "GET", body, token, headers = {} } = {}) {
   return { data: parsed ? parsed.data : null, headers: response.headers, status: response.status };
 }
 
+// A call before signing in (a password reset): no token.
+export const anonymous = (path, options) => send(path, options);
+
 export async function session() { return kvGet("session"); }
 
 async function store(tokens) {

@@ -3,6 +3,7 @@
 import { Offline, SKEW_NOTICE_MS, SessionEnded, clock, login, logout, me, session } from "./api.js";
 import { count, kvGet, kvSet, wipe } from "./db.js";
 import { state, syncNow } from "./sync.js";
+import * as account from "./account.js";
 import * as views from "./views.js";
 
 const SYNC_EVERY_MS = 30_000;
@@ -35,11 +36,18 @@ async function banner() {
 }
 
 async function route() {
+  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
+  if (name === "forgot" || name === "reset-password") {
+    $("#app").hidden = true; $("#login").hidden = true; $("#account").hidden = false;
+    if (name === "forgot") account.forgot($("#account"));
+    else account.resetPassword($("#account"), (why) => showLogin(why));
+    return;
+  }
+  $("#account").hidden = true;
   const me = views.ctx.me;
   if (!me || state.sessionEnded) return showLogin();
   $("#app").hidden = false; $("#login").hidden = true;
   $("#approvals-link").hidden = me.role === "SALES_REP";
-  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
   const m = main();
   if (name === "contact") await views.contact(m, id);
   else if (name === "order") await views.orderForm(m, id);
@@ -48,12 +56,14 @@ async function route() {
   else if (name === "today") await views.today(m);
   else if (name === "approvals") await views.approvals(m);
   else if (name === "notices") await views.notices(m);
+  else if (name === "day") await account.day(m, views.ctx, views.position);
+  else if (name === "expenses") await account.expenses(m, views.ctx);
   else await views.contacts(m);
   await banner();
 }
 
 async function showLogin(why = "") {
-  $("#app").hidden = true; $("#login").hidden = false;
+  $("#app").hidden = true; $("#account").hidden = true; $("#login").hidden = false;
   const n = await views.waiting();
   $("#login-why").textContent = why || (state.sessionEnded
     ? `Your session has ended. Sign in again${n ? `: your ${n} unsent change${n === 1 ? " is" : "s are"} kept and will be sent` : ""}.` : "");
@@ -104,7 +114,10 @@ async function start() {
   window.addEventListener("online", () => { banner(); syncNow(); });
   window.addEventListener("offline", banner);
   const known = await kvGet("me");
-  if (known && (await session())) {
+  if (/^#\/?(forgot|reset-password)/.test(location.hash)) {
+    if (known) Object.assign(views.ctx, { me: known.user, company: known.company });
+    await route();
+  } else if (known && (await session())) {
     Object.assign(views.ctx, { me: known.user, company: known.company });
     await route();
     syncNow();

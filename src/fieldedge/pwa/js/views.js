@@ -12,7 +12,7 @@ const pendingTag = (row) => (row && row._pending ? ' <span class="pending">not s
 
 export const ctx = { me: null, company: null, say: () => {}, rerender: () => {} };
 
-function position() {
+export function position() {
   return new Promise((ok, fail) => {
     if (!navigator.geolocation) { fail(new Error("This device cannot tell its position.")); return; }
     navigator.geolocation.getCurrentPosition(
@@ -248,9 +248,27 @@ export async function today(main) {
   }
   const plan = await kvGet("today");
   if (!plan || !plan.stops.length) { main.innerHTML = "<h2>Today</h2><p>Nothing planned for today.</p>"; return; }
+  const last = plan.stops.length - 1;
   main.innerHTML = `<h2>Today · ${h(plan.day)}</h2><p>${plan.visited} of ${plan.planned} visited, ${plan.productive} with an order.</p>
-    <ol class="list" id="stops">${plan.stops.map((s) => `<li><a href="#/contact/${s.contact.id}">${h(s.contact.name)}</a>
-      <small>${h(s.contact.city || "")} · ${h(s.status.toLowerCase())}</small></li>`).join("")}</ol>`;
+    <ol class="list" id="stops">${plan.stops.map((s, i) => `<li data-stop="${s.contact.id}"><a href="#/contact/${s.contact.id}">${h(s.contact.name)}</a>
+      <small>${h(s.contact.city || "")} · ${h(s.status.toLowerCase())}</small>
+      <span class="move"><button data-move="${i}" data-by="-1" aria-label="Earlier" ${i ? "" : "disabled"}>↑</button>
+      <button data-move="${i}" data-by="1" aria-label="Later" ${i < last ? "" : "disabled"}>↓</button></span></li>`).join("")}</ol>`;
+  // The rep's own order of today's stops: PUT /plans/today/order with every planned contact.
+  main.querySelectorAll("[data-move]").forEach((b) => b.addEventListener("click", async () => {
+    const ids = plan.stops.map((s) => s.contact.id);
+    const i = Number(b.dataset.move);
+    const j = i + Number(b.dataset.by);
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+    try {
+      const { data } = await call("/plans/today/order", { method: "PUT", body: { contactIds: ids } });
+      await kvSet("today", data);
+      ctx.say(`Route changed: ${data.stops[j] ? data.stops[j].contact.name : "the stop"} is now stop ${j + 1}.`);
+    } catch (exc) {
+      ctx.say(exc instanceof Offline ? "Changing the route needs a connection." : exc.plain || exc.message, "error");
+    }
+    ctx.rerender();
+  }));
 }
 
 export async function approvals(main) {
