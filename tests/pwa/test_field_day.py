@@ -412,7 +412,7 @@ def bad_input_gets_a_clear_message_and_loses_nothing(server: Server, browser: An
         context.clock.fast_forward("00:31")
     context.clock.fast_forward("00:31")  # it hangs: the app gives up after 30 s
     waiting(page, "The server did not answer in time. Retrying at")
-    assert len(pushes) == 2
+    assert len(pushes) >= 2  # the page's clock runs on: a retry may already have gone
     waiting(page, "2 changes waiting")
     context.clock.fast_forward("00:05")
     waiting(page, "All changes sent")

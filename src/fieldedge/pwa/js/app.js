@@ -18,6 +18,11 @@ function say(text, kind = "info") {
   box.className = kind;
 }
 
+function typing() {
+  const el = document.activeElement;
+  return main().contains(el) && el.matches("input:not([type=file]), textarea, select");
+}
+
 async function banner() {
   const n = await views.waiting();
   const online = navigator.onLine && !(state.lastError === "No connection.");
@@ -102,7 +107,12 @@ async function signIn(ev) {
 
 async function start() {
   Object.assign(views.ctx, { say, rerender: route });
-  state.listeners.add(() => { if (state.sessionEnded) showLogin(); else route(); });
+  state.listeners.add((rows) => {
+    if (state.sessionEnded) showLogin();
+    // Never redraw under the rep's fingers: a form being typed in keeps its text.
+    else if (rows && !typing()) route();
+    else banner();
+  });
   $("#login-form").addEventListener("submit", signIn);
   $("#sync-now").addEventListener("click", () => { state.failures = 0; syncNow(); });
   $("#sign-out").addEventListener("click", async () => {

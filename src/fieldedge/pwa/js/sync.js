@@ -12,7 +12,9 @@ const MAX_BACKOFF_S = 60;
 export const state = { running: null, failures: 0, retryAt: null, lastError: null,
   sessionEnded: false, listeners: new Set() };
 
-function changed() { for (const fn of state.listeners) fn(); }
+// `rows`: the replica or the queue changed (redraw the screen); otherwise only the sync
+// state did (a failure, a retry time): the banner, and a half-typed form is left alone.
+function changed(rows = true) { for (const fn of state.listeners) fn(rows); }
 
 async function clientId() {
   let id = await kvGet("clientId");
@@ -186,7 +188,7 @@ async function run() {
       setTimeout(() => { if (state.retryAt && Date.now() >= state.retryAt - 50) syncNow(); }, wait * 1000);
     }
   } finally {
-    changed();
+    changed(false);
   }
 }
 
