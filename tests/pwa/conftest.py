@@ -8,6 +8,7 @@ CI installs it with apt-get in ``.ci/run``. Never ``playwright install``.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -35,9 +36,10 @@ START_S = 90  # migrating and seeding the demo company on a cold Postgres
 
 
 class Server:
-    def __init__(self, base: str, backend: str) -> None:
+    def __init__(self, base: str, backend: str, log: Path) -> None:
         self.base = base
         self.backend = backend
+        self.log = log  # its output: the console mailer's messages are in it
         self.app = f"{base}/app/"
 
     def api(self, token: str | None = None) -> httpx.Client:
@@ -50,6 +52,18 @@ class Server:
             response = api.post("/auth/login", json=body)
             assert response.status_code == 200, response.text
             return str(response.json()["data"]["accessToken"])
+
+    def mailed_link(self, to: str, path: str) -> str:
+        """The last link to ``path`` mailed to ``to``, read from the console mailer's log
+        line (polled, bounded: the mail is sent as the request ends)."""
+        pattern = re.compile(rf"{re.escape(path)}\?token=([A-Za-z0-9_.%~-]+)")
+        for _ in range(100):
+            lines = [line for line in self.log.read_text().splitlines() if to in line]
+            found = [m for line in lines for m in pattern.findall(line)]
+            if found:
+                return f"{self.app}{path.lstrip('/')}?token={found[-1]}"
+            time.sleep(0.1)
+        raise AssertionError(f"no {path} link mailed to {to}")
 
 
 def _live(base: str) -> bool:
@@ -88,7 +102,7 @@ def _serve(backend: str, work: Path, admin: str | None) -> Iterator[Server]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(process, base, log)
-        yield Server(base, backend)
+        yield Server(base, backend, log)
     finally:
         stop(process)
         if admin:

@@ -10,7 +10,7 @@ contact and approves the order once it arrives; the rep's app shows both.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -24,10 +24,12 @@ pytestmark = pytest.mark.slow
 def test_the_pwa_in_a_real_browser(server: Server, browser: Any) -> None:
     """One test per backend, so that however the tests are spread over workers, each
     backend's server starts once: starting one (migrate, seed the demo) costs more than
-    all three scenarios."""
+    all the scenarios."""
     offline_morning_drains_once_and_the_manager_answers(server, browser)
     failing_server_interrupted_upload_and_revoked_session_lose_nothing(server, browser)
     backlog_of_500_mutations_drains_once(server, browser)
+    bad_input_gets_a_clear_message_and_loses_nothing(server, browser)
+    password_reset_day_route_and_expense_screens(server, browser)
 
 
 REP_NOTE = "Rep: call before noon"
@@ -243,7 +245,7 @@ def failing_server_interrupted_upload_and_revoked_session_lose_nothing(
     context.route("**/api/v1/visits/*/photos", upload)
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    waiting(page, "Boom. Retrying at")  # backed off, the queue intact
+    waiting(page, "The server had a problem (500). Retrying at")  # backed off, queue intact
     waiting(page, "2 changes waiting")
     shot(page, server, "retrying")
     page.click("#sync-now")
@@ -319,3 +321,187 @@ def backlog_of_500_mutations_drains_once(server: Server, browser: Any) -> None:
     mine = [v for v in seen if v["accuracyM"] == 9 and v["latitude"] == 18.52]
     assert len(mine) == len({v["id"] for v in mine}) == 500
     context.close()
+
+
+QUEUED = "import('./js/db.js').then((db) => db.count('queue'))"
+
+
+def bad_input_gets_a_clear_message_and_loses_nothing(server: Server, browser: Any) -> None:
+    """A phone three hours slow, whose token expires offline, whose storage fills, that
+    picks a file that is not a photo; then a server that answers 429, hangs, and refuses
+    the photo with 415. Each gets words on screen; the visit arrives once."""
+    email = "ananya@demo.fieldedge.dev"
+    token, place = _first_place(server, email)
+    where = {"latitude": place["latitude"], "longitude": place["longitude"], "accuracy": 10}
+    context = browser.new_context(permissions=["geolocation"], geolocation=where,
+                                  viewport={"width": 420, "height": 860})  # fmt: skip
+    # The page's clock (Date, timers) is the fake one: three hours slow, and movable.
+    context.clock.install(time=datetime.now(UTC) - timedelta(hours=3))
+    page = context.new_page()
+    sign_in(page, server, email)
+    waiting(page, "This phone's clock is 3 hours behind the server's.")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    shot(page, server, "clock-wrong")
+
+    context.set_offline(True)
+    page.goto(f"{server.app}#/contact/{place['id']}")
+    page.click("#check-in")
+    page.wait_for_selector("#message:has-text('Checked in')")
+    # Not a photo: refused on the phone, before anything is stored or sent.
+    page.set_input_files("#photo", files=[
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture"}])  # fmt: skip
+    page.wait_for_selector("#message:has-text('“notes.txt” is not a photo')")
+    # The device's storage is full: the check-out is refused in words, the queue kept.
+    page.evaluate("""() => {
+      const put = IDBObjectStore.prototype.put;
+      window.restorePut = () => { IDBObjectStore.prototype.put = put; };
+      IDBObjectStore.prototype.put = function (...args) {
+        const full = new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        if (this.name === "queue") throw full;
+        return put.apply(this, args);
+      };
+    }""")
+    page.click("#check-out")
+    page.wait_for_selector("#message:has-text('This phone has no room left')")
+    assert page.evaluate(QUEUED) == 1
+    shot(page, server, "storage-full")
+    page.evaluate("window.restorePut()")
+    page.wait_for_selector("#check-out")  # the visit is still open on the phone
+    page.set_input_files("#photo", files=[
+        {"name": "shelf.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg()}])  # fmt: skip
+    waiting(page, "Offline · 2 changes waiting")
+    # The access token expires while the phone is offline.
+    context.clock.fast_forward("16:00")
+
+    seen: list[str] = []  # in the order the browser sent them
+
+    def refresh(route: Any) -> None:
+        seen.append("refresh")
+        route.continue_()
+
+    pushes: list[Any] = []
+
+    def push(route: Any) -> None:  # busy for two minutes, then hangs, then answers
+        pushes.append(route)
+        seen.append("push")
+        if len(pushes) == 1:
+            busy = {"success": False, "error": {"code": "RATE_LIMITED", "message": "Slow down."}}
+            route.fulfill(status=429, json=busy, headers={"Retry-After": "120"})
+        elif len(pushes) > 2:
+            route.continue_()  # the second is left hanging: the app gives up on it
+
+    def upload(route: Any) -> None:
+        refused = {"success": False, "error": {"code": "UNSUPPORTED_MEDIA_TYPE",
+                                               "message": "Unsupported media type."}}  # fmt: skip
+        route.fulfill(status=415, json=refused)
+
+    context.route("**/api/v1/auth/refresh", refresh)
+    context.route("**/api/v1/sync/push", push)
+    context.route("**/api/v1/visits/*/photos", upload)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting(page, "The server is busy. Retrying at")
+    wait_s = page.evaluate("import('./js/sync.js').then((s) => s.state.retryAt - Date.now())")
+    assert 110_000 < wait_s <= 120_000  # Retry-After, not the (at most 60 s) backoff
+    shot(page, server, "busy")
+    context.clock.fast_forward("01:30")  # the 30 s sync timer fires, and waits too
+    assert page.evaluate("import('./js/sync.js').then((s) => s.state.running === null)")
+    with page.expect_request("**/api/v1/sync/push"):
+        context.clock.fast_forward("00:31")
+    context.clock.fast_forward("00:31")  # it hangs: the app gives up after 30 s
+    waiting(page, "The server did not answer in time. Retrying at")
+    assert len(pushes) >= 2  # the page's clock runs on: a retry may already have gone
+    waiting(page, "2 changes waiting")
+    context.clock.fast_forward("00:05")
+    waiting(page, "All changes sent")
+    # The token that expired offline was refreshed once back (before the first push; again
+    # if a retry raced the network's return and its refresh failed), then pushed.
+    assert "refresh" in seen, seen
+    assert seen[-1] == "push", seen
+    page.goto(f"{server.app}#/notices")
+    assert "does not accept that kind of file" in page.inner_text("#notices")
+    with server.api(token) as api:
+        mine = [v for v in listed(api, "/visits", contactId=place["id"], userId=_me(api))
+                if not v["checkedOutAt"]]  # fmt: skip
+        assert len(mine) == 1
+        # The phone's time, judged against the clientTime sent with it: not flagged.
+        checked_in = datetime.fromisoformat(mine[0]["checkedInAt"].replace("Z", "+00:00"))
+        assert checked_in < datetime.now(UTC) - timedelta(hours=2)
+        assert "CLOCK_SKEW" not in mine[0]["flags"]
+        assert api.get(f"/visits/{mine[0]['id']}").json()["data"]["photos"] == []
+    context.close()
+
+
+def password_reset_day_route_and_expense_screens(server: Server, browser: Any) -> None:
+    """A rep who forgot their password gets a new one through the emailed link, punches
+    in, reorders today's route, claims an expense and punches out: all in the app."""
+    email = "karan@demo.fieldedge.dev"
+    token, place = _first_place(server, email)
+    where = {"latitude": place["latitude"], "longitude": place["longitude"], "accuracy": 9}
+    context = browser.new_context(permissions=["geolocation"], geolocation=where,
+                                  viewport={"width": 420, "height": 860})  # fmt: skip
+    page = context.new_page()
+    page.goto(server.app)
+    page.click("text=Forgot your password?")
+    page.fill("#reset-request input[name=email]", email)
+    page.click("text=Email me a link")
+    page.wait_for_selector("#account-why:has-text('is on its way')")
+    shot(page, server, "forgot-password")
+    page.goto(server.mailed_link(email, "/reset-password"))  # 303 into the app's router
+    page.fill("#reset-confirm input[name=password]", "karan-new-secret-2026")
+    page.fill("#reset-confirm input[name=again]", "karan-new-secret-2026")
+    shot(page, server, "reset-password")
+    page.click("text=Set password")
+    page.wait_for_selector("#login-why:has-text('Password changed')")
+    page.fill("#login-form input[name=email]", email)
+    page.fill("#login-form input[name=password]", "karan-new-secret-2026")
+    page.click("text=Sign in")
+    page.wait_for_selector("#banner #waiting:has-text('All changes sent')")
+    token = _token(server, email, "karan-new-secret-2026")
+
+    page.goto(f"{server.app}#/day")
+    page.click("#punch-in")
+    page.wait_for_selector("#day-status:has-text('In since')")
+    shot(page, server, "day")
+
+    with server.api(token) as api:
+        before = [s["contact"]["id"] for s in api.get("/plans/today").json()["data"]["stops"]]
+    if len(before) >= 2:  # the demo plans no beat on Sundays
+        page.goto(f"{server.app}#/today")
+        page.click(f"[data-stop='{before[0]}'] >> [aria-label=Later]")
+        page.wait_for_selector("#message:has-text('is now stop 2')")
+        page.wait_for_selector(f"#stops li:first-child[data-stop='{before[1]}']")
+        shot(page, server, "route-order")
+        with server.api(token) as api:
+            after = [s["contact"]["id"] for s in api.get("/plans/today").json()["data"]["stops"]]
+        assert after == [before[1], before[0], *before[2:]]
+
+    page.goto(f"{server.app}#/expenses")
+    page.fill("#claim input[name=title]", "Client lunch")
+    page.select_option("#claim select[name=category]", "FOOD")
+    page.fill("#claim input[name=amount]", "250.50")
+    page.fill("#claim input[name=note]", "Dr. Rao, new catalogue")
+    page.click("text=Create claim")
+    page.wait_for_selector("#message:has-text('Claim “Client lunch” created: INR 250.50')")
+    page.wait_for_selector("#claims li:has-text('Client lunch')")
+    shot(page, server, "expense")
+
+    page.goto(f"{server.app}#/day")
+    page.click("#punch-out")
+    page.wait_for_selector("#day-status:has-text('Out at')")
+    with server.api(token) as api:
+        claims = [c for c in listed(api, "/expenses") if c["title"] == "Client lunch"]
+        assert [[(ln["category"], ln["amount"]) for ln in c["lines"]] for c in claims] == [
+            [("FOOD", 25050)]
+        ]
+        days = [d for d in listed(api, "/attendance", userId=_me(api)) if d["inAccuracyM"] == 9]
+        assert len(days) == 1
+        assert days[0]["punchedOutAt"] is not None
+    context.close()
+
+
+def _token(server: Server, email: str, password: str) -> str:
+    with server.api() as api:
+        response = api.post("/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return str(response.json()["data"]["accessToken"])

@@ -15,19 +15,37 @@ export class ApiError extends Error {
     this.code = error.code || null;
     this.details = error.details || {};
     this.retryAfter = Number(headers && headers.get("Retry-After")) || null;
+    this.plain = plainWords(status, error.message);
   }
 }
+// What a rep reads in the banner or a notice: the server's words when it has some that
+// help, plain ones for the statuses that say "not you, try later" or "not that file".
+function plainWords(status, message) {
+  if (status === 429) return "The server is busy.";
+  if (status >= 500) return `The server had a problem (${status}).`;
+  if (status === 415) return "The server does not accept that kind of file; only photos (JPEG, PNG, WebP) can be attached.";
+  return message || `HTTP ${status}`;
+}
+
 // The session is over (revoked, or the refresh token refused): sign in again.
 export class SessionEnded extends Error {}
 // No answer at all: offline, DNS, a dropped connection.
 export class Offline extends Error {}
 
 const url = (path) => `${API_BASE}/api/v1${path}`;
-// A server that hangs is treated as one that is away: the caller retries later.
+// A server that hangs is treated as one that is away: the caller retries later. A timer
+// and an AbortController (not AbortSignal.timeout) so that tests can move the clock.
 const TIMEOUT_MS = 30_000;
+// The server's clock minus this phone's, from each answer's Date header. The server
+// decides every time that matters (clientTime lets it correct ours); this only tells the
+// rep that their clock is wrong.
+export const clock = { skewMs: 0 };
+export const SKEW_NOTICE_MS = 5 * 60_000;
 
 async function send(path, { method = "GET", body, token, headers = {} } = {}) {
-  const init = { method, headers: { ...headers }, signal: AbortSignal.timeout(TIMEOUT_MS) };
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new DOMException("timeout", "TimeoutError")), TIMEOUT_MS);
+  const init = { method, headers: { ...headers }, signal: abort.signal };
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
@@ -35,16 +53,23 @@ async function send(path, { method = "GET", body, token, headers = {} } = {}) {
     init.body = JSON.stringify(body);
   }
   let response;
+  let parsed = null;
   try {
     response = await fetch(url(path), init);
+    try { parsed = await response.json(); } catch (exc) { if (abort.signal.aborted) throw exc; parsed = null; }
   } catch (exc) {
-    throw new Offline(exc && exc.name === "TimeoutError" ? "The server did not answer in time." : "No connection.");
+    throw new Offline(abort.signal.aborted ? "The server did not answer in time." : "No connection.");
+  } finally {
+    clearTimeout(timer);
   }
-  let parsed = null;
-  try { parsed = await response.json(); } catch { parsed = null; }
+  const date = Date.parse(response.headers.get("Date") || "");
+  if (!Number.isNaN(date)) clock.skewMs = date - Date.now();
   if (!response.ok) throw new ApiError(response.status, parsed, response.headers);
   return { data: parsed ? parsed.data : null, headers: response.headers, status: response.status };
 }
+
+// A call before signing in (a password reset): no token.
+export const anonymous = (path, options) => send(path, options);
 
 export async function session() { return kvGet("session"); }
 

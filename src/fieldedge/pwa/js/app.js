@@ -1,8 +1,9 @@
 // Boot: the service worker, the session, the router, the banner and the sync triggers
 // (app start, the network coming back, a timer, and every write).
-import { Offline, SessionEnded, login, logout, me, session } from "./api.js";
+import { Offline, SKEW_NOTICE_MS, SessionEnded, clock, login, logout, me, session } from "./api.js";
 import { count, kvGet, kvSet, wipe } from "./db.js";
 import { state, syncNow } from "./sync.js";
+import * as account from "./account.js";
 import * as views from "./views.js";
 
 const SYNC_EVERY_MS = 30_000;
@@ -17,6 +18,11 @@ function say(text, kind = "info") {
   box.className = kind;
 }
 
+function typing() {
+  const el = document.activeElement;
+  return main().contains(el) && el.matches("input:not([type=file]), textarea, select");
+}
+
 async function banner() {
   const n = await views.waiting();
   const online = navigator.onLine && !(state.lastError === "No connection.");
@@ -26,16 +32,27 @@ async function banner() {
   b.querySelector("#waiting").textContent = n ? `${n} change${n === 1 ? "" : "s"} waiting` : "All changes sent";
   b.querySelector("#retry").textContent = state.lastError && !state.sessionEnded
     ? `${state.lastError}${state.retryAt ? ` Retrying at ${new Date(state.retryAt).toLocaleTimeString()}.` : ""}` : "";
+  const skew = Math.round(Math.abs(clock.skewMs) / 60_000);
+  b.querySelector("#clock").textContent = Math.abs(clock.skewMs) > SKEW_NOTICE_MS
+    ? `This phone's clock is ${skew >= 120 ? `${Math.round(skew / 60)} hours` : `${skew} minutes`} ${clock.skewMs > 0 ? "behind" : "ahead of"} the server's. ` +
+      "Set it to automatic time: check-ins and orders are stamped with it." : "";
   const notices = await count("notices");
   $("#notices-link").textContent = notices ? `Notices (${notices})` : "Notices";
 }
 
 async function route() {
+  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
+  if (name === "forgot" || name === "reset-password") {
+    $("#app").hidden = true; $("#login").hidden = true; $("#account").hidden = false;
+    if (name === "forgot") account.forgot($("#account"));
+    else account.resetPassword($("#account"), (why) => showLogin(why));
+    return;
+  }
+  $("#account").hidden = true;
   const me = views.ctx.me;
   if (!me || state.sessionEnded) return showLogin();
   $("#app").hidden = false; $("#login").hidden = true;
   $("#approvals-link").hidden = me.role === "SALES_REP";
-  const [name, id] = location.hash.replace(/^#\/?/, "").split("/");
   const m = main();
   if (name === "contact") await views.contact(m, id);
   else if (name === "order") await views.orderForm(m, id);
@@ -44,12 +61,14 @@ async function route() {
   else if (name === "today") await views.today(m);
   else if (name === "approvals") await views.approvals(m);
   else if (name === "notices") await views.notices(m);
+  else if (name === "day") await account.day(m, views.ctx, views.position);
+  else if (name === "expenses") await account.expenses(m, views.ctx);
   else await views.contacts(m);
   await banner();
 }
 
 async function showLogin(why = "") {
-  $("#app").hidden = true; $("#login").hidden = false;
+  $("#app").hidden = true; $("#account").hidden = true; $("#login").hidden = false;
   const n = await views.waiting();
   $("#login-why").textContent = why || (state.sessionEnded
     ? `Your session has ended. Sign in again${n ? `: your ${n} unsent change${n === 1 ? " is" : "s are"} kept and will be sent` : ""}.` : "");
@@ -88,7 +107,12 @@ async function signIn(ev) {
 
 async function start() {
   Object.assign(views.ctx, { say, rerender: route });
-  state.listeners.add(() => { if (state.sessionEnded) showLogin(); else route(); });
+  state.listeners.add((rows) => {
+    if (state.sessionEnded) showLogin();
+    // Never redraw under the rep's fingers: a form being typed in keeps its text.
+    else if (rows && !typing()) route();
+    else banner();
+  });
   $("#login-form").addEventListener("submit", signIn);
   $("#sync-now").addEventListener("click", () => { state.failures = 0; syncNow(); });
   $("#sign-out").addEventListener("click", async () => {
@@ -100,7 +124,10 @@ async function start() {
   window.addEventListener("online", () => { banner(); syncNow(); });
   window.addEventListener("offline", banner);
   const known = await kvGet("me");
-  if (known && (await session())) {
+  if (/^#\/?(forgot|reset-password)/.test(location.hash)) {
+    if (known) Object.assign(views.ctx, { me: known.user, company: known.company });
+    await route();
+  } else if (known && (await session())) {
     Object.assign(views.ctx, { me: known.user, company: known.company });
     await route();
     syncNow();
@@ -110,7 +137,8 @@ async function start() {
     if (known) Object.assign(views.ctx, { me: known.user, company: known.company });
     await showLogin();
   }
-  setInterval(() => { if (navigator.onLine) syncNow(); }, SYNC_EVERY_MS);
+  // Not before a 429's Retry-After (or a backoff) is up: the timer in sync.js retries then.
+  setInterval(() => { if (navigator.onLine && !(state.retryAt && Date.now() < state.retryAt)) syncNow(); }, SYNC_EVERY_MS);
 }
 
 start();

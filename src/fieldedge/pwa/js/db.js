@@ -44,13 +44,19 @@ export async function notice(text, kind = "info") {
 export async function queueWrite(mutation, store, row) {
   const d = await db();
   const tx = d.transaction(["kv", "queue", store], "readwrite");
-  const next = (await tx.objectStore("kv").get("nextMutationId")) || 1;
-  await tx.objectStore("kv").put(next + 1, "nextMutationId");
-  const entry = { ...mutation, id: next, clientTime: null, local: { store, row } };
-  await tx.objectStore("queue").put(entry);
-  await tx.objectStore(store).put({ ...row, _pending: true });
-  await tx.done;
-  return entry;
+  try {
+    const next = (await tx.objectStore("kv").get("nextMutationId")) || 1;
+    await tx.objectStore("kv").put(next + 1, "nextMutationId");
+    const entry = { ...mutation, id: next, clientTime: null, local: { store, row } };
+    await tx.objectStore("queue").put(entry);
+    await tx.objectStore(store).put({ ...row, _pending: true });
+    await tx.done;
+    return entry;
+  } catch (exc) {
+    // All or nothing (a full disk, QuotaExceededError): the queue is as it was.
+    try { tx.abort(); } catch { /* already aborted by the failure */ }
+    throw exc;
+  }
 }
 
 // A 409 RESET_REQUIRED, or a new replica: drop every pulled row and the cursor, then put

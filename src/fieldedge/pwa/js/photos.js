@@ -3,6 +3,9 @@
 export const MAX_SIDE = 1600;
 
 export async function compress(file) {
+  if (file.type && !file.type.startsWith("image/")) {
+    throw new Error(`“${file.name}” is not a photo; choose a picture (JPEG, PNG or WebP).`);
+  }
   let bitmap;
   try {
     bitmap = await createImageBitmap(file);

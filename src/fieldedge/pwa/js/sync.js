@@ -12,7 +12,9 @@ const MAX_BACKOFF_S = 60;
 export const state = { running: null, failures: 0, retryAt: null, lastError: null,
   sessionEnded: false, listeners: new Set() };
 
-function changed() { for (const fn of state.listeners) fn(); }
+// `rows`: the replica or the queue changed (redraw the screen); otherwise only the sync
+// state did (a failure, a retry time): the banner, and a half-typed form is left alone.
+function changed(rows = true) { for (const fn of state.listeners) fn(rows); }
 
 async function clientId() {
   let id = await kvGet("clientId");
@@ -127,7 +129,7 @@ async function uploadPhotos() {
       // A refusal (not an image, too large, the visit gone): retrying cannot help.
       await del("uploads", up.photoId);
       await del("photos", up.photoId);
-      await notice(`A photo could not be kept: ${exc.message}`, "error");
+      await notice(`A photo could not be kept: ${exc.plain}`, "error");
     }
     changed();
   }
@@ -182,11 +184,11 @@ async function run() {
       const wait = exc instanceof ApiError && exc.retryAfter ? exc.retryAfter
         : Math.min(MAX_BACKOFF_S, 2 ** state.failures);
       state.retryAt = Date.now() + wait * 1000;
-      state.lastError = exc.message;
+      state.lastError = exc instanceof ApiError ? exc.plain : exc.message;
       setTimeout(() => { if (state.retryAt && Date.now() >= state.retryAt - 50) syncNow(); }, wait * 1000);
     }
   } finally {
-    changed();
+    changed(false);
   }
 }
 

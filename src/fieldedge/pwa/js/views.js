@@ -12,7 +12,7 @@ const pendingTag = (row) => (row && row._pending ? ' <span class="pending">not s
 
 export const ctx = { me: null, company: null, say: () => {}, rerender: () => {} };
 
-function position() {
+export function position() {
   return new Promise((ok, fail) => {
     if (!navigator.geolocation) { fail(new Error("This device cannot tell its position.")); return; }
     navigator.geolocation.getCurrentPosition(
@@ -111,15 +111,16 @@ export async function contact(main, id) {
       accuracyM: Math.round(coords.accuracy * 10) / 10, checkedInAt: new Date().toISOString() };
     const row = { id: visitId, ...data, userId: ctx.me.id, checkedOutAt: null, flags: [],
       verified: null, version: null };
-    await saveLocally(() => queueWrite({ entity: "visit", op: "create", entityId: visitId, data }, "visits", row));
-    ctx.say(`Checked in at ${c.name} (±${Math.round(coords.accuracy)} m).`);
-    done();
+    if (await saveLocally(() => queueWrite({ entity: "visit", op: "create", entityId: visitId, data }, "visits", row))) {
+      ctx.say(`Checked in at ${c.name} (±${Math.round(coords.accuracy)} m).`);
+      done();
+    } else checkIn.disabled = false;
   });
   const checkOut = $("#check-out");
   if (checkOut) checkOut.addEventListener("click", async () => {
     const data = { checkedOutAt: new Date().toISOString() };
-    await saveLocally(() => queueWrite({ entity: "visit", op: "update", entityId: open.id,
-      baseVersion: open.version, data }, "visits", { ...open, ...data }));
+    if (!(await saveLocally(() => queueWrite({ entity: "visit", op: "update", entityId: open.id,
+      baseVersion: open.version, data }, "visits", { ...open, ...data })))) return;
     ctx.say(`Checked out of ${c.name}.`);
     done();
   });
@@ -148,8 +149,8 @@ export async function contact(main, id) {
       if (v !== (c[f] ?? null)) data[f] = v;
     }
     if (!Object.keys(data).length) return;
-    await saveLocally(() => queueWrite({ entity: "contact", op: "update", entityId: id,
-      baseVersion: c.version, data }, "contacts", { ...c, ...data }));
+    if (!(await saveLocally(() => queueWrite({ entity: "contact", op: "update", entityId: id,
+      baseVersion: c.version, data }, "contacts", { ...c, ...data })))) return;
     ctx.say(`Saved ${c.name}.`);
     done();
   });
@@ -190,7 +191,7 @@ export async function orderForm(main, contactId) {
     const data = { contactId, items: chosen, total: priced.total };
     const row = { id, number: null, contactId, userId: ctx.me.id, status: "PENDING", currency,
       ...priced, amountPaid: 0, balanceDue: priced.total, version: null, createdAt: new Date().toISOString() };
-    await saveLocally(() => queueWrite({ entity: "order", op: "create", entityId: id, data }, "orders", row));
+    if (!(await saveLocally(() => queueWrite({ entity: "order", op: "create", entityId: id, data }, "orders", row)))) return;
     ctx.say(`Order taken: ${format(priced.total, currency)}.`);
     location.hash = "#/orders";
     syncNow();
@@ -229,7 +230,8 @@ export async function payForm(main, orderId) {
       await put("orders", { ...o, amountPaid: o.amountPaid + amount, balanceDue: o.balanceDue - amount });
       return true;
     });
-    if (ok) ctx.say(`Payment of ${format(amount, o.currency)} recorded.`);
+    if (!ok) return;
+    ctx.say(`Payment of ${format(amount, o.currency)} recorded.`);
     location.hash = "#/orders";
     syncNow();
   });
@@ -246,9 +248,27 @@ export async function today(main) {
   }
   const plan = await kvGet("today");
   if (!plan || !plan.stops.length) { main.innerHTML = "<h2>Today</h2><p>Nothing planned for today.</p>"; return; }
+  const last = plan.stops.length - 1;
   main.innerHTML = `<h2>Today · ${h(plan.day)}</h2><p>${plan.visited} of ${plan.planned} visited, ${plan.productive} with an order.</p>
-    <ol class="list" id="stops">${plan.stops.map((s) => `<li><a href="#/contact/${s.contact.id}">${h(s.contact.name)}</a>
-      <small>${h(s.contact.city || "")} · ${h(s.status.toLowerCase())}</small></li>`).join("")}</ol>`;
+    <ol class="list" id="stops">${plan.stops.map((s, i) => `<li data-stop="${s.contact.id}"><a href="#/contact/${s.contact.id}">${h(s.contact.name)}</a>
+      <small>${h(s.contact.city || "")} · ${h(s.status.toLowerCase())}</small>
+      <span class="move"><button data-move="${i}" data-by="-1" aria-label="Earlier" ${i ? "" : "disabled"}>↑</button>
+      <button data-move="${i}" data-by="1" aria-label="Later" ${i < last ? "" : "disabled"}>↓</button></span></li>`).join("")}</ol>`;
+  // The rep's own order of today's stops: PUT /plans/today/order with every planned contact.
+  main.querySelectorAll("[data-move]").forEach((b) => b.addEventListener("click", async () => {
+    const ids = plan.stops.map((s) => s.contact.id);
+    const i = Number(b.dataset.move);
+    const j = i + Number(b.dataset.by);
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+    try {
+      const { data } = await call("/plans/today/order", { method: "PUT", body: { contactIds: ids } });
+      await kvSet("today", data);
+      ctx.say(`Route changed: ${data.stops[j] ? data.stops[j].contact.name : "the stop"} is now stop ${j + 1}.`);
+    } catch (exc) {
+      ctx.say(exc instanceof Offline ? "Changing the route needs a connection." : exc.plain || exc.message, "error");
+    }
+    ctx.rerender();
+  }));
 }
 
 export async function approvals(main) {
