@@ -313,3 +313,39 @@ async def test_with_the_kv_down_a_write_reads_the_endpoints_and_subscribing_stil
     await subscribe(hooked, "contact.created")  # the flag cannot be set: not an error
     made = await new_contact(hooked, "Dr. Iyer")  # the flag cannot be read: the read runs
     assert [e.payload["event"]["data"]["id"] for e in hooked.events(KIND)] == [str(made.id)]
+
+
+async def test_each_move_of_an_expense_claim_is_an_event_the_filter_can_narrow(
+    hooked: World,
+) -> None:
+    from fieldedge.domain.expenses import ExpenseCategory
+    from fieldedge.services.expense_review import decide_claim, reimburse_claim, submit_claim
+    from fieldedge.services.expenses import CreateClaim, LineInput, create_claim
+
+    moves = ("expense.submitted", "expense.approved", "expense.rejected", "expense.reimbursed")
+    await subscribe(hooked, *moves)
+    await subscribe(hooked, "expense.approved", statuses=["REJECTED"])  # never this one
+    food = LineInput(ExpenseCategory.FOOD, hooked.deps.clock.now().date(), 25000)
+    ids = []
+    for _ in range(2):
+        claim = await create_claim(
+            hooked.as_("rep_a1"), CreateClaim("Pune trip", lines=[food]), hooked.deps
+        )
+        await submit_claim(hooked.as_("rep_a1"), claim.id, hooked.deps)
+        ids.append(claim.id)
+    await decide_claim(hooked.as_("mgr_a"), ids[0], True, None, hooked.deps)
+    await reimburse_claim(hooked.as_("admin"), ids[0], "NEFT-1", hooked.deps)
+    await decide_claim(hooked.as_("mgr_a"), ids[1], False, "No bill", hooked.deps)
+    sent = [
+        (e.payload["event"]["type"], e.payload["event"]["data"]["id"],
+         e.payload["event"]["data"]["status"])
+        for e in hooked.events(KIND)
+    ]  # fmt: skip
+    first, second = str(ids[0]), str(ids[1])
+    assert sent == [
+        ("expense.submitted", first, "SUBMITTED"),
+        ("expense.submitted", second, "SUBMITTED"),
+        ("expense.approved", first, "APPROVED"),
+        ("expense.reimbursed", first, "REIMBURSED"),
+        ("expense.rejected", second, "REJECTED"),
+    ]

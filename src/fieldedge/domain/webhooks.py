@@ -35,6 +35,7 @@ EVENT_TYPES = (
     "visit.checked_in",
     "attendance.punched_in", "attendance.punched_out",
     "work_order.created", "work_order.status_changed", "work_order.completed",
+    "expense.submitted", "expense.approved", "expense.rejected", "expense.reimbursed",
 )  # fmt: skip
 PING = "webhook.ping"
 MAX_OVERLAP = timedelta(days=7)

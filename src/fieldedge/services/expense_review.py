@@ -5,7 +5,8 @@ approved claim reimbursed. Nobody decides their own claim.
 Role first (a role that may never make the move is ``Forbidden`` before any lookup),
 then visibility (``NotFound``), then who this claim's reviewer is (``Forbidden``), then
 the status machine (the entity's ``InvalidStateTransition``, 409). Approving or
-rejecting queues an email to the rep in the same transaction.
+rejecting queues an email to the rep in the same transaction; every move raises its
+webhook event (``expense.submitted|approved|rejected|reimbursed``) there too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fieldedge.services.common import audit, queue_email
 from fieldedge.services.deps import Deps
 from fieldedge.services.expenses import refresh_flags, visible_claim
 from fieldedge.services.orders import format_money
+from fieldedge.services.webhooks.emit import emit
 
 
 async def submit_claim(principal: Principal, claim_id: UUID, deps: Deps) -> ExpenseClaim:
@@ -90,6 +92,7 @@ async def _moved(
         entity_id=claim.id,
         detail={"from": before.value, "to": after.value, "total": claim.total},
     )  # fmt: skip
+    await emit(uow, deps, f"expense.{after.value.lower()}", claim)
 
 
 def expense_link(deps: Deps, claim: ExpenseClaim) -> str:
