@@ -27,3 +27,14 @@ def unsafe_character(text: str, *, multiline: bool = True) -> str | None:
     if "\ud800" <= char <= "\udfff":
         return f"Contains a lone surrogate (U+{ord(char):04X}): not valid Unicode text."
     return f"Contains a control character (U+{ord(char):04X}), which text may not hold."
+
+
+# What a spreadsheet runs as a formula when a cell starts with it (OWASP's CSV
+# injection list): imports refuse such cells, every CSV the API writes defuses them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as a cell no spreadsheet runs: one that starts like a formula gets a
+    leading apostrophe (shown as text, the formula never runs)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value

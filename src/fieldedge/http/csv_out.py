@@ -12,19 +12,17 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from fieldedge.domain.text import spreadsheet_safe
 from fieldedge.http.envelope import rate_headers_of
 
 CSV = "text/csv; charset=utf-8"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | float | None
 
 
 def safe_cell(value: Cell) -> Cell:
     """``value`` as a cell no spreadsheet runs: text that starts like a formula gets a
     leading ``'``; numbers and empty cells are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterable[bytes]:

@@ -1,5 +1,5 @@
 """The per-row report as CSV: ``line,key,outcome,message``, every cell that a
-spreadsheet would run as a formula escaped (``csv_cell``)."""
+spreadsheet would run as a formula escaped (``spreadsheet_safe``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import csv
 import io
 from collections.abc import Sequence
 
+from fieldedge.domain.text import spreadsheet_safe
 from fieldedge.services.imports.apply import RowResult
-from fieldedge.services.imports.rules import csv_cell
 
 
 def report_part(results: Sequence[RowResult]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for r in results:
-        writer.writerow([r.line, csv_cell(r.key), r.outcome.value, csv_cell(r.message)])
+        writer.writerow(
+            [r.line, spreadsheet_safe(r.key), r.outcome.value, spreadsheet_safe(r.message)]
+        )
     return out.getvalue().encode()

@@ -21,13 +21,12 @@ from fieldedge.domain.identity import Role
 from fieldedge.domain.imports import ImportKind
 from fieldedge.domain.money import MAX_TAX_RATE_BP
 from fieldedge.domain.products import MAX_UNIT_PRICE
-from fieldedge.domain.text import unsafe_character
+from fieldedge.domain.text import FORMULA_STARTS, unsafe_character
 from fieldedge.errors import ValidationFailed
 from fieldedge.services.common import normalise_email
 from fieldedge.services.import_rows import Row
 from fieldedge.services.imports.reader import Header
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # the API's rule (http.fields.Email)
 _TRUE, _FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0"}
 
@@ -156,9 +155,3 @@ def user_row(row: Row) -> UserRow:
     if manager == email:
         raise invalid("manager", "A user cannot manage themselves.")
     return UserRow(email, value["name"], role, manager)
-
-
-def csv_cell(value: str) -> str:
-    """A cell safe to open in a spreadsheet: one that would run as a formula gets a
-    leading apostrophe (shown as text, the formula never runs)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
