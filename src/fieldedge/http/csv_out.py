@@ -42,8 +42,16 @@ def csv_response(request: Request, filename: str, header: Sequence[str],
         for line in csv_lines(header, rows):
             yield line
 
+    return csv_attachment(request, filename, body())
+
+
+def csv_attachment(
+    request: Request, filename: str, body: AsyncIterator[bytes]
+) -> StreamingResponse:
+    """``body`` (CSV already encoded) streamed as the download ``filename``."""
     headers = {
         **rate_headers_of(request.scope),
         "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",  # a company's figures or rows
     }
-    return StreamingResponse(body(), media_type=CSV, headers=headers)
+    return StreamingResponse(body, media_type=CSV, headers=headers)

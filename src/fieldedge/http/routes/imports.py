@@ -6,11 +6,12 @@ from __future__ import annotations
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from fieldedge import errors as e
 from fieldedge.domain.imports import ImportKind
 from fieldedge.http.body import read_query
+from fieldedge.http.csv_out import csv_attachment
 from fieldedge.http.deps import deps_of
 from fieldedge.http.envelope import ok
 from fieldedge.http.guard import principal_of
@@ -66,11 +67,7 @@ async def get_route(request: Request) -> Response:
 async def report_route(request: Request) -> Response:
     import_id = path_id(request)
     parts = await records.report_parts(principal_of(request), import_id, deps_of(request))
-    headers = {
-        "Content-Disposition": f'attachment; filename="import-{import_id}-report.csv"',
-        "Cache-Control": "private, no-store",
-    }
-    return StreamingResponse(parts, media_type="text/csv; charset=utf-8", headers=headers)
+    return csv_attachment(request, f"import-{import_id}-report.csv", parts)
 
 
 routes = [
