@@ -1,7 +1,7 @@
 // The app shell, kept for offline starts. VERSION is a digest of the shell's files
 // (tests/pwa/test_shell.py checks it), so every release installs a new cache and drops
 // the old one. API calls are never cached: the app reads its IndexedDB replica instead.
-const VERSION = "shell-070e0c846729";
+const VERSION = "shell-dd9d60d117ae";
 const SHELL = [
   "./", "index.html", "style.css", "config.js", "manifest.webmanifest",
   "js/account.js", "js/api.js", "js/app.js", "js/db.js", "js/money.js", "js/photos.js", "js/sync.js",

@@ -2,7 +2,7 @@
 // (app start, the network coming back, a timer, and every write).
 import { Offline, SKEW_NOTICE_MS, SessionEnded, clock, login, logout, me, session } from "./api.js";
 import { count, kvGet, kvSet, wipe } from "./db.js";
-import { state, syncNow } from "./sync.js";
+import { state, syncNow, syncWhenDue } from "./sync.js";
 import * as account from "./account.js";
 import * as views from "./views.js";
 
@@ -121,7 +121,7 @@ async function start() {
     await logout(); state.sessionEnded = true; showLogin("Signed out.");
   });
   window.addEventListener("hashchange", route);
-  window.addEventListener("online", () => { banner(); syncNow(); });
+  window.addEventListener("online", () => { banner(); syncWhenDue({ backoff: false }); });
   window.addEventListener("offline", banner);
   const known = await kvGet("me");
   if (/^#\/?(forgot|reset-password)/.test(location.hash)) {
@@ -138,7 +138,7 @@ async function start() {
     await showLogin();
   }
   // Not before a 429's Retry-After (or a backoff) is up: the timer in sync.js retries then.
-  setInterval(() => { if (navigator.onLine && !(state.retryAt && Date.now() < state.retryAt)) syncNow(); }, SYNC_EVERY_MS);
+  setInterval(() => { if (navigator.onLine) syncWhenDue(); }, SYNC_EVERY_MS);
 }
 
 start();

@@ -9,8 +9,9 @@ import { describeConflict, describeRejection } from "./words.js";
 const BATCH = 100;
 const MAX_BACKOFF_S = 60;
 
+// `serverAsked`: `retryAt` is a 429's Retry-After (the server's wish), not our backoff.
 export const state = { running: null, failures: 0, retryAt: null, lastError: null,
-  sessionEnded: false, listeners: new Set() };
+  serverAsked: false, sessionEnded: false, listeners: new Set() };
 
 // `rows`: the replica or the queue changed (redraw the screen); otherwise only the sync
 // state did (a failure, a retry time): the banner, and a half-typed form is left alone.
@@ -174,15 +175,15 @@ async function run() {
     await push();
     await uploadPhotos();
     await pull();
-    state.failures = 0; state.retryAt = null; state.lastError = null;
+    state.failures = 0; state.retryAt = null; state.lastError = null; state.serverAsked = false;
   } catch (exc) {
     if (exc instanceof SessionEnded) {
       state.sessionEnded = true; state.lastError = "Sign in again to send your changes.";
     } else {
       // 429: as long as the server asks; 5xx and no network: exponential, capped.
       state.failures += 1;
-      const wait = exc instanceof ApiError && exc.retryAfter ? exc.retryAfter
-        : Math.min(MAX_BACKOFF_S, 2 ** state.failures);
+      state.serverAsked = Boolean(exc instanceof ApiError && exc.retryAfter);
+      const wait = state.serverAsked ? exc.retryAfter : Math.min(MAX_BACKOFF_S, 2 ** state.failures);
       state.retryAt = Date.now() + wait * 1000;
       state.lastError = exc instanceof ApiError ? exc.plain : exc.message;
       setTimeout(() => { if (state.retryAt && Date.now() >= state.retryAt - 50) syncNow(); }, wait * 1000);
@@ -190,6 +191,13 @@ async function run() {
   } finally {
     changed(false);
   }
+}
+
+// What starts a sync by itself (the network's return, the timer) waits out a 429's
+// Retry-After; the timer also waits out a backoff, which the network's return cuts short.
+export function syncWhenDue({ backoff = true } = {}) {
+  const waiting = state.retryAt && Date.now() < state.retryAt && (backoff || state.serverAsked);
+  return waiting ? Promise.resolve() : syncNow();
 }
 
 export function syncNow() {
