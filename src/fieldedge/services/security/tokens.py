@@ -6,6 +6,10 @@ that matters is made here explicitly, against the injected clock: the header's `
 and ``typ``, every required claim, expiry and issue time with a 30 s leeway. The HMAC
 key object is built once (``jwt.decode`` would rebuild it for every token, most of
 its cost); the signature is checked with ``jws.verify`` and the claims parsed here.
+A token that passed those checks is remembered (``VERIFIED_CACHE`` of them, oldest
+forgotten first): a client sends the same token for up to 15 minutes, and parsing and
+checking it again cost more than the rest of the authentication. Only the time checks run
+again; a forged or altered token never enters the cache, since it never verifies.
 
 Beyond the registered claims a token carries ``sid``, the session (refresh-token
 family) it was minted for, so a logout ends exactly that session on the next request,
@@ -30,6 +34,7 @@ ALGORITHM = "HS256"
 ACCESS_TYPE = "access"
 REQUIRED = ("sub", "cid", "role", "sid", "iat", "iat_us", "exp", "iss", "aud", "jti", "typ")
 REFRESH_PREFIX = "rt_"
+VERIFIED_CACHE = 4096
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -43,6 +48,7 @@ class AccessClaims:
     issued_at_us: int
     expires_at: int
     token_id: str
+    not_before: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,7 @@ class AccessTokens:
         self._audience = audience
         self.ttl_s = ttl_s
         self._leeway = leeway_s
+        self._verified: dict[str, AccessClaims] = {}
 
     def issue(
         self,
@@ -102,6 +109,16 @@ class AccessTokens:
         return IssuedAccess(token=token, expires_in=self.ttl_s)
 
     def verify(self, token: str, *, now: datetime) -> AccessClaims:
+        at = int(now.timestamp())
+        if (known := self._verified.get(token)) is None:
+            known = self._verify(token)
+            if len(self._verified) >= VERIFIED_CACHE:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = known
+        return self._in_time(known, at)
+
+    def _verify(self, token: str) -> AccessClaims:
+        """The token's claims, once its signature, header and claims are proven good."""
         from jose import JWSError, jwk, jws
 
         if self._key is None:
@@ -118,9 +135,9 @@ class AccessTokens:
             raise InvalidToken()
         if claims.get("iss") != self._issuer or claims.get("aud") != self._audience:
             raise InvalidToken()
-        return self._check(claims, int(now.timestamp()))
+        return self._claims(claims)
 
-    def _check(self, claims: dict[str, Any], now: int) -> AccessClaims:
+    def _claims(self, claims: dict[str, Any]) -> AccessClaims:
         missing = [name for name in REQUIRED if name not in claims]
         if missing or claims["typ"] != ACCESS_TYPE:
             raise InvalidToken()
@@ -135,17 +152,28 @@ class AccessTokens:
             raise InvalidToken() from None
         if (company_id is None) != (role is Role.SUPER_ADMIN):
             raise InvalidToken()
-        if issued > now + self._leeway or expires <= issued:
+        not_before = claims.get("nbf")
+        if expires <= issued or ("nbf" in claims and type(not_before) is not int):
             raise InvalidToken("This token is not valid yet.")
-        if "nbf" in claims and (
-            type(claims["nbf"]) is not int or claims["nbf"] > now + self._leeway
-        ):
-            raise InvalidToken("This token is not valid yet.")
-        if expires + self._leeway < now:
-            raise TokenExpired()
         return AccessClaims(
-            user_id, company_id, role, session_id, issued, issued_us, expires, str(claims["jti"])
+            user_id,
+            company_id,
+            role,
+            session_id,
+            issued,
+            issued_us,
+            expires,
+            str(claims["jti"]),
+            not_before,
         )
+
+    def _in_time(self, claims: AccessClaims, now: int) -> AccessClaims:
+        early = claims.issued_at > now + self._leeway
+        if early or (claims.not_before is not None and claims.not_before > now + self._leeway):
+            raise InvalidToken("This token is not valid yet.")
+        if claims.expires_at + self._leeway < now:
+            raise TokenExpired()
+        return claims
 
 
 def _int(value: object) -> int:
