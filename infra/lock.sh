@@ -8,9 +8,9 @@
 #
 # uv resolves for the *target*: environment markers are evaluated for Python
 # PYTHON_VERSION.0 on manylinux2014 (Lambda's python3.11 platform, which the slim image's
-# glibc also runs), so a dependency that only older patch releases need (async-timeout,
-# for redis below 3.11.3) is locked in rather than dropped because the build machine's
-# Python is newer. Hashes cover every file of each pinned version, so the same lock
+# glibc also runs), so a dependency that only older patch releases need (as redis-py once
+# needed async-timeout below 3.11.3) is locked in rather than dropped because the build
+# machine's Python is newer. Hashes cover every file of each pinned version, so the same lock
 # serves x86_64 and arm64. Run it after changing the dependencies in pyproject.toml, and
 # commit the result (tests/deploy checks the lock still satisfies pyproject.toml).
 set -euo pipefail

@@ -54,8 +54,21 @@ end
 return reply
 """
 
-# What Redis computes for SCRIPT LOAD, so EVALSHA needs no extra round trip to learn it.
-SLIDING_WINDOW_SHA = hashlib.sha1(SLIDING_WINDOW.encode(), usedforsecurity=False).hexdigest()
+# KEYS[1] a counter; ARGV[1] its lifetime in milliseconds, set when the counter is born.
+# Returns the counter after one increment.
+INCR_WITH_TTL = """
+redis.call('SET', KEYS[1], 0, 'PX', ARGV[1], 'NX')
+return redis.call('INCR', KEYS[1])
+"""
+
+
+def _sha(script: str) -> str:
+    """What Redis computes for SCRIPT LOAD, so EVALSHA needs no round trip to learn it."""
+    return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+
+
+SLIDING_WINDOW_SHA = _sha(SLIDING_WINDOW)
+SHAS = {script: _sha(script) for script in (SLIDING_WINDOW, INCR_WITH_TTL)}
 
 
 def window_args(limit: int, window_s: float) -> list[str]:

@@ -17,7 +17,8 @@ def loaded_after(code: str) -> set[str]:
     probe = textwrap.dedent(code) + textwrap.dedent(
         """
         import sys
-        print(" ".join(m for m in ("redis", "upstash_redis", "httpx") if m in sys.modules))
+        drivers = ("hiredis", "redis", "upstash_redis", "httpx")
+        print(" ".join(m for m in drivers if m in sys.modules))
         """
     )
     out = subprocess.run(
@@ -56,14 +57,12 @@ def test_memory_loads_no_driver() -> None:
     assert loaded_after(code) == set()
 
 
-def test_redis_loads_redis_and_not_upstash() -> None:
+def test_redis_loads_its_parser_and_no_client_library() -> None:
     code = """
         from fieldedge_adapters.kv import kv_from_url
         kv_from_url('redis://127.0.0.1:1/0', timeout_s=1)
     """
-    loaded = loaded_after(code)
-    assert "redis" in loaded
-    assert "upstash_redis" not in loaded
+    assert loaded_after(code) == {"hiredis"}
 
 
 def test_upstash_loads_upstash_and_not_redis() -> None:
@@ -76,4 +75,4 @@ def test_upstash_loads_upstash_and_not_redis() -> None:
     """
     loaded = loaded_after(code)
     assert "upstash_redis" in loaded
-    assert "redis" not in loaded
+    assert not {"redis", "hiredis"} & loaded
