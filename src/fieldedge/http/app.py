@@ -20,6 +20,7 @@ from fieldedge.http.middleware.outbox import OutboxKickMiddleware
 from fieldedge.http.middleware.request_id import RequestIdMiddleware
 from fieldedge.http.middleware.schema_gate import SchemaGateMiddleware
 from fieldedge.http.middleware.security import SecurityMiddleware
+from fieldedge.http.router import IndexedRouter
 from fieldedge.http.routes import analytics as analytics_routes
 from fieldedge.http.routes import (
     api_keys,
@@ -122,8 +123,10 @@ def create_app(
             *([Middleware(OutboxKickMiddleware, deps=deps)] if settings.outbox_inline else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=lifespan,
     )
+    # The same routes and lifespan, matched by path prefix (router.py): the middleware
+    # stack is built on the first request, from whatever router the app then holds.
+    app.router = IndexedRouter(routes, lifespan=lifespan)
     app.state.deps = deps
     app.state.started = time.monotonic()
     return app
