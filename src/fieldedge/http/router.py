@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from starlette.routing import BaseRoute, Match, Route, Router, get_route_path
+# The path as routes see it (less root_path), as Starlette's own router computes it.
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
 
 DEPTH = 3
