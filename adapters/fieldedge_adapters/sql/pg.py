@@ -241,7 +241,10 @@ class PgSource:
                 return await asyncpg.connect(**self.connect_kwargs)
             pool = await self._the_pool()
             try:
-                return await pool.acquire(timeout=self._acquire_timeout_s)
+                # Bounded here, not by acquire(timeout=): asyncpg wraps a timed acquire in
+                # a task of its own (wait_for), a task per request for nothing.
+                async with asyncio.timeout(self._acquire_timeout_s):
+                    return await pool.acquire()
             except TimeoutError as exc:
                 raise DependencyUnavailable("database", "No database connection free.") from exc
 

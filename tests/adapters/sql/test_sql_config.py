@@ -150,3 +150,28 @@ print(sorted(m for m in ("aiosqlite", "sqlite3", "alembic", "mako", "asyncpg", "
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "['asyncpg']"
+
+
+async def test_a_full_pool_answers_no_connection_free_then_serves_again(postgres_url: str) -> None:
+    db = database_from_url(
+        postgres_url,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout_s=0.2,
+        connect_timeout_s=5,
+        statement_timeout_ms=5000,
+    )
+    assert isinstance(db, SqlDatabase)
+    assert isinstance(db.source, PgSource)
+    source = db.source
+    try:
+        held = await source.acquire()
+        with pytest.raises(DependencyUnavailable, match="No database connection free"):
+            await source.acquire()
+        await source.release(held)
+        # The timed-out wait took nothing from the pool: its one connection serves again.
+        again = await source.acquire()
+        assert await again.fetchval("SELECT 1") == 1
+        await source.release(again)
+    finally:
+        await db.close()
