@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from fieldedge.http import create_app
 from fieldedge.services.deps import Deps
 from fieldedge.services.outbox import inline
+from fieldedge_handlers import heap
 from fieldedge_handlers.bootstrap import build_deps, close_deps, load_settings, setup_logging
 
 SHUTDOWN_DRAIN_S = 3.0
@@ -23,6 +24,7 @@ SHUTDOWN_DRAIN_S = 3.0
 def create_from(deps: Deps) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        heap.settle()
         try:
             yield
         finally:

@@ -18,6 +18,7 @@ from mangum import Mangum
 
 from fieldedge.http import create_app
 from fieldedge.services.deps import Deps
+from fieldedge_handlers import heap
 from fieldedge_handlers.bootstrap import build_deps, load_settings, setup_logging
 
 _mangum: Mangum | None = None
@@ -32,6 +33,7 @@ def _build() -> Mangum:
     # The app answers 503 naming `fieldedge migrate up` while the schema is behind.
     mangum = Mangum(create_app(deps, check_schema=True), lifespan="off")
     _deps = deps
+    heap.settle()  # a warm container serves thousands of invocations
     return mangum
 
 
