@@ -120,7 +120,7 @@ class VisitRow(SQLModel, table=True):
         ix("visits", "company_id", "id"),
         ix("visits", "company_id", "version"),  # sync pulls
         ix("visits", "company_id", "user_id", "id"),
-        ix("visits", "company_id", "user_id", "checked_in_at"),  # previous_for
+        ix("visits", "company_id", "user_id", "checked_in_at", "id"),  # previous_for
         ix("visits", "company_id", "contact_id"),
     )
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from fieldedge.domain.geo import bounding_box
-from fieldedge_adapters.sql import contacts, orders, sync, visits
+from fieldedge_adapters.sql import contacts, idempotency, orders, sync, visits
 from fieldedge_adapters.sql.migrations import upgrade
 from fieldedge_adapters.sql.pg import compiled
 from fieldedge_adapters.sql.scale_fixture import RARE_TAG, Shape, seed_scale
@@ -95,6 +95,33 @@ class Planner:
         assert not set(scans) & TENANT_TABLES, nodes
         if uses is not None:
             assert uses in {index for _, _, index in nodes}, nodes
+
+
+@pytest.fixture(scope="module")
+def empty_url(postgres_server_url: str) -> Any:
+    """Migrated, no rows, never analysed: where a soak's plans are made (its tenant
+    starts empty, and a pooled connection keeps a generic plan until statistics change)."""
+    name = f"fieldedge_plans_empty_{uuid.uuid4().hex[:8]}"
+    run_async(lambda: pg_fetch(postgres_server_url, f'CREATE DATABASE "{name}"'))
+    url = with_database(postgres_server_url, name)
+    try:
+        run_async(lambda: upgrade(url))
+        yield url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    finally:
+        run_async(
+            lambda: pg_fetch(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
+
+
+@pytest.fixture
+async def empty_planner(empty_url: str) -> AsyncIterator[Planner]:
+    import asyncpg
+
+    connection = await asyncpg.connect(empty_url)
+    try:
+        yield Planner(connection, uuid.uuid4())
+    finally:
+        await connection.close()
 
 
 @pytest.fixture
@@ -178,7 +205,7 @@ async def test_a_reps_visits_of_a_day(planner: Planner) -> None:
     rep = await a_rep(planner)
     day = datetime(2026, 6, 1, tzinfo=UTC)
     statement = visits._list(False, True, False, False, False, True, True, True)
-    await planner.check(statement, uses="ix_visits_company_id_user_id_checked_in_at",
+    await planner.check(statement, uses="ix_visits_company_id_user_id_checked_in_at_id",
                         users=[rep], since=day, until=day + timedelta(days=1))  # fmt: skip
 
 
@@ -223,3 +250,34 @@ async def test_a_reps_sync_snapshot_reads_their_visits_not_the_companys(planner:
         rep,
     )
     assert await planner.examined(snapshot, **params) <= 3 * theirs + 500
+
+
+SORTS = {"Sort", "Incremental Sort"}
+
+
+async def test_a_reps_previous_check_in_is_the_index_s_last_entry(
+    planner: Planner, empty_planner: Planner
+) -> None:
+    # Every check-in reads it. With a sort the plan hung on statistics: on tables never
+    # analysed it sorted every visit of the company (the soak's check-ins slowed as its
+    # rep's visits grew). The index holds the whole order: no sort, on either database.
+    rep = await a_rep(planner)
+    previous = visits._previous(True)
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    for each, user in ((planner, rep), (empty_planner, uuid.uuid4())):
+        nodes = await each.nodes(previous, user=user, before=at)
+        assert not {kind for kind, _, _ in nodes} & SORTS, nodes
+        assert "ix_visits_company_id_user_id_checked_in_at_id" in {i for _, _, i in nodes}
+    assert await planner.examined(previous, user=rep, before=at) <= 1
+
+
+async def test_an_idempotency_key_is_found_by_its_whole_key(empty_planner: Planner) -> None:
+    # On empty tables the planner cost a company-only index the same as the unique
+    # (user_id, key) and took it: every replayable write then read all of the company's
+    # keys. Whichever index it picks now holds the key.
+    nodes = await empty_planner.nodes(
+        idempotency._find(True), user=uuid.uuid4(), key="k", now=datetime.now(UTC)
+    )
+    used = {index for _, _, index in nodes} - {None}
+    assert used, nodes
+    assert used <= {"uq_idempotency_keys_user_key", "ix_idempotency_keys_company_id_user_id_key"}
