@@ -28,6 +28,11 @@ DOCS_CSP = (
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
 NO_STORE = "no-store"
+# The same, as raw ASGI header pairs: added in one pass over what the route already set
+# (MutableHeaders.setdefault walks the whole list once per header).
+_SECURITY_RAW = [
+    (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+]
 ALLOW_METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Idempotency-Key, X-Request-ID"
 EXPOSE_HEADERS = (
@@ -55,8 +60,8 @@ class SecurityMiddleware:
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    out.setdefault(name, value)
+                present = {name for name, _ in out.raw}
+                out.raw.extend(pair for pair in _SECURITY_RAW if pair[0] not in present)
                 if csp:
                     out["Content-Security-Policy"] = csp
                 if scope.get("state", {}).get("principal") is not None:
