@@ -379,10 +379,14 @@ def main() -> int:
 
 def record(lines: list[str], errors: int) -> int:
     """Print the entry, append it to ``bench/RESULTS.md``; the exit code (1 on errors)."""
-    text = "\n".join(lines)
+    text = "\n".join(lines).strip("\n") + "\n"
     print(text)
-    with (HERE / "RESULTS.md").open("a") as f:
-        f.write(text)
+    results = HERE / "RESULTS.md"
+    # One blank line before the entry's heading, whatever the last entry ended with.
+    ending = results.read_text()[-2:] if results.exists() else ""
+    gap = "" if ending in ("", "\n\n") else "\n" if ending.endswith("\n") else "\n\n"
+    with results.open("a") as f:
+        f.write(gap + text)
     if errors:
         print(f"bench: {errors} requests errored (non-2xx or socket errors)", file=sys.stderr)
         return 1
