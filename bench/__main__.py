@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench import chart, machine, profile, wrk
-from bench.environment import database
+from bench.environment import analyze, database
 from bench.plan import BARE, Req, selected
 from bench.plan_world import seed_plans
 from bench.report_world import seed_reports
@@ -274,6 +274,7 @@ def run_backend(
             except BaseException:
                 print((tmp / "seed.log").read_text()[-3000:], file=sys.stderr)
                 raise
+        analyze(url)
         captured = capture(env, world, tmp, args.capture_only)
         if args.capture_only:
             return [], 0, {}

@@ -29,6 +29,21 @@ async def _pg_admin(sql: str) -> None:
         await connection.close()
 
 
+def analyze(url: str) -> None:
+    """What production's autovacuum would have done after a seed: tell the planner about
+    the tables (a bench server may run with autovacuum off, as the shared one does)."""
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(url.replace("+asyncpg", ""), timeout=5)
+        try:
+            await connection.execute("ANALYZE")
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
 def _migrate(url: str, python: str) -> None:
     """Migrate with the interpreter under test, so schema and code come from one install."""
     code = (
