@@ -164,7 +164,8 @@ def routed(planned: list[UUID], chosen: list[UUID] | None) -> list[UUID]:
         return planned
     left = set(planned)
     first = [c for c in chosen if c in left]
-    rest = [c for c in planned if c not in set(first)]
+    taken = set(first)  # once: a set per planned contact hashed every id again
+    rest = [c for c in planned if c not in taken]
     return first + rest
 
 

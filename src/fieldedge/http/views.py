@@ -65,16 +65,27 @@ class View:
         # attributes): the per-field Python loop was a list page's largest cost.
         self._items = _reader(operator.itemgetter, names)
         self._attrs = _reader(operator.attrgetter, names)
+        # Which of the two an item's type takes, found once per type: the Mapping check
+        # (an ABC's, in Python) per item was a nested route's largest cost after these.
+        self._readers: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
+
+    def _reader_of(self, kind: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+        read = self._items if issubclass(kind, Mapping) else self._attrs
+        self._readers[kind] = read
+        return read
 
     def one(self, item: Any) -> dict[str, Any]:
-        mapping = isinstance(item, Mapping)
-        values = self._items(item) if mapping else self._attrs(item)
-        out = dict(zip(self._aliases, values, strict=True))
+        read = self._readers.get(type(item)) or self._reader_of(type(item))
+        out = dict(zip(self._aliases, read(item), strict=True))
         for alias, nested, many in self._nested:  # replaced in place: the order holds
             value = out[alias]
-            if value is not None:
-                out[alias] = [nested.one(v) for v in value] if many else nested.one(value)
+            if many:
+                if value:  # None, and an empty list (most of them), render as they are
+                    out[alias] = [nested.one(v) for v in value]
+            elif value is not None:
+                out[alias] = nested.one(value)
         if self._computed:
+            mapping = read is self._items
             get: Get = item.__getitem__ if mapping else lambda name: getattr(item, name)
             for alias, compute in self._computed:
                 out[alias] = compute(get)
