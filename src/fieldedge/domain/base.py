@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from fieldedge.errors import ValidationFailed
@@ -63,9 +70,14 @@ class Entity(BaseModel):
 
     _clean: dict[str, Any] | None = PrivateAttr(default=None)
 
-    def __init__(self, **data: Any) -> None:
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_core_words(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # Built as ``Entity(...)``: pydantic's refusal becomes the core's. (An ``__init__``
+        # override would do the same but makes pydantic run every model validator twice
+        # on ``model_validate``.)
         try:
-            super().__init__(**data)
+            return handler(data)
         except ValidationError as exc:
             raise ValidationFailed(details=field_details(exc)) from None
 
