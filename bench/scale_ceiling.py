@@ -1,13 +1,16 @@
 """The scale scenarios' floor: the same lists from hand-written SQL over asyncpg, what a
 developer would write for Postgres alone (no app code, no transaction, the JWT checked
 as fieldedge checks it). Serves the same paths and query strings as fieldedge, so wrk
-sends the very same request to both: ``python -m bench.serve scale-ceiling``.
+sends the very same request to both: ``python -m bench.serve scale-ceiling``. With
+``SCALE_CEILING_TRANSACTION=1`` each query runs as fieldedge runs it (and as
+``bench/ceiling.py`` does): inside ``BEGIN`` + the tenant scope and a ``ROLLBACK``.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import uuid
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -41,7 +44,17 @@ def _claims(request: Request) -> dict[str, Any]:
 
 async def _page(sql: str, *args: Any) -> Response:
     async with STATE["pool"].acquire() as connection:
-        rows = await connection.fetch(sql, *args)
+        if not STATE["transaction"]:
+            rows = await connection.fetch(sql, *args)
+        else:
+            # fieldedge's read: BEGIN with the tenant scope in one round trip, the query,
+            # ROLLBACK (the company id is the verified token's, a UUID: safe inline).
+            scope = str(uuid.UUID(args[0]))
+            await connection.execute(f"BEGIN; SELECT set_config('app.company_id', '{scope}', true)")
+            try:
+                rows = await connection.fetch(sql, *args)
+            finally:
+                await connection.execute("ROLLBACK")
     items = [dict(row) for row in rows[:20]]
     body = {"success": True, "data": items, "pagination": {"limit": 20, "hasMore": len(rows) > 20}}
     return Response(orjson.dumps(body, default=str), media_type="application/json")
@@ -109,6 +122,7 @@ async def live(_request: Request) -> Response:
 @asynccontextmanager
 async def lifespan(_app: Starlette) -> Any:
     STATE["secret"] = os.environ["JWT_SECRET"]
+    STATE["transaction"] = os.environ.get("SCALE_CEILING_TRANSACTION") == "1"
     STATE["pool"] = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=2, max_size=10)
     yield
     await STATE["pool"].close()
