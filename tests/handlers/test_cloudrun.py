@@ -21,6 +21,8 @@ from fieldedge.signing import signed_file_url, storage_signing_key
 from fieldedge_adapters.sql.migrations import upgrade
 from fixtures.services import free_port
 
+pytestmark = pytest.mark.slow  # starts processes: run first (tests/conftest.py)
+
 SECRET = "cloudrun-test-secret-" + "c" * 32
 CMD = [sys.executable, "-m", "fieldedge_handlers.cloudrun"]  # the Dockerfile's CMD
 

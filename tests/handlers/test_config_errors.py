@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts processes: run first (tests/conftest.py)
+
 GOOD = {"FIELDEDGE_ENV": "prod", "JWT_SECRET": "s" * 40}
 
 

@@ -26,6 +26,8 @@ from fieldedge_adapters.sql import database_from_url
 from fixtures.app import SECRET, make_deps
 from fixtures.database import POOL, run_async
 
+pytestmark = pytest.mark.slow  # starts processes: run first (tests/conftest.py)
+
 T = TypeVar("T")
 # EventBridge's own event for a rule with no input (as AWS documents it).
 RAW_EVENT = {

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts processes: run first (tests/conftest.py)
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fieldedge.services.demo.seed import PASSWORD
 from fixtures.services import free_port
+
+pytestmark = pytest.mark.slow  # starts processes: run first (tests/conftest.py)
 
 FIELDEDGE = Path(sys.executable).with_name("fieldedge")
 
