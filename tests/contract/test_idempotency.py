@@ -109,3 +109,92 @@ async def test_sweep_deletes_expired_records(database: Database) -> None:
     async with t.uow(database) as uow:
         assert await uow.idempotency.find(other.id, "new", now=NOW) is not None
         assert await uow.idempotency.find(t.rep.id, "old", now=NOW) is None
+
+
+async def test_commit_recording_commits_the_record_with_the_write(database: Database) -> None:
+    t = await tenant(database)
+    order = t.order()
+    made = idempotency_record(t.rep, "order-9", response_body=b'{"id":"o-9"}')
+    async with database.request_transaction(t.scope) as uow:
+        async with database.unit_of_work(t.scope) as inner:
+            await inner.orders.add(order)
+            await inner.commit()
+        assert await uow.commit_recording(made) is True
+    async with t.uow(database) as uow:
+        found = await uow.idempotency.find(t.rep.id, "order-9", now=NOW)
+        assert await uow.orders.get(order.id) is not None
+    assert found is not None
+    assert found.values() == made.values()
+
+
+async def test_commit_recording_a_held_key_commits_nothing(database: Database) -> None:
+    t = await tenant(database)
+    assert await record(database, t, idempotency_record(t.rep, "k")) is True
+    order = t.order()
+    async with database.request_transaction(t.scope) as uow:
+        async with database.unit_of_work(t.scope) as inner:
+            await inner.orders.add(order)
+            await inner.commit()
+        assert await uow.commit_recording(idempotency_record(t.rep, "k")) is False
+    async with t.uow(database) as uow:
+        assert await uow.orders.get(order.id) is None  # rolled back with the refusal
+        kept = await uow.idempotency.find(t.rep.id, "k", now=NOW)
+    assert kept is not None
+    assert kept.fingerprint == "f" * 64
+
+
+async def test_commit_recording_replaces_an_expired_record(database: Database) -> None:
+    t = await tenant(database)
+    assert await record(database, t, idempotency_record(t.rep, "k", expires_at=NOW + DAY))
+    new = idempotency_record(
+        t.rep, "k", fingerprint="1" * 64, created_at=NOW + DAY, expires_at=NOW + 2 * DAY
+    )
+    async with t.uow(database) as uow:
+        assert await uow.commit_recording(new) is True
+    async with t.uow(database) as uow:
+        found = await uow.idempotency.find(t.rep.id, "k", now=NOW + DAY)
+    assert found is not None
+    assert found.values() == new.values()
+
+
+async def test_commit_recording_keeps_any_key_headers_and_body_exactly(database: Database) -> None:
+    t = await tenant(database)
+    key = "it's a \\key\"; DROP TABLE orders; --$$ ✓"
+    made = idempotency_record(
+        t.rep,
+        key,
+        response_headers={"location": "/api/v1/orders/x?a='b'&c=\"d\"", "x-request-id": "r;'"},
+        response_body=bytes(range(256)) + "é'\"\\".encode(),
+    )
+    async with t.uow(database) as uow:
+        assert await uow.commit_recording(made) is True
+    async with t.uow(database) as uow:
+        found = await uow.idempotency.find(t.rep.id, key, now=NOW)
+    assert found is not None
+    assert found.values() == made.values()
+
+
+async def test_commit_recording_waits_for_a_first_transaction_holding_the_key(
+    database: Database,
+) -> None:
+    t = await tenant(database)
+    outcomes: dict[str, bool] = {}
+
+    async def first(name: str, commit: bool, held: asyncio.Event) -> None:
+        async with t.uow(database) as uow:
+            outcomes[name] = await uow.idempotency.record(idempotency_record(t.rep, name[0]))
+            held.set()
+            await asyncio.sleep(0.05)  # the request's work, while the key is held
+            if commit:
+                await uow.commit()
+
+    async def second(name: str, held: asyncio.Event) -> None:
+        await held.wait()
+        async with t.uow(database) as uow:
+            outcomes[name] = await uow.commit_recording(idempotency_record(t.rep, name[0]))
+
+    # a: the first commits, so the second's commits nothing; b: the first rolls back.
+    for one, two, commit in (("a1", "a2", True), ("b1", "b2", False)):
+        held = asyncio.Event()
+        await asyncio.gather(first(one, commit, held), second(two, held))
+    assert outcomes == {"a1": True, "a2": False, "b1": True, "b2": True}

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Self
 
+from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.ports.database import SchemaState, Scope
 
 from .api_keys import MemoryApiKeyRepository
@@ -221,6 +222,12 @@ class MemoryUnitOfWork:
             await self.txn.finish()
             self._writes = self.txn.writes
         self._committed = True
+
+    async def commit_recording(self, record: IdempotencyRecord) -> bool:
+        if not await self.idempotency.record(record):
+            return False
+        await self.commit()
+        return True
 
 
 @dataclass

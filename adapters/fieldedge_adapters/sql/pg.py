@@ -360,6 +360,14 @@ class PgTx:
         await self._simple("COMMIT")
         await self._finish(broken=False)
 
+    async def commit_after(self, sql: str) -> None:
+        """``sql`` and the ``COMMIT`` in one round trip (one simple-protocol message; it
+        takes no arguments, so ``sql`` is text this adapter made safe). When ``sql``
+        fails, Postgres skips the ``COMMIT`` and the transaction waits, aborted, for
+        ``close`` to roll it back."""
+        await self._simple(f"{sql};\nCOMMIT")
+        await self._finish(broken=False)
+
     async def close(self) -> None:
         if self._connection is None:
             self._done = True

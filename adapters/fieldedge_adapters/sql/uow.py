@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Self
 
+from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.ports.database import Scope
 from fieldedge_adapters.sql.api_keys import SqlApiKeyRepository
 from fieldedge_adapters.sql.attendance import SqlAttendanceRepository
@@ -219,3 +220,15 @@ class SqlUnitOfWork:
         if self._joined is None:
             await self._txn.tx.commit()
         self._committed = True
+
+    async def commit_recording(self, record: IdempotencyRecord) -> bool:
+        if self._joined is not None or self._txn.dialect != "postgresql":
+            if not await self.idempotency.record(record):
+                return False
+            await self.commit()
+            return True
+        if self._txn.poisoned:
+            raise RuntimeError("a unit of work joined to this transaction left unfinished")
+        await self._txn.finish()  # every other write sent: the record goes last, with COMMIT
+        self._committed = await self.idempotency.commit_recording(record)
+        return self._committed

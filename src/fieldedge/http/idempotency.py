@@ -127,7 +127,6 @@ async def _first_time(request: Request, handler: Handler, key: str, print_: str)
             created_at=now,
             expires_at=now + RETENTION,
         )
-        if await tx.idempotency.record(record):
-            await tx.commit()
+        if await tx.commit_recording(record):
             return response
     return None

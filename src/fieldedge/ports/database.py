@@ -533,6 +533,12 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
 
+    async def commit_recording(self, record: IdempotencyRecord) -> bool:
+        """``idempotency.record(record)`` then ``commit()``, as one step (on Postgres one
+        round trip: the record's write travels with the ``COMMIT``). False, with nothing
+        committed, when the user's key is already held, as ``record`` answers."""
+        ...
+
 
 class Database(Protocol):
     @property
