@@ -1,11 +1,16 @@
 """Idempotency records: written completed, at once, in the write's transaction; a user's
 live record holds the key (``record`` answers False, ``find`` replays it), an expired one
-is replaced, and a key recorded by a transaction still running waits for its outcome."""
+is replaced, and a key recorded by a transaction still running waits for its outcome.
+Each holds whether the record is written before the commit or with it
+(``commit_recording``)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+
+import pytest
 
 from fieldedge.domain.idempotency import IdempotencyRecord
 from fieldedge.ports.database import Database, Scope
@@ -15,14 +20,28 @@ from .world import NOW, Tenant, idempotency_record, tenant, user
 DAY = timedelta(days=1)
 
 
-async def record(database: Database, t: Tenant, made: IdempotencyRecord) -> bool:
+Write = Callable[[Database, Tenant, IdempotencyRecord], Awaitable[bool]]
+
+
+async def _record_then_commit(database: Database, t: Tenant, made: IdempotencyRecord) -> bool:
     async with t.uow(database) as uow:
         written = await uow.idempotency.record(made)
         await uow.commit()
     return written
 
 
-async def test_a_record_is_found_until_it_expires(database: Database) -> None:
+async def _commit_recording(database: Database, t: Tenant, made: IdempotencyRecord) -> bool:
+    async with t.uow(database) as uow:
+        return await uow.commit_recording(made)
+
+
+@pytest.fixture(params=[_record_then_commit, _commit_recording], ids=["record", "with-commit"])
+def record(request: pytest.FixtureRequest) -> Write:
+    """Each way a record is written: ``record`` then ``commit``, or ``commit_recording``."""
+    return request.param  # type: ignore[no-any-return]
+
+
+async def test_a_record_is_found_until_it_expires(database: Database, record: Write) -> None:
     t = await tenant(database)
     made = idempotency_record(t.rep, "order-1", response_body=b'{"id":"o-1"}')
     assert await record(database, t, made) is True
@@ -35,7 +54,9 @@ async def test_a_record_is_found_until_it_expires(database: Database) -> None:
     assert found.values() == made.values()
 
 
-async def test_a_live_record_holds_the_key_for_its_user_only(database: Database) -> None:
+async def test_a_live_record_holds_the_key_for_its_user_only(
+    database: Database, record: Write
+) -> None:
     t = await tenant(database)
     assert await record(database, t, idempotency_record(t.rep, "k")) is True
     replay = idempotency_record(t.rep, "k", fingerprint="0" * 64, created_at=NOW + DAY / 2)
@@ -48,7 +69,7 @@ async def test_a_live_record_holds_the_key_for_its_user_only(database: Database)
     assert kept.fingerprint == "f" * 64
 
 
-async def test_an_expired_record_is_replaced(database: Database) -> None:
+async def test_an_expired_record_is_replaced(database: Database, record: Write) -> None:
     t = await tenant(database)
     old = idempotency_record(t.rep, "k", expires_at=NOW + DAY)
     assert await record(database, t, old) is True
@@ -62,7 +83,9 @@ async def test_an_expired_record_is_replaced(database: Database) -> None:
     assert found.values() == new.values()
 
 
-async def test_a_record_is_kept_only_with_its_transaction(database: Database) -> None:
+async def test_a_record_is_kept_only_with_its_transaction(
+    database: Database, record: Write
+) -> None:
     t = await tenant(database)
     async with t.uow(database) as uow:
         assert await uow.idempotency.record(idempotency_record(t.rep, "k")) is True
@@ -72,14 +95,13 @@ async def test_a_record_is_kept_only_with_its_transaction(database: Database) ->
     assert await record(database, t, idempotency_record(t.rep, "k")) is True
 
 
-async def test_a_key_being_recorded_waits_for_the_first_transaction(database: Database) -> None:
+async def test_a_key_being_recorded_waits_for_the_first_transaction(
+    database: Database, record: Write
+) -> None:
     t = await tenant(database)
     outcomes: dict[str, bool] = {}
 
-    async def attempt(name: str, commit: bool, held: asyncio.Event,
-                      after: asyncio.Event | None = None) -> None:  # fmt: skip
-        if after is not None:
-            await after.wait()  # the first holds the key before the second tries it
+    async def first(name: str, commit: bool, held: asyncio.Event) -> None:
         async with t.uow(database) as uow:
             outcomes[name] = await uow.idempotency.record(idempotency_record(t.rep, name[0]))
             held.set()
@@ -87,14 +109,18 @@ async def test_a_key_being_recorded_waits_for_the_first_transaction(database: Da
             if commit:
                 await uow.commit()
 
+    async def second(name: str, held: asyncio.Event) -> None:
+        await held.wait()  # the first holds the key before the second tries it
+        outcomes[name] = await record(database, t, idempotency_record(t.rep, name[0]))
+
     # a: the first commits, so the second finds its record; b: the first rolls back.
-    for first, second, commit in (("a1", "a2", True), ("b1", "b2", False)):
-        held, unused = asyncio.Event(), asyncio.Event()
-        await asyncio.gather(attempt(first, commit, held), attempt(second, True, unused, held))
+    for one, two, commit in (("a1", "a2", True), ("b1", "b2", False)):
+        held = asyncio.Event()
+        await asyncio.gather(first(one, commit, held), second(two, held))
     assert outcomes == {"a1": True, "a2": False, "b1": True, "b2": True}
 
 
-async def test_sweep_deletes_expired_records(database: Database) -> None:
+async def test_sweep_deletes_expired_records(database: Database, record: Write) -> None:
     t = await tenant(database)
     other = user(t.id)
     async with t.uow(database) as uow:
@@ -127,7 +153,9 @@ async def test_commit_recording_commits_the_record_with_the_write(database: Data
     assert found.values() == made.values()
 
 
-async def test_commit_recording_a_held_key_commits_nothing(database: Database) -> None:
+async def test_commit_recording_a_held_key_commits_nothing(
+    database: Database, record: Write
+) -> None:
     t = await tenant(database)
     assert await record(database, t, idempotency_record(t.rep, "k")) is True
     order = t.order()
@@ -143,21 +171,7 @@ async def test_commit_recording_a_held_key_commits_nothing(database: Database) -
     assert kept.fingerprint == "f" * 64
 
 
-async def test_commit_recording_replaces_an_expired_record(database: Database) -> None:
-    t = await tenant(database)
-    assert await record(database, t, idempotency_record(t.rep, "k", expires_at=NOW + DAY))
-    new = idempotency_record(
-        t.rep, "k", fingerprint="1" * 64, created_at=NOW + DAY, expires_at=NOW + 2 * DAY
-    )
-    async with t.uow(database) as uow:
-        assert await uow.commit_recording(new) is True
-    async with t.uow(database) as uow:
-        found = await uow.idempotency.find(t.rep.id, "k", now=NOW + DAY)
-    assert found is not None
-    assert found.values() == new.values()
-
-
-async def test_commit_recording_keeps_any_key_headers_and_body_exactly(database: Database) -> None:
+async def test_any_key_headers_and_body_are_kept_exactly(database: Database, record: Write) -> None:
     t = await tenant(database)
     key = "it's a \\key\"; DROP TABLE orders; --$$ ✓"
     made = idempotency_record(
@@ -166,35 +180,8 @@ async def test_commit_recording_keeps_any_key_headers_and_body_exactly(database:
         response_headers={"location": "/api/v1/orders/x?a='b'&c=\"d\"", "x-request-id": "r;'"},
         response_body=bytes(range(256)) + "é'\"\\".encode(),
     )
-    async with t.uow(database) as uow:
-        assert await uow.commit_recording(made) is True
+    assert await record(database, t, made) is True
     async with t.uow(database) as uow:
         found = await uow.idempotency.find(t.rep.id, key, now=NOW)
     assert found is not None
     assert found.values() == made.values()
-
-
-async def test_commit_recording_waits_for_a_first_transaction_holding_the_key(
-    database: Database,
-) -> None:
-    t = await tenant(database)
-    outcomes: dict[str, bool] = {}
-
-    async def first(name: str, commit: bool, held: asyncio.Event) -> None:
-        async with t.uow(database) as uow:
-            outcomes[name] = await uow.idempotency.record(idempotency_record(t.rep, name[0]))
-            held.set()
-            await asyncio.sleep(0.05)  # the request's work, while the key is held
-            if commit:
-                await uow.commit()
-
-    async def second(name: str, held: asyncio.Event) -> None:
-        await held.wait()
-        async with t.uow(database) as uow:
-            outcomes[name] = await uow.commit_recording(idempotency_record(t.rep, name[0]))
-
-    # a: the first commits, so the second's commits nothing; b: the first rolls back.
-    for one, two, commit in (("a1", "a2", True), ("b1", "b2", False)):
-        held = asyncio.Event()
-        await asyncio.gather(first(one, commit, held), second(two, held))
-    assert outcomes == {"a1": True, "a2": False, "b1": True, "b2": True}
