@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,10 @@ async def replay(request: Request) -> Response:
     kinds = []
     async with STATE["pool"].acquire() as conn:
         for statement in scenario["statements"]:
+            if statement.get("record"):  # the record and the COMMIT, one round trip
+                await conn.execute(_record_with_commit(values, claims, request))
+                kinds.append(statement["kind"])
+                continue
             sql = statement["sql"].replace("{cid}", str(uuid.UUID(claims["cid"])))
             args = [values.arg(a) for a in statement["args"]]
             records = await conn.fetch(sql, *args) if args else []
@@ -145,6 +149,27 @@ async def replay(request: Request) -> Response:
         STATE["kinds"][name] = kinds
     out = orjson.dumps(body, default=str) if is_list else values.response
     return Response(out, scenario["status"], media_type="application/json")
+
+
+def _record_with_commit(values: Values, claims: dict[str, Any], request: Request) -> str:
+    """This request's idempotency record and the COMMIT, as the one text fieldedge sends
+    (the same statement builder: the literal values are part of the work)."""
+    from fieldedge.domain.idempotency import IdempotencyRecord, fingerprint
+    from fieldedge_adapters.sql.idempotency import committing_sql
+
+    record = IdempotencyRecord(
+        id=uuid.uuid4(),
+        company_id=claims["cid"],
+        user_id=claims["sub"],
+        key=request.headers["idempotency-key"],
+        fingerprint=fingerprint(request.method, request.url.path, b""),
+        response_status=201,
+        response_headers={"content-type": "application/json"},
+        response_body=values.response,
+        created_at=values.now,
+        expires_at=values.now + timedelta(hours=24),
+    )
+    return f"{committing_sql(record)};\nCOMMIT"
 
 
 async def _reset(connection: asyncpg.Connection) -> None:

@@ -52,13 +52,29 @@ SWAPS: tuple[tuple[str, str, list[str], str, list[str]], ...] = (
 )
 
 
+def _postgres() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def _swap(table: str, drop: str, make: str, columns: list[str]) -> None:
+    if not _postgres():
+        op.create_index(make, table, columns)
+        op.drop_index(drop, table_name=table)
+        return
+    # Built CONCURRENTLY outside the migration's transaction, as 0012's: a live database
+    # keeps taking check-ins while two million visits are indexed. An INVALID leftover
+    # of a failed build is dropped first (IF NOT EXISTS would keep it).
+    with op.get_context().autocommit_block():
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {make}")
+        op.execute(f"CREATE INDEX CONCURRENTLY {make} ON {table} ({', '.join(columns)})")
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {drop}")
+
+
 def upgrade() -> None:
     for table, old, _, new, columns in SWAPS:
-        op.create_index(new, table, columns)
-        op.drop_index(old, table_name=table)
+        _swap(table, old, new, columns)
 
 
 def downgrade() -> None:
     for table, old, columns, new, _ in reversed(SWAPS):
-        op.create_index(old, table, columns)
-        op.drop_index(new, table_name=table)
+        _swap(table, new, old, columns)

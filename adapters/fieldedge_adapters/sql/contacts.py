@@ -18,8 +18,8 @@ from fieldedge_adapters.sql.statements import (
     box_params,
     distance_m,
     in_box,
-    json_array_has,
     like_pattern,
+    tags_have,
 )
 from fieldedge_adapters.sql.tables_fieldforce import ContactRow
 from fieldedge_adapters.sql.territories import subtree
@@ -63,7 +63,7 @@ def _filtered(
     if city:
         statement = statement.where(sa.func.lower(T.c.city) == sa.func.lower(sa.bindparam("city")))
     if tag:
-        statement = statement.where(json_array_has(T.c.tags, sa.bindparam("tag")))
+        statement = statement.where(tags_have(T.c.tags, sa.bindparam("tag")))
     if q:
         # The term comes folded (``domain.search.fold``) and ``lower()`` folds the same way
         # on both backends; on Postgres each side of the OR has its trigram index (0012).

@@ -79,7 +79,7 @@ def _time(value: datetime) -> str:
     return f"'{text}'::timestamptz"
 
 
-def _committing_sql(record: IdempotencyRecord) -> str:
+def committing_sql(record: IdempotencyRecord) -> str:
     """``_insert``'s statement for Postgres, its values written in as literals."""
     values = {
         "id": f"'{UUID(str(record.id))}'::uuid",
@@ -137,7 +137,7 @@ class SqlIdempotencyRepository(Repository[IdempotencyRecord]):
         tx = self._txn.tx
         assert isinstance(tx, PgTx)
         try:
-            await tx.commit_after(_committing_sql(record))
+            await tx.commit_after(committing_sql(record))
         except Exception as exc:
             state = sqlstate(exc)
             if state == KEY_HELD:

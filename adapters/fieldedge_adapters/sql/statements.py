@@ -73,6 +73,23 @@ def _json_array_has_sqlite(element: json_array_has, compiler: SQLCompiler, **kw:
     )
 
 
+class tags_have(json_array_has):
+    """``json_array_has`` for contacts' tags: on Postgres over their elements as a
+    ``text[]`` (``fe_tags``, migration 0020), which its GIN index serves and ``ANALYZE``
+    keeps element statistics for, so a rare tag and a common one get different plans."""
+
+    inherit_cache = True
+
+
+@compiles(tags_have, "postgresql")
+def _tags_have_pg(element: tags_have, compiler: SQLCompiler, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"(fe_tags({compiler.process(column, **kw)}) "
+        f"@> ARRAY[CAST({compiler.process(value, **kw)} AS TEXT)])"
+    )
+
+
 def like_pattern(text: str) -> str:
     """``%text%`` with LIKE's own wildcards escaped (the escape character is ``\\``)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

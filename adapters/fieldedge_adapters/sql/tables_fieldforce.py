@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from fieldedge.domain.contacts import ContactType
@@ -101,17 +100,13 @@ def _trigram(name: str, expression: Any) -> sa.Index:
 
 _C = ContactRow.__table__.c  # type: ignore[attr-defined]
 # ?q= is LIKE '%term%' over each of these (a trigram GIN index each); ?city= compares
-# folded, with ``id`` for the keyset page; ?tag= is JSONB containment (all from 0012).
+# folded, with ``id`` for the keyset page (all from 0012).
 _trigram("name", sa.func.lower(_C.name))
 _trigram("city", sa.func.lower(_C.city))
 _trigram("phone_digits", sa.func.replace(_C.phone, "+", ""))
 _postgres_only("ix_contacts_company_id_city_folded", _C.company_id, sa.func.lower(_C.city), _C.id)
-_postgres_only(
-    "ix_contacts_tags",
-    sa.cast(_C.tags, JSONB).label("tags_jsonb"),
-    postgresql_using="gin",
-    postgresql_ops={"tags_jsonb": "jsonb_path_ops"},
-)
+# ?tag= is element containment over fe_tags(tags), a text[] (0020).
+_postgres_only("ix_contacts_tag_elements", sa.func.fe_tags(_C.tags), postgresql_using="gin")
 
 
 class VisitRow(SQLModel, table=True):

@@ -187,7 +187,7 @@ async def test_city_is_served_folded(planner: Planner) -> None:
 
 async def test_a_rare_tag_is_served_by_its_gin_index(planner: Planner) -> None:
     tag = contacts._list(*contact_list(tag=True))
-    await planner.check(tag, uses="ix_contacts_tags", tag=RARE_TAG)
+    await planner.check(tag, uses="ix_contacts_tag_elements", tag=RARE_TAG)
     assert await planner.examined(tag, tag="cardio") < PAGE_BOUND
 
 
