@@ -54,13 +54,20 @@ class json_array_has(FunctionElement[bool]):
     type = sa.Boolean()
 
 
+class tags_have(json_array_has):
+    """``json_array_has`` for contacts' tags: on Postgres over their elements as a
+    ``text[]`` (``fe_tags``, migration 0020), which its GIN index serves and ``ANALYZE``
+    keeps element statistics for, so a rare tag and a common one get different plans."""
+
+    inherit_cache = True
+
+
 @compiles(json_array_has, "postgresql")
 def _json_array_has_pg(element: json_array_has, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = list(element.clauses)
-    return (
-        f"(CAST({compiler.process(column, **kw)} AS JSONB) "
-        f"@> jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
-    )
+    column, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    if isinstance(element, tags_have):
+        return f"(fe_tags({column}) @> ARRAY[CAST({value} AS TEXT)])"
+    return f"(CAST({column} AS JSONB) @> jsonb_build_array(CAST({value} AS TEXT)))"
 
 
 @compiles(json_array_has, "sqlite")
@@ -70,23 +77,6 @@ def _json_array_has_sqlite(element: json_array_has, compiler: SQLCompiler, **kw:
         # Both parts are compiled SQL (a column and a bound parameter), never user text.
         f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
         f"WHERE json_each.value = {compiler.process(value, **kw)})"
-    )
-
-
-class tags_have(json_array_has):
-    """``json_array_has`` for contacts' tags: on Postgres over their elements as a
-    ``text[]`` (``fe_tags``, migration 0020), which its GIN index serves and ``ANALYZE``
-    keeps element statistics for, so a rare tag and a common one get different plans."""
-
-    inherit_cache = True
-
-
-@compiles(tags_have, "postgresql")
-def _tags_have_pg(element: tags_have, compiler: SQLCompiler, **kw: Any) -> str:
-    column, value = list(element.clauses)
-    return (
-        f"(fe_tags({compiler.process(column, **kw)}) "
-        f"@> ARRAY[CAST({compiler.process(value, **kw)} AS TEXT)])"
     )
 
 
