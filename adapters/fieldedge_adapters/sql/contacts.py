@@ -140,15 +140,26 @@ class SqlContactRepository(Repository[Contact]):
         self._save(contact)
 
     async def list(self, query: ContactQuery) -> Sequence[Record]:
+        await self._plan_for_the_tag(query)
         return await self._rows(_list(*self._shape(query)), **self._values(query))
 
     async def nearest(self, query: ContactQuery, around: NearRing) -> Sequence[Record]:
+        await self._plan_for_the_tag(query)
         values = self._values(query)
         values.update(lat=around.lat, lng=around.lng, within=around.within_m)
         if around.after is not None:
             values.update(after_d=around.after[0], after_id=around.after[1])
         statement = _nearest(around.after is not None, *self._shape(query))
         return await self._rows(statement, **values)
+
+    async def _plan_for_the_tag(self, query: ContactQuery) -> None:
+        """On Postgres a ``?tag=`` list is planned for its own tag. A prepared statement
+        settles on a generic plan after five runs, and with the tag a parameter that plan
+        cannot tell a rare tag (read through the GIN index: 287 rows, 1.2 ms on the scale
+        tenant) from a common one (walked by id); it ANDed the tag index with the
+        company's 100,000-row bitmap instead (3.2 ms). Planning each run costs less."""
+        if query.tag and self._txn.dialect == "postgresql":
+            await self._txn.tx.raw("SET LOCAL plan_cache_mode = force_custom_plan")
 
     def _shape(self, query: ContactQuery) -> tuple[Any, ...]:
         box = query.box
