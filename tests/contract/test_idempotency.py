@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from fieldedge.domain.idempotency import IdempotencyRecord
+from fieldedge.domain.orders import Order
 from fieldedge.ports.database import Database, Scope
 
 from .world import NOW, Tenant, idempotency_record, tenant, user
@@ -137,15 +138,24 @@ async def test_sweep_deletes_expired_records(database: Database, record: Write) 
         assert await uow.idempotency.find(t.rep.id, "old", now=NOW) is None
 
 
-async def test_commit_recording_commits_the_record_with_the_write(database: Database) -> None:
-    t = await tenant(database)
+async def _order_recorded(
+    database: Database, t: Tenant, made: IdempotencyRecord
+) -> tuple[Order, bool]:
+    """An idempotent request's shape: a joined unit of work writes an order, then the
+    request's transaction commits with ``made``; the order, and what that answered."""
     order = t.order()
-    made = idempotency_record(t.rep, "order-9", response_body=b'{"id":"o-9"}')
     async with database.request_transaction(t.scope) as uow:
         async with database.unit_of_work(t.scope) as inner:
             await inner.orders.add(order)
             await inner.commit()
-        assert await uow.commit_recording(made) is True
+        return order, await uow.commit_recording(made)
+
+
+async def test_commit_recording_commits_the_record_with_the_write(database: Database) -> None:
+    t = await tenant(database)
+    made = idempotency_record(t.rep, "order-9", response_body=b'{"id":"o-9"}')
+    order, written = await _order_recorded(database, t, made)
+    assert written is True
     async with t.uow(database) as uow:
         found = await uow.idempotency.find(t.rep.id, "order-9", now=NOW)
         assert await uow.orders.get(order.id) is not None
@@ -158,12 +168,8 @@ async def test_commit_recording_a_held_key_commits_nothing(
 ) -> None:
     t = await tenant(database)
     assert await record(database, t, idempotency_record(t.rep, "k")) is True
-    order = t.order()
-    async with database.request_transaction(t.scope) as uow:
-        async with database.unit_of_work(t.scope) as inner:
-            await inner.orders.add(order)
-            await inner.commit()
-        assert await uow.commit_recording(idempotency_record(t.rep, "k")) is False
+    order, written = await _order_recorded(database, t, idempotency_record(t.rep, "k"))
+    assert written is False
     async with t.uow(database) as uow:
         assert await uow.orders.get(order.id) is None  # rolled back with the refusal
         kept = await uow.idempotency.find(t.rep.id, "k", now=NOW)
