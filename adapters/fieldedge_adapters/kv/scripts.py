@@ -67,7 +67,6 @@ def _sha(script: str) -> str:
     return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
 
 
-SLIDING_WINDOW_SHA = _sha(SLIDING_WINDOW)
 SHAS = {script: _sha(script) for script in (SLIDING_WINDOW, INCR_WITH_TTL)}
 
 

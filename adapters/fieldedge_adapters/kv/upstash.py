@@ -24,8 +24,8 @@ from fieldedge.errors import DependencyUnavailable
 from fieldedge.ports.kv import RateWindow
 from fieldedge_adapters.kv.memory import check_ttl
 from fieldedge_adapters.kv.scripts import (
+    SHAS,
     SLIDING_WINDOW,
-    SLIDING_WINDOW_SHA,
     window_args,
     window_from_reply,
 )
@@ -101,7 +101,7 @@ class UpstashKV:
             # EVALSHA first (a short request); only a server that lost the script gets
             # the full text, once, through EVAL, which also caches it again.
             try:
-                return await self._redis.evalsha(SLIDING_WINDOW_SHA, keys=keys, args=args)
+                return await self._redis.evalsha(SHAS[SLIDING_WINDOW], keys=keys, args=args)
             except UpstashError as exc:
                 if not str(exc).startswith("NOSCRIPT"):
                     raise
