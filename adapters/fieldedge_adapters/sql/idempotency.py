@@ -82,9 +82,10 @@ def _time(value: datetime) -> str:
 def committing_sql(record: IdempotencyRecord) -> str:
     """``_insert``'s statement for Postgres, its values written in as literals."""
     values = {
-        "id": f"'{UUID(str(record.id))}'::uuid",
-        "company_id": f"'{UUID(str(record.company_id))}'::uuid",
-        "user_id": f"'{UUID(str(record.user_id))}'::uuid",
+        # The entity holds UUIDs (validated on every change): their text is hex and dashes.
+        "id": f"'{record.id}'::uuid",
+        "company_id": f"'{record.company_id}'::uuid",
+        "user_id": f"'{record.user_id}'::uuid",
         "key": _text(record.key),
         "fingerprint": _text(record.fingerprint),
         "response_status": str(int(record.response_status)),
